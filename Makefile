@@ -1,0 +1,42 @@
+# One entry point for everything a developer does. The virtualenv is created on first use.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+STACK  ?= dev
+PORT   ?= 3000
+
+.PHONY: serve test lint format bench invoke new-operation clean
+
+$(STAMP): requirements.txt requirements-dev.txt function/requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=python3.11)")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $(STAMP)
+
+serve: $(STAMP) ## Run the API locally on an embedded DynamoDB (STACK=dev PORT=3000, ARGS=--reload ...)
+	$(PY) -m local_api serve --stack $(STACK) --port $(PORT) $(ARGS)
+
+test: $(STAMP) ## Run the whole test suite
+	$(PY) -m pytest $(ARGS)
+
+lint: $(STAMP) ## ruff lint and format check
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(STAMP)
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+bench: $(STAMP) ## Benchmarks: ratios measured side by side in one run
+	$(PY) -m bench $(ARGS)
+
+invoke: $(STAMP) ## Run one event through the handler: make invoke EVENT=tests/events/read.json
+	$(PY) -m local_api invoke --stack $(STACK) $(if $(EVENT),--event $(EVENT)) $(ARGS)
+
+new-operation: $(STAMP) ## Scaffold operations/NAME.py and its test: make new-operation NAME=count
+	$(PY) -m local_api new-operation $(NAME)
+
+clean:
+	rm -rf $(VENV) build .pytest_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,153 @@
+"""The DynamoDB client all operations share, and what its failures mean to a caller.
+
+One client per execution environment (per region and endpoint), built on botocore
+alone: importing boto3 and building a resource would cost every cold start for
+nothing we use. The client takes and returns plain values
+(:mod:`function.attribute_values`) and refuses any call to a table outside
+``TABLES`` (defence in depth behind IAM).
+
+Timeouts are deliberate: a DynamoDB that does not answer costs a request at most
+:data:`WORST_CASE_SECONDS`, well inside the function's timeout and API Gateway's
+29 s, and the caller gets a 503 rather than a gateway timeout.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import Any
+
+import botocore.session
+from botocore.config import Config
+from botocore.exceptions import (
+    ClientError,
+    ConnectionError,
+    HTTPClientError,
+    ParamValidationError,
+)
+
+from function import attribute_values, tables
+from function.errors import (
+    BadRequestError,
+    ConflictError,
+    NotFoundError,
+    RequestError,
+    ServiceUnavailableError,
+    TooManyRequestsError,
+)
+
+CONNECT_TIMEOUT_SECONDS = 1.0
+READ_TIMEOUT_SECONDS = 2.0
+MAX_ATTEMPTS = 2
+#: Every attempt may spend its connect and read timeouts; standard retry mode
+#: backs off at most 1 s before the second attempt.
+WORST_CASE_SECONDS = MAX_ATTEMPTS * (CONNECT_TIMEOUT_SECONDS + READ_TIMEOUT_SECONDS) + 1.0
+
+
+class ItemNotFoundError(NotFoundError):
+    """The key names no item (404). Carries DynamoDB's response for direct invocations."""
+
+    def __init__(self, message: str, response: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.response = response
+
+
+class ConditionalCheckFailedError(ConflictError):
+    """The item's current state fails the request's condition (409)."""
+
+
+class TransactionConflictError(ConflictError):
+    """Another request changed the same items at the same time (409)."""
+
+
+class ThrottledError(TooManyRequestsError):
+    """DynamoDB is throttling requests (429)."""
+
+
+class DynamoDBValidationError(BadRequestError):
+    """DynamoDB refused the parameters (400)."""
+
+
+class DynamoDBUnavailableError(ServiceUnavailableError):
+    """DynamoDB is unreachable, not answering, or failing internally (503)."""
+
+
+def client() -> Any:
+    """The shared DynamoDB client for the current region and endpoint."""
+    return _client(
+        os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"),
+        os.environ.get("AWS_ENDPOINT_URL_DYNAMODB") or os.environ.get("AWS_ENDPOINT_URL"),
+    )
+
+
+@lru_cache(maxsize=4)
+def _client(region: str | None, endpoint_url: str | None) -> Any:
+    config = Config(
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        read_timeout=READ_TIMEOUT_SECONDS,
+        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
+        tcp_keepalive=True,
+    )
+    dynamodb = botocore.session.get_session().create_client(
+        "dynamodb", region_name=region, endpoint_url=endpoint_url, config=config
+    )
+    attribute_values.install(dynamodb)
+    dynamodb.meta.events.register("before-parameter-build.dynamodb", _confine_to_served_tables)
+    return dynamodb
+
+
+def _confine_to_served_tables(params: dict[str, Any], **_: Any) -> None:
+    """Refuse any call naming a table outside ``TABLES``, however an operation built it."""
+    named = _tables_named(params)
+    if not named:
+        return
+    allowed = tables.configured().physical
+    for name in named:
+        if name not in allowed:
+            raise tables.TableNotAllowedError(f"Table {name!r} is not served by this API")
+
+
+def _tables_named(params: dict[str, Any]) -> list[str]:
+    named = [params["TableName"]] if "TableName" in params else []
+    named.extend(params.get("RequestItems") or ())
+    for item in params.get("TransactItems") or ():
+        for action in item.values() if isinstance(item, dict) else ():
+            if isinstance(action, dict) and "TableName" in action:
+                named.append(action["TableName"])
+    return named
+
+
+_BY_CODE: dict[str, type[RequestError]] = {
+    "ConditionalCheckFailedException": ConditionalCheckFailedError,
+    "TransactionConflictException": TransactionConflictError,
+    "TransactionCanceledException": TransactionConflictError,
+    "ReplicatedWriteConflictException": TransactionConflictError,
+    "ProvisionedThroughputExceededException": ThrottledError,
+    "ThrottlingException": ThrottledError,
+    "RequestLimitExceeded": ThrottledError,
+    "ValidationException": DynamoDBValidationError,
+    "SerializationException": DynamoDBValidationError,
+    "ItemCollectionSizeLimitExceededException": DynamoDBValidationError,
+    "InternalServerError": DynamoDBUnavailableError,
+    "ServiceUnavailable": DynamoDBUnavailableError,
+}
+
+_UNAVAILABLE = "DynamoDB is unavailable or not answering; retry later"
+
+
+def translate(error: Exception) -> RequestError | None:
+    """The caller-facing error for a botocore failure, or ``None`` if it is our fault."""
+    if isinstance(error, ClientError):
+        code = error.response.get("Error", {}).get("Code", "")
+        kind = _BY_CODE.get(code)
+        if kind is None:
+            return None
+        if issubclass(kind, DynamoDBUnavailableError):
+            return kind(_UNAVAILABLE)
+        message = error.response.get("Error", {}).get("Message") or code
+        return kind(message)
+    if isinstance(error, ParamValidationError):
+        return DynamoDBValidationError(str(error.kwargs.get("report", error)).strip())
+    if isinstance(error, ConnectionError | HTTPClientError):
+        return DynamoDBUnavailableError(_UNAVAILABLE)
+    return None

@@ -1,0 +1,83 @@
+"""The request envelope every event shape carries: ``{operation, tableName, payload}``.
+
+One schema describes it, for the Lambda (which validates every request with it)
+and for the Pulumi program (which publishes it as API Gateway's request model,
+with ``operation`` limited to the registered names).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from function.errors import BadRequestError
+from function.validation import Validator, compile_schema
+
+OPERATION_NAME_PATTERN = "^[a-z][a-z0-9_-]{0,63}$"
+
+
+class InvalidRequestError(BadRequestError):
+    """The body is not a request envelope: missing operation, wrong types, unknown fields (400)."""
+
+
+class TableInPayloadError(BadRequestError):
+    """The payload tries to choose its own table (400); only ``tableName`` may."""
+
+
+def schema(operation_names: Iterable[str] | None = None) -> dict[str, Any]:
+    """The envelope's draft-04 JSON Schema; ``operation_names`` narrows ``operation``."""
+    operation: dict[str, Any] = {
+        "type": "string",
+        "pattern": OPERATION_NAME_PATTERN,
+        "description": "The operation to run.",
+    }
+    if operation_names is not None:
+        operation = {
+            "type": "string",
+            "enum": sorted(operation_names),
+            "description": operation["description"],
+        }
+    return {
+        "title": "DynamoDBOperationsRequest",
+        "type": "object",
+        "required": ["operation"],
+        "properties": {
+            "operation": operation,
+            "tableName": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 1024,
+                "description": "The table: a logical name such as LambdaTable, or its "
+                "physical name. Optional when the API serves one table.",
+            },
+            "payload": {
+                "description": "The DynamoDB call's parameters (without TableName), per operation.",
+            },
+        },
+        "additionalProperties": False,
+    }
+
+
+@dataclass(frozen=True)
+class Envelope:
+    operation: str
+    table_name: str | None
+    payload: Any
+
+
+def parse(document: Any) -> Envelope:
+    """Check a decoded request against the envelope schema; a missing or null payload is ``{}``."""
+    _validator()(document)
+    payload = document.get("payload")
+    return Envelope(
+        operation=document["operation"],
+        table_name=document.get("tableName"),
+        payload={} if payload is None else payload,
+    )
+
+
+@lru_cache(maxsize=1)
+def _validator() -> Validator:
+    return compile_schema(schema(), "request", InvalidRequestError)

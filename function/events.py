@@ -1,0 +1,127 @@
+"""The event shapes the handler accepts, and the HTTP responses it answers with.
+
+* **Direct** events are the envelope itself (console tests, ``aws lambda invoke``,
+  the tutorial's non-proxy integration).
+* **REST API proxy** events (payload 1.0: ``httpMethod``, ``body``, ``isBase64Encoded``).
+* **HTTP API and Function URL** events (payload 2.0: ``version: "2.0"``).
+
+For the HTTP shapes this module decodes the body and builds the response dict
+API Gateway expects; it knows nothing of operations.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from typing import Any
+
+from function import json_codec
+from function.errors import (
+    BadRequestError,
+    MethodNotAllowedError,
+    PayloadTooLargeError,
+    RequestError,
+)
+
+#: Lambda refuses invocation payloads over 6 MB, so no larger body can be genuine.
+MAX_BODY_BYTES = 6 * 1024 * 1024
+
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+class MalformedRequestError(BadRequestError):
+    """The HTTP request has no usable JSON body (400)."""
+
+
+class RequestTooLargeError(PayloadTooLargeError):
+    """The body is over :data:`MAX_BODY_BYTES` (413)."""
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    method: str
+    body: bytes
+
+
+def is_http(event: Any) -> bool:
+    """Whether ``event`` came through API Gateway or a Function URL (not a direct invoke)."""
+    return (
+        isinstance(event, dict)
+        and "requestContext" in event
+        and ("httpMethod" in event or event.get("version") == "2.0")
+    )
+
+
+def http_request(event: dict[str, Any]) -> HttpRequest:
+    """The method, raw body and request id of an HTTP event."""
+    context = event.get("requestContext") or {}
+    if "httpMethod" in event:
+        method = event.get("httpMethod") or ""
+    else:
+        method = (context.get("http") or {}).get("method") or ""
+    raw = event.get("body")
+    if raw is None:
+        body = b""
+    elif event.get("isBase64Encoded"):
+        try:
+            body = base64.b64decode(raw, validate=True)
+        except (binascii.Error, ValueError, TypeError):
+            raise MalformedRequestError(
+                "Request body is marked base64 but is not valid base64"
+            ) from None
+    elif isinstance(raw, str):
+        body = raw.encode("utf-8", "surrogatepass")
+    else:
+        raise MalformedRequestError("Request body must be text")
+    return HttpRequest(method=method.upper(), body=body)
+
+
+def gateway_request_id(event: dict[str, Any]) -> str | None:
+    """The id API Gateway gave the request (what the caller sees as x-amzn-RequestId)."""
+    return (event.get("requestContext") or {}).get("requestId")
+
+
+def decode_body(request: HttpRequest) -> Any:
+    """The request's JSON document, with exact numbers; errors say what is wrong."""
+    if request.method != "POST":
+        raise MethodNotAllowedError(f"Method {request.method or '(none)'} is not allowed; use POST")
+    if len(request.body) > MAX_BODY_BYTES:
+        raise RequestTooLargeError(
+            f"Request body is {len(request.body)} bytes; the limit is {MAX_BODY_BYTES} bytes"
+        )
+    if not request.body.strip():
+        raise MalformedRequestError(
+            'Request body is empty; send a JSON object like {"operation": "ping"}'
+        )
+    try:
+        text = request.body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedRequestError("Request body is not UTF-8 text") from None
+    return json_codec.decode(text)
+
+
+def response(status: int, body: Any, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """An API Gateway proxy response with a JSON body."""
+    return {
+        "statusCode": status,
+        "headers": {**JSON_HEADERS, **(headers or {})},
+        "body": json_codec.encode(body),
+        "isBase64Encoded": False,
+    }
+
+
+def error_response(error: RequestError) -> dict[str, Any]:
+    return response(error.status, error.to_body())
+
+
+def internal_error_response(request_id: str) -> dict[str, Any]:
+    """The 500 for anything unexpected: the request id to quote, nothing else."""
+    return response(
+        500,
+        {
+            "message": "Internal server error",
+            "type": "InternalServerError",
+            "requestId": request_id,
+        },
+    )

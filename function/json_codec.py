@@ -1,0 +1,158 @@
+"""JSON with exact numbers: what comes in reaches DynamoDB digit for digit.
+
+Decoding keeps every number exact (``int`` or ``Decimal``; never ``float``) and
+refuses, with a message, what DynamoDB could not store or what would cost us
+memory or recursion: NaN and Infinity, numbers outside DynamoDB's range, nesting
+deeper than :data:`MAX_DEPTH`, and strings that are not valid Unicode.
+Encoding writes ``Decimal`` values as the exact JSON numbers they are.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from json.encoder import encode_basestring_ascii
+from typing import Any
+
+from function.errors import BadRequestError
+
+#: DynamoDB keeps 38 significant digits, magnitudes from 1E-130 to 9.99...E+125.
+MAX_SIGNIFICANT_DIGITS = 38
+MIN_EXPONENT = -130
+MAX_EXPONENT = 125
+
+#: DynamoDB nests documents 32 levels deep; the request envelope adds a few.
+MAX_DEPTH = 40
+
+_INT_LIMIT = 10**MAX_SIGNIFICANT_DIGITS
+
+
+class InvalidJsonError(BadRequestError):
+    """The body is not JSON this API can accept (400)."""
+
+
+def decode(text: str) -> Any:
+    """Parse ``text`` as JSON with exact numbers, checking it against DynamoDB's limits."""
+    try:
+        value = json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno}, column {error.colno}"
+        raise InvalidJsonError(f"Request body is not valid JSON: {error.msg} ({where})") from None
+    except RecursionError:
+        raise InvalidJsonError(f"Request body nests deeper than {MAX_DEPTH} levels") from None
+    except ValueError as error:  # an integer literal longer than Python will convert
+        raise InvalidJsonError(
+            f"Request body has a number DynamoDB cannot store: {error}"
+        ) from None
+    check(value)
+    return value
+
+
+def check(value: Any) -> None:
+    """Refuse values DynamoDB cannot store: deep nesting, out-of-range numbers, bad strings."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            if depth > MAX_DEPTH:
+                raise InvalidJsonError(f"Request body nests deeper than {MAX_DEPTH} levels")
+            for key, item in node.items():
+                _check_string(key)
+                stack.append((item, depth + 1))
+        elif isinstance(node, list):
+            if depth > MAX_DEPTH:
+                raise InvalidJsonError(f"Request body nests deeper than {MAX_DEPTH} levels")
+            stack.extend((item, depth + 1) for item in node)
+        elif isinstance(node, str):
+            _check_string(node)
+        elif isinstance(node, bool) or node is None:
+            continue
+        elif isinstance(node, int):
+            if not -_INT_LIMIT < node < _INT_LIMIT:
+                _check_number(Decimal(node))
+        elif isinstance(node, Decimal):
+            _check_number(node)
+
+
+def in_dynamodb_range(number: Decimal) -> bool:
+    """Whether DynamoDB can store ``number`` exactly."""
+    if not number.is_finite():
+        return False
+    if number.is_zero():
+        return True
+    significant = len("".join(map(str, number.as_tuple().digits)).rstrip("0"))
+    return (
+        significant <= MAX_SIGNIFICANT_DIGITS and MIN_EXPONENT <= number.adjusted() <= MAX_EXPONENT
+    )
+
+
+def _check_number(number: Decimal) -> None:
+    if not in_dynamodb_range(number):
+        shown = str(number) if len(str(number)) <= 60 else f"{str(number)[:57]}..."
+        raise InvalidJsonError(
+            f"Number {shown} is outside what DynamoDB can store "
+            f"({MAX_SIGNIFICANT_DIGITS} significant digits, magnitude 1E{MIN_EXPONENT} "
+            f"to 9.9E{MAX_EXPONENT})"
+        )
+
+
+def _check_string(text: str) -> None:
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidJsonError(
+                "Request body has a string that is not valid Unicode (a lone surrogate escape)"
+            ) from None
+
+
+def _refuse_constant(name: str) -> Any:
+    raise InvalidJsonError(f"Request body has {name}, which is not a JSON number")
+
+
+def encode(value: Any) -> str:
+    """Serialize ``value`` as compact JSON, writing ``Decimal`` numbers exactly."""
+    parts: list[str] = []
+    _encode(value, parts.append)
+    return "".join(parts)
+
+
+def _encode(value: Any, write: Any) -> None:
+    if isinstance(value, str):
+        write(encode_basestring_ascii(value))
+    elif value is None:
+        write("null")
+    elif value is True:
+        write("true")
+    elif value is False:
+        write("false")
+    elif isinstance(value, int):
+        write(int.__repr__(value))
+    elif isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"{value} has no JSON representation")
+        write(str(value))
+    elif isinstance(value, dict):
+        write("{")
+        first = True
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise TypeError(f"JSON object keys must be strings, not {type(key).__name__}")
+            if not first:
+                write(",")
+            first = False
+            write(encode_basestring_ascii(key))
+            write(":")
+            _encode(item, write)
+        write("}")
+    elif isinstance(value, list | tuple):
+        write("[")
+        for index, item in enumerate(value):
+            if index:
+                write(",")
+            _encode(item, write)
+        write("]")
+    elif isinstance(value, float):
+        write(json.dumps(value, allow_nan=False))
+    else:
+        raise TypeError(f"{type(value).__name__} is not JSON serializable")

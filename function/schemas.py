@@ -1,0 +1,56 @@
+"""JSON Schema fragments for DynamoDB call parameters, for operations to compose.
+
+Payloads are the DynamoDB call's own parameters with plain JSON values
+(``{"Key": {"Id": "1"}}``), so these fragments check shape and spelling and
+leave the finer rules to DynamoDB, whose refusals are 400s too. ``TableName`` is
+never a property: the table comes from the request's ``tableName``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+#: An item, a key or an exclusive start key: attribute names to plain JSON values.
+ATTRIBUTES = {"type": "object", "minProperties": 1}
+EXPRESSION = {"type": "string", "minLength": 1, "maxLength": 4096}
+ATTRIBUTE_NAMES = {"type": "object", "additionalProperties": {"type": "string"}}
+ATTRIBUTE_VALUES = {"type": "object"}
+RETURN_CONSUMED_CAPACITY = {"enum": ["INDEXES", "TOTAL", "NONE"]}
+RETURN_ITEM_COLLECTION_METRICS = {"enum": ["SIZE", "NONE"]}
+RETURN_VALUES_ON_CONDITION_CHECK_FAILURE = {"enum": ["ALL_OLD", "NONE"]}
+LIMIT = {"type": "integer", "minimum": 1}
+SELECT = {"enum": ["ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT"]}
+
+#: The legacy parameters DynamoDB still accepts (the tutorial era used them).
+LEGACY_CONDITIONS = {
+    "Expected": {"type": "object"},
+    "ConditionalOperator": {"enum": ["AND", "OR"]},
+}
+ATTRIBUTES_TO_GET = {"type": "array", "items": {"type": "string"}, "minItems": 1}
+
+#: What a condition on a write may use.
+CONDITION = {
+    "ConditionExpression": EXPRESSION,
+    "ExpressionAttributeNames": ATTRIBUTE_NAMES,
+    "ExpressionAttributeValues": ATTRIBUTE_VALUES,
+    "ReturnConsumedCapacity": RETURN_CONSUMED_CAPACITY,
+    "ReturnItemCollectionMetrics": RETURN_ITEM_COLLECTION_METRICS,
+    "ReturnValuesOnConditionCheckFailure": RETURN_VALUES_ON_CONDITION_CHECK_FAILURE,
+    **LEGACY_CONDITIONS,
+}
+
+
+def payload(
+    properties: Mapping[str, Any], required: Iterable[str] = (), **extra: Any
+) -> dict[str, Any]:
+    """An object schema with exactly ``properties``: misspelled parameters are refused."""
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": dict(properties),
+        "additionalProperties": False,
+        **extra,
+    }
+    if required := list(required):
+        schema["required"] = required
+    return schema

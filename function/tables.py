@@ -1,0 +1,86 @@
+"""Which tables a caller may name, and the physical table each name means.
+
+The deployment sets ``TABLES`` to a JSON object mapping the logical names
+callers send as ``tableName`` (the tutorial's ``LambdaTable``) to physical table
+names. A caller may also send a physical name from that map. With a single
+entry, a request without ``tableName`` uses it. Nothing else is reachable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+from function.errors import BadRequestError, ForbiddenError
+
+TABLES_ENV = "TABLES"
+
+
+class TableNotAllowedError(ForbiddenError):
+    """The request names a table this API does not serve (403)."""
+
+
+class TableRequiredError(BadRequestError):
+    """The API serves several tables and the request does not say which (400)."""
+
+
+class TablesConfigError(RuntimeError):
+    """``TABLES`` is missing or malformed: a deployment mistake, not the caller's."""
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The logical-to-physical table map of one deployment."""
+
+    by_name: Mapping[str, str]
+
+    @property
+    def physical(self) -> frozenset[str]:
+        return frozenset(self.by_name.values())
+
+    def resolve(self, requested: str | None) -> str:
+        """The physical table for a caller's ``tableName`` (``None`` when not given)."""
+        if requested is None:
+            if len(self.by_name) == 1:
+                return next(iter(self.by_name.values()))
+            raise TableRequiredError(f"tableName is required; this API serves {self._names()}")
+        if requested in self.by_name:
+            return self.by_name[requested]
+        if requested in self.physical:
+            return requested
+        raise TableNotAllowedError(
+            f"Table {requested!r} is not served by this API; it serves {self._names()}"
+        )
+
+    def _names(self) -> str:
+        return ", ".join(sorted(self.by_name))
+
+
+def configured() -> Tables:
+    """The tables of this deployment, from ``TABLES`` (parsed once per value)."""
+    return _parse(os.environ.get(TABLES_ENV))
+
+
+@lru_cache(maxsize=8)
+def _parse(raw: str | None) -> Tables:
+    if not raw:
+        raise TablesConfigError(f"{TABLES_ENV} is not set: no table can be served")
+    try:
+        mapping = json.loads(raw)
+    except ValueError as error:
+        raise TablesConfigError(f"{TABLES_ENV} is not valid JSON: {error}") from None
+    if (
+        not isinstance(mapping, dict)
+        or not mapping
+        or not all(
+            isinstance(k, str) and isinstance(v, str) and k and v for k, v in mapping.items()
+        )
+    ):
+        raise TablesConfigError(
+            f"{TABLES_ENV} must be a JSON object of logical to physical table names, "
+            f'like {{"LambdaTable": "my-table"}}'
+        )
+    return Tables(by_name=dict(mapping))

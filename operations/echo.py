@@ -1,0 +1,14 @@
+"""echo: return the payload as sent; touches no table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from function.invocation import Invocation
+from function.registry import operation
+
+
+@operation("echo")
+def echo(call: Invocation) -> Any:
+    """Return the payload unchanged (numbers stay exact)."""
+    return call.payload

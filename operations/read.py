@@ -1,0 +1,31 @@
+"""read: fetch one item by its key (DynamoDB GetItem)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from function import schemas
+from function.dynamodb import ItemNotFoundError
+from function.invocation import Invocation
+from function.registry import operation
+
+SCHEMA = schemas.payload(
+    {
+        "Key": schemas.ATTRIBUTES,
+        "ProjectionExpression": schemas.EXPRESSION,
+        "ExpressionAttributeNames": schemas.ATTRIBUTE_NAMES,
+        "ConsistentRead": {"type": "boolean"},
+        "ReturnConsumedCapacity": schemas.RETURN_CONSUMED_CAPACITY,
+        "AttributesToGet": schemas.ATTRIBUTES_TO_GET,
+    },
+    required=["Key"],
+)
+
+
+@operation("read", actions=["dynamodb:GetItem"], schema=SCHEMA)
+def read(call: Invocation) -> dict[str, Any]:
+    """Read an item by key: GetItem. A key with no item is a 404 over HTTP."""
+    response = call.dynamodb.get_item(TableName=call.table, **call.payload)
+    if "Item" not in response:
+        raise ItemNotFoundError("No item has this key", response)
+    return response

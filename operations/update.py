@@ -1,0 +1,26 @@
+"""update: change attributes of one item (DynamoDB UpdateItem)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from function import schemas
+from function.invocation import Invocation
+from function.registry import operation
+
+SCHEMA = schemas.payload(
+    {
+        "Key": schemas.ATTRIBUTES,
+        "UpdateExpression": schemas.EXPRESSION,
+        "ReturnValues": {"enum": ["NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"]},
+        "AttributeUpdates": {"type": "object"},
+        **schemas.CONDITION,
+    },
+    required=["Key"],
+)
+
+
+@operation("update", actions=["dynamodb:UpdateItem"], schema=SCHEMA)
+def update(call: Invocation) -> dict[str, Any]:
+    """Update an item: UpdateItem with the payload's parameters."""
+    return call.dynamodb.update_item(TableName=call.table, **call.payload)

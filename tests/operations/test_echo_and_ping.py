@@ -1,0 +1,20 @@
+from decimal import Decimal
+
+
+def test_echo_returns_the_payload_unchanged(run_operation):
+    payload = {"somekey1": "somevalue1", "price": Decimal("19.99"), "list": [1, None, True]}
+
+    assert run_operation("echo", payload, table_name=None) == payload
+
+
+def test_ping_answers_pong(run_operation):
+    assert run_operation("ping", table_name=None) == "pong"
+
+
+def test_echo_and_ping_need_no_table_configuration(monkeypatch):
+    from function.handler import execute
+
+    monkeypatch.delenv("TABLES", raising=False)
+
+    assert execute({"operation": "ping"}, request_id="r") == "pong"
+    assert execute({"operation": "echo", "payload": [1, 2]}, request_id="r") == [1, 2]

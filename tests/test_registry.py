@@ -1,0 +1,173 @@
+"""Operations are plugins: discovered, declared, and served with no other file changed."""
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from function.registry import (
+    DuplicateOperationError,
+    OperationDefinitionError,
+    Registry,
+    UnknownOperationError,
+    operation,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+
+COUNT_MODULE = textwrap.dedent(
+    '''
+    """count: how many items the table holds."""
+    from function.registry import operation
+
+
+    @operation("count", actions=["dynamodb:Scan"], schema={"type": "object", "maxProperties": 0})
+    def count(call):
+        """Count the items (one Scan, Select COUNT)."""
+        return {"Count": call.dynamodb.scan(TableName=call.table, Select="COUNT")["Count"]}
+    '''
+)
+
+
+def test_the_stock_operations_declare_what_they_need():
+    operations = Registry().all()
+
+    declared = {
+        name: (op.actions, op.index_actions, op.needs_table) for name, op in operations.items()
+    }
+    assert declared == {
+        "create": (("dynamodb:PutItem",), (), True),
+        "read": (("dynamodb:GetItem",), (), True),
+        "update": (("dynamodb:UpdateItem",), (), True),
+        "delete": (("dynamodb:DeleteItem",), (), True),
+        "list": (("dynamodb:Scan",), (), True),
+        "query": (("dynamodb:Query",), ("dynamodb:Query",), True),
+        "echo": ((), (), False),
+        "ping": ((), (), False),
+    }
+    assert all(op.schema.get("type") == "object" for op in operations.values() if op.needs_table)
+    assert operations["read"].summary.startswith("Read an item by key")
+
+
+def test_a_plugin_package_adds_an_operation_with_no_other_file_changed(
+    table, post, plugin_package, monkeypatch
+):
+    package = plugin_package({"count": COUNT_MODULE})
+    monkeypatch.setenv("OPERATION_PACKAGES", f"operations,{package}")
+    table.put({"Id": "1"})
+    table.put({"Id": "2"})
+
+    answer = post({"operation": "count", "tableName": "LambdaTable"})
+
+    assert (answer.status, answer.json) == (200, {"Count": 2})
+    assert post({"operation": "read", "payload": {"Key": {"Id": "1"}}}).json == {
+        "Item": {"Id": "1"}
+    }
+    assert post({"operation": "count", "payload": {"x": 1}}).status == 400
+
+
+def test_the_unknown_operation_message_lists_plugin_operations_too(
+    plugin_package, post, monkeypatch
+):
+    package = plugin_package({"count": COUNT_MODULE})
+    monkeypatch.setenv("OPERATION_PACKAGES", f"operations,{package}")
+
+    message = post({"operation": "nope"}).json["message"]
+
+    assert "count, create, delete, echo" in message
+
+
+def test_a_module_may_register_several_operations(plugin_package):
+    package = plugin_package(
+        {
+            "greetings": textwrap.dedent(
+                """
+                from function.registry import operation
+
+                @operation("hello")
+                def hello(call):
+                    return "hello"
+
+                @operation("bye")
+                def bye(call):
+                    return "bye"
+                """
+            )
+        }
+    )
+    registry = Registry([package])
+
+    assert registry.get("bye").run(None) == "bye"
+    assert registry.names == ["bye", "hello"]
+
+
+def test_two_modules_registering_one_name_fail_naming_both(plugin_package):
+    package = plugin_package(
+        {
+            "reader": textwrap.dedent(
+                """
+                from function.registry import operation
+
+                @operation("read")
+                def again(call):
+                    pass
+                """
+            )
+        }
+    )
+
+    with pytest.raises(DuplicateOperationError) as raised:
+        Registry(["operations", package]).all()
+
+    assert str(raised.value) == (
+        f"operation 'read' is registered by both operations.read and {package}.reader"
+    )
+
+
+def test_an_imported_operation_is_not_registered_twice(plugin_package):
+    package = plugin_package({"reexport": "from operations.read import read  # noqa: F401\n"})
+
+    assert "read" not in Registry([package]).all()
+
+
+def test_an_unknown_name_is_a_400_listing_the_available_ones():
+    with pytest.raises(UnknownOperationError) as raised:
+        Registry().get("../../etc/passwd")
+
+    assert raised.value.status == 400
+    assert "available operations: create, delete, echo, list, ping, query, read, update" in str(
+        raised.value
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "actions", "problem"),
+    [
+        ("Bad Name", [], "must be lower-case"),
+        ("scan-all", ["dynamodb:*"], "wildcards are not allowed"),
+        ("scan-all", ["dynamodb:Scan*"], "wildcards are not allowed"),
+        ("scan-all", ["s3:GetObject"], "not a single DynamoDB action"),
+    ],
+)
+def test_invalid_declarations_fail_at_import(name, actions, problem):
+    with pytest.raises(OperationDefinitionError, match=problem):
+        operation(name, actions=actions)
+
+
+def test_serving_an_operation_imports_only_its_own_module():
+    """A cold start pays for the requested operation's module, not for every plugin."""
+    script = textwrap.dedent(
+        """
+        import json, sys
+        from function.handler import handler
+        assert handler({"operation": "ping"}, None) == "pong"
+        print(json.dumps(sorted(m for m in sys.modules if m.startswith("operations."))))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+
+    assert result.stdout.strip() == '["operations.ping"]'

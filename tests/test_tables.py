@@ -1,0 +1,59 @@
+"""TABLES: which tables callers may name."""
+
+import pytest
+
+from function.tables import (
+    TableNotAllowedError,
+    TableRequiredError,
+    Tables,
+    TablesConfigError,
+    configured,
+)
+
+
+def test_logical_and_physical_names_resolve_to_the_physical_table():
+    tables = Tables({"LambdaTable": "prod-table-1a2b"})
+
+    assert tables.resolve("LambdaTable") == "prod-table-1a2b"
+    assert tables.resolve("prod-table-1a2b") == "prod-table-1a2b"
+    assert tables.resolve(None) == "prod-table-1a2b"
+
+
+def test_with_several_tables_the_caller_must_choose():
+    tables = Tables({"A": "a-1", "B": "b-1"})
+
+    with pytest.raises(TableRequiredError, match="this API serves A, B"):
+        tables.resolve(None)
+    assert tables.resolve("B") == "b-1"
+
+
+def test_any_other_table_is_forbidden_and_physical_names_are_not_revealed():
+    with pytest.raises(TableNotAllowedError) as raised:
+        Tables({"LambdaTable": "prod-table-1a2b"}).resolve("Users")
+
+    assert raised.value.status == 403
+    assert "prod-table-1a2b" not in raised.value.message
+
+
+@pytest.mark.parametrize("raw", [None, "", "not json", "[]", "{}", '{"a": 1}', '{"": "x"}'])
+def test_a_missing_or_malformed_table_map_is_a_configuration_error(monkeypatch, raw):
+    if raw is None:
+        monkeypatch.delenv("TABLES", raising=False)
+    else:
+        monkeypatch.setenv("TABLES", raw)
+
+    with pytest.raises(TablesConfigError):
+        configured()
+
+
+def test_a_payload_cannot_reach_another_table_even_from_plugin_code(table, monkeypatch):
+    from function.dynamodb import client
+
+    with pytest.raises(TableNotAllowedError):
+        client().get_item(TableName="SomeoneElsesTable", Key={"Id": "1"})
+    with pytest.raises(TableNotAllowedError):
+        client().batch_get_item(RequestItems={"SomeoneElsesTable": {"Keys": [{"Id": "1"}]}})
+    with pytest.raises(TableNotAllowedError):
+        client().transact_write_items(
+            TransactItems=[{"Put": {"TableName": "SomeoneElsesTable", "Item": {"Id": "1"}}}]
+        )
