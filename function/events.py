@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,8 @@ from function.errors import (
 MAX_BODY_BYTES = 6 * 1024 * 1024
 
 JSON_HEADERS = {"Content-Type": "application/json"}
+#: The origin browsers may call from (set by the deployment when CORS is on).
+CORS_ENV = "CORS_ALLOW_ORIGIN"
 
 
 class MalformedRequestError(BadRequestError):
@@ -101,11 +104,16 @@ def decode_body(request: HttpRequest) -> Any:
     return json_codec.decode(text)
 
 
-def response(status: int, body: Any, headers: dict[str, str] | None = None) -> dict[str, Any]:
-    """An API Gateway proxy response with a JSON body."""
+def response(status: int, body: Any) -> dict[str, Any]:
+    """An API Gateway proxy response with a JSON body (and CORS headers when configured)."""
+    headers = JSON_HEADERS
+    if origin := os.environ.get(CORS_ENV):
+        headers = {**headers, "Access-Control-Allow-Origin": origin}
+        if origin != "*":
+            headers["Vary"] = "Origin"
     return {
         "statusCode": status,
-        "headers": {**JSON_HEADERS, **(headers or {})},
+        "headers": dict(headers),
         "body": json_codec.encode(body),
         "isBase64Encoded": False,
     }

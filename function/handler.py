@@ -9,11 +9,9 @@ requests raise their typed :class:`~function.errors.RequestError`.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,7 +44,7 @@ def handler(event: Any, context: Any) -> Any:
     request_id = (
         (http and events.gateway_request_id(event))
         or getattr(context, "aws_request_id", None)
-        or str(uuid.uuid4())
+        or os.urandom(16).hex()
     )
     try:
         if http:
@@ -109,11 +107,7 @@ def _serve_http(event: dict[str, Any], request_id: str, outcome: Outcome) -> dic
 
 def _serve_direct(event: Any, request_id: str, outcome: Outcome) -> Any:
     try:
-        # The runtime has already parsed the event, numbers as floats: re-reading
-        # them as exact decimals keeps the digits the caller wrote (up to 17) and
-        # applies the same checks as an HTTP body.
-        document = json_codec.decode(json.dumps(event, allow_nan=True))
-        return execute(document, request_id, outcome)
+        return execute(json_codec.from_python(event), request_id, outcome)
     except dynamodb.ItemNotFoundError as missing:
         outcome.status = missing.status
         return missing.response

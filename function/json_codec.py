@@ -34,7 +34,7 @@ class InvalidJsonError(BadRequestError):
 def decode(text: str) -> Any:
     """Parse ``text`` as JSON with exact numbers, checking it against DynamoDB's limits."""
     try:
-        value = json.loads(text, parse_float=Decimal, parse_constant=_refuse_constant)
+        value = _DECODER.decode(text)
     except json.JSONDecodeError as error:
         where = f"line {error.lineno}, column {error.colno}"
         raise InvalidJsonError(f"Request body is not valid JSON: {error.msg} ({where})") from None
@@ -48,8 +48,22 @@ def decode(text: str) -> Any:
     return value
 
 
-def check(value: Any) -> None:
-    """Refuse values DynamoDB cannot store: deep nesting, out-of-range numbers, bad strings."""
+def from_python(value: Any) -> Any:
+    """An already-parsed document (a direct Lambda event), checked like a body.
+
+    The Lambda runtime parses events with floats; each becomes the decimal its
+    shortest repr spells (19.99 stays 19.99), which is what the caller wrote for
+    up to 17 significant digits.
+    """
+    return _floats_to_decimals(value) if check(value) else value
+
+
+def check(value: Any) -> bool:
+    """Refuse values DynamoDB cannot store: deep nesting, out-of-range numbers, bad strings.
+
+    Returns whether ``value`` holds floats (only already-parsed documents do).
+    """
+    has_floats = False
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         node, depth = stack.pop()
@@ -72,6 +86,22 @@ def check(value: Any) -> None:
                 _check_number(Decimal(node))
         elif isinstance(node, Decimal):
             _check_number(node)
+        elif isinstance(node, float):
+            if node != node or node in (float("inf"), float("-inf")):
+                raise InvalidJsonError(f"Request has {node}, which is not a JSON number")
+            _check_number(Decimal(repr(node)))
+            has_floats = True
+    return has_floats
+
+
+def _floats_to_decimals(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, dict):
+        return {key: _floats_to_decimals(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_floats_to_decimals(item) for item in value]
+    return value
 
 
 def in_dynamodb_range(number: Decimal) -> bool:
@@ -108,6 +138,9 @@ def _check_string(text: str) -> None:
 
 def _refuse_constant(name: str) -> Any:
     raise InvalidJsonError(f"Request body has {name}, which is not a JSON number")
+
+
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_refuse_constant)
 
 
 def encode(value: Any) -> str:

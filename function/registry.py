@@ -194,14 +194,17 @@ def _module_names(package: str) -> frozenset[str]:
 
 def configured_packages() -> tuple[str, ...]:
     """The operation packages named by ``OPERATION_PACKAGES`` (``operations`` if unset)."""
-    raw = os.environ.get(PACKAGES_ENV, "")
-    packages = tuple(part.strip() for part in raw.split(",") if part.strip())
-    return packages or DEFAULT_PACKAGES
+    return _packages(os.environ.get(PACKAGES_ENV, ""))
 
 
 def default_registry() -> Registry:
     """The registry for this environment's configured packages, built once."""
     return _registry(configured_packages())
+
+
+@lru_cache(maxsize=4)
+def _packages(raw: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in raw.split(",") if part.strip()) or DEFAULT_PACKAGES
 
 
 @lru_cache(maxsize=4)

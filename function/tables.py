@@ -12,7 +12,7 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from function.errors import BadRequestError, ForbiddenError
 
@@ -37,7 +37,7 @@ class Tables:
 
     by_name: Mapping[str, str]
 
-    @property
+    @cached_property
     def physical(self) -> frozenset[str]:
         return frozenset(self.by_name.values())
 

@@ -168,3 +168,13 @@ def test_the_http_api_event_shape_is_recognised_without_a_body(invoke):
 def test_proxy_event_helper_round_trips_bytes():
     event = proxy_event(b"\x00")
     assert base64.b64decode(event["body"]) == b"\x00"
+
+
+def test_responses_carry_the_configured_cors_origin(post, monkeypatch):
+    assert "Access-Control-Allow-Origin" not in post({"operation": "ping"}).headers
+
+    monkeypatch.setenv("CORS_ALLOW_ORIGIN", "https://app.example.com")
+    answer = post({"operation": "nope"})
+
+    assert answer.headers["Access-Control-Allow-Origin"] == "https://app.example.com"
+    assert answer.headers["Vary"] == "Origin"

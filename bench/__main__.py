@@ -1,0 +1,101 @@
+"""``make bench``: every speed target, measured side by side, in one run."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import dataclass
+
+import boto3
+
+from bench import runtime
+from local_api.embedded_dynamodb import EmbeddedDynamoDB
+
+PHYSICAL_TABLE = "bench-LambdaTable"
+
+
+@dataclass
+class Figure:
+    name: str
+    value: float
+    unit: str
+    target: str = ""
+    met: bool | None = None
+
+
+def ratio(name: str, value: float, limit: float) -> Figure:
+    return Figure(name, value, "x", f"<= {limit}", value <= limit)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=200, help="rounds of the warm comparison")
+    parser.add_argument(
+        "--cold-rounds", type=int, default=15, help="fresh interpreters per variant"
+    )
+    options = parser.parse_args()
+
+    figures: list[Figure] = []
+    with EmbeddedDynamoDB() as dynamodb:
+        env = runtime.child_env(dynamodb.endpoint, json.dumps({"LambdaTable": PHYSICAL_TABLE}))
+        os.environ.update(env)
+        seed(dynamodb.endpoint)
+        figures += warm_figures(dynamodb.endpoint, options.rounds)
+        figures += cold_figures(env, options.cold_rounds)
+
+    report(figures)
+    return 0 if all(figure.met is not False for figure in figures) else 1
+
+
+def warm_figures(endpoint: str, rounds: int) -> list[Figure]:
+    warm = runtime.warm_against_boto3(endpoint, PHYSICAL_TABLE, rounds)
+    tutorial = runtime.warm_against_tutorial(PHYSICAL_TABLE, max(rounds // 4, 5))
+    return [
+        Figure("warm read, bare boto3 GetItem", warm.median("bare boto3") * 1000, "ms"),
+        Figure("warm read, ours (direct event)", warm.median("ours, direct") * 1000, "ms"),
+        Figure("warm read, tutorial style", tutorial.median("tutorial") * 1000, "ms"),
+        ratio(
+            "warm read: ours direct / bare boto3", warm.ratio("ours, direct", "bare boto3"), 1.05
+        ),
+        ratio("warm read: ours proxy / bare boto3", warm.ratio("ours, proxy", "bare boto3"), 1.08),
+        Figure(
+            "warm read: ours direct / tutorial", tutorial.ratio("ours, direct", "tutorial"), "x"
+        ),
+    ]
+
+
+def cold_figures(env: dict[str, str], rounds: int) -> list[Figure]:
+    ours, tutorial = runtime.cold_scripts(PHYSICAL_TABLE)
+    cold = runtime.cold(env, rounds, {"ours": {"script": ours}, "tutorial": {"script": tutorial}})
+    return [
+        Figure("cold start, tutorial style", cold.median("tutorial") * 1000, "ms"),
+        Figure("cold start, ours", cold.median("ours") * 1000, "ms"),
+        ratio("cold start: ours / tutorial", cold.ratio("ours", "tutorial"), 0.9),
+    ]
+
+
+def seed(endpoint: str) -> None:
+    client = boto3.client("dynamodb", endpoint_url=endpoint)
+    client.create_table(
+        TableName=PHYSICAL_TABLE,
+        KeySchema=[{"AttributeName": "Id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "Id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    client.put_item(TableName=PHYSICAL_TABLE, Item={"Id": {"S": "1"}, "name": {"S": "Bob"}})
+
+
+def report(figures: list[Figure]) -> None:
+    width = max(len(figure.name) for figure in figures)
+    print(f"{'measure'.ljust(width)}  {'value':>11}  target")
+    for figure in figures:
+        verdict = "" if figure.met is None else ("  ok" if figure.met else "  MISSED")
+        value = f"{figure.value:>8.3f} {figure.unit:<2}"
+        print(f"{figure.name.ljust(width)}  {value} {figure.target}{verdict}")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
