@@ -1,0 +1,367 @@
+"""The whole API as one Pulumi component: table, function, REST API, stage and its protection.
+
+Everything the tutorial builds by hand, without its traps:
+
+* the function's role may do only what the registered operations declare, on its
+  own table and log group (:mod:`infra.policy`);
+* API Gateway validates requests against a model generated from the same registry;
+* the Lambda permission's source ARN names this API's ``POST /DynamoDBManager``;
+* the deployment is replaced whenever anything it snapshots changes (its
+  ``triggers`` hash every input of the resources, methods, integrations, model
+  and validator), and the stage moves to it;
+* the URL is the stage's invoke URL (which ends with the stage name) plus the
+  resource path, so the stage appears once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+import pulumi
+import pulumi_aws as aws
+
+from function import envelope
+from function.registry import Operation, Registry
+from function.validation import DRAFT_04
+from infra.archive import archive_files, asset_archive
+from infra.policy import function_policy, lambda_trust_policy
+from infra.settings import Settings
+
+COMPONENT_TYPE = "dynamodb-operations:api:DynamoDBOperationsApi"
+HANDLER = "function.handler.handler"
+RUNTIME = "python3.13"
+REST_API_NAME = "DynamoDBOperations"
+RESOURCE_PATH_PART = "DynamoDBManager"
+MODEL_NAME = "DynamoDBOperationsRequest"
+JSON = "application/json"
+CORS_ALLOW_HEADERS = "Content-Type,X-Api-Key,Authorization,X-Amz-Date,X-Amz-Security-Token"
+
+Part = TypeVar("Part", bound=pulumi.CustomResource)
+
+
+def request_model_schema(operation_names: list[str]) -> dict[str, Any]:
+    """API Gateway's request model: the envelope with ``operation`` limited to these names."""
+    return {"$schema": DRAFT_04, **envelope.schema(operation_names)}
+
+
+def log_group_name(project: str, stack: str, name: str) -> str:
+    """The function's log group: fixed per project, stack and component, so operators find it."""
+    return f"/aws/lambda/{project}/{stack}/{name}"
+
+
+class DynamoDBOperationsApi(pulumi.ComponentResource):
+    """The tutorial's DynamoDB operations API, deployed whole from one stack's settings.
+
+    Child resources are named from ``name``, so one program may hold several.
+    """
+
+    url: pulumi.Output[str]
+    table_name: pulumi.Output[str]
+    function_name: pulumi.Output[str]
+    api_key: pulumi.Output[str] | None
+
+    def __init__(
+        self, name: str, settings: Settings, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__(COMPONENT_TYPE, name, None, opts)
+        self._name = name
+        self._settings = settings
+        self._parts: list[pulumi.CustomResource] = []
+        self._snapshot: list[dict[str, Any]] = []
+        operations = Registry(settings.operation_packages).all()
+
+        table = self._table()
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-logs",
+            name=log_group_name(pulumi.get_project(), pulumi.get_stack(), name),
+            retention_in_days=settings.log_retention_days,
+            opts=self._child(),
+        )
+        function = self._function(operations, table, log_group)
+
+        rest_api = aws.apigateway.RestApi(
+            f"{name}-rest-api",
+            name=REST_API_NAME,
+            description="DynamoDB operations over HTTPS (POST /DynamoDBManager)",
+            endpoint_configuration={"types": "REGIONAL"},
+            opts=self._child(),
+        )
+        resource = self._api_part(
+            aws.apigateway.Resource,
+            "resource",
+            rest_api=rest_api.id,
+            parent_id=rest_api.root_resource_id,
+            path_part=RESOURCE_PATH_PART,
+        )
+        validator = self._api_part(
+            aws.apigateway.RequestValidator,
+            "validator",
+            rest_api=rest_api.id,
+            name="body",
+            validate_request_body=True,
+            validate_request_parameters=False,
+        )
+        model = self._api_part(
+            aws.apigateway.Model,
+            "model",
+            rest_api=rest_api.id,
+            name=MODEL_NAME,
+            content_type=JSON,
+            description="The request envelope, operation limited to the registered operations",
+            schema=json.dumps(request_model_schema(sorted(operations)), sort_keys=True),
+        )
+        method = self._api_part(
+            aws.apigateway.Method,
+            "method",
+            rest_api=rest_api.id,
+            resource_id=resource.id,
+            http_method="POST",
+            authorization="AWS_IAM" if settings.auth_mode == "iam" else "NONE",
+            api_key_required=settings.auth_mode == "apiKey",
+            request_validator_id=validator.id,
+            request_models={JSON: model.name},
+        )
+        self._api_part(
+            aws.apigateway.Integration,
+            "integration",
+            rest_api=rest_api.id,
+            resource_id=resource.id,
+            http_method=method.http_method,
+            type="AWS_PROXY",
+            integration_http_method="POST",
+            uri=function.invoke_arn,
+        )
+        if settings.cors_allow_origin:
+            self._cors(rest_api, resource)
+
+        aws.lambda_.Permission(
+            f"{name}-permission",
+            function=function.name,
+            action="lambda:InvokeFunction",
+            principal="apigateway.amazonaws.com",
+            source_arn=pulumi.Output.concat(
+                rest_api.execution_arn, "/*/", method.http_method, resource.path
+            ),
+            opts=self._child(),
+        )
+
+        stage = self._stage(rest_api)
+        self.url = pulumi.Output.concat(stage.invoke_url, resource.path)
+        self.table_name = table.name
+        self.function_name = function.name
+        self.api_key = self._api_key(rest_api, stage) if settings.auth_mode == "apiKey" else None
+        outputs: dict[str, Any] = {
+            "url": self.url,
+            "tableName": self.table_name,
+            "functionName": self.function_name,
+        }
+        if self.api_key is not None:
+            outputs["apiKey"] = self.api_key
+        self.register_outputs(outputs)
+
+    def _child(self, **options: Any) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, **options)
+
+    def _table(self) -> aws.dynamodb.Table:
+        settings = self._settings
+        return aws.dynamodb.Table(
+            f"{self._name}-table",
+            billing_mode="PAY_PER_REQUEST",
+            hash_key=settings.hash_key,
+            attributes=[{"name": settings.hash_key, "type": settings.hash_key_type}],
+            point_in_time_recovery={"enabled": settings.point_in_time_recovery},
+            deletion_protection_enabled=settings.deletion_protection,
+            opts=self._child(),
+        )
+
+    def _function(
+        self,
+        operations: Mapping[str, Operation],
+        table: aws.dynamodb.Table,
+        log_group: aws.cloudwatch.LogGroup,
+    ) -> aws.lambda_.Function:
+        settings, name = self._settings, self._name
+        role = aws.iam.Role(
+            f"{name}-role",
+            assume_role_policy=json.dumps(lambda_trust_policy()),
+            description="The DynamoDB operations function: its table and its logs, nothing else",
+            opts=self._child(),
+        )
+        policy = aws.iam.RolePolicy(
+            f"{name}-policy",
+            role=role.name,
+            policy=pulumi.Output.all(table.arn, log_group.arn).apply(
+                lambda arns: json.dumps(
+                    function_policy(
+                        operations.values(),
+                        table_arn=arns[0],
+                        log_group_arn=arns[1],
+                        tracing=settings.tracing,
+                    )
+                )
+            ),
+            opts=self._child(),
+        )
+        variables: dict[str, pulumi.Input[str]] = {
+            "TABLES": table.name.apply(
+                lambda physical: json.dumps({settings.table_name: physical})
+            ),
+            "OPERATION_PACKAGES": ",".join(settings.operation_packages),
+        }
+        if settings.cors_allow_origin:
+            variables["CORS_ALLOW_ORIGIN"] = settings.cors_allow_origin
+        return aws.lambda_.Function(
+            f"{name}-function",
+            description="Serves POST /DynamoDBManager: DynamoDB operations on its table",
+            role=role.arn,
+            runtime=RUNTIME,
+            handler=HANDLER,
+            code=asset_archive(archive_files(settings.operation_packages)),
+            architectures=[settings.architecture],
+            memory_size=settings.memory_size,
+            timeout=settings.timeout,
+            environment={"variables": variables},
+            logging_config={"log_format": "JSON", "log_group": log_group.name},
+            tracing_config={"mode": "Active" if settings.tracing else "PassThrough"},
+            opts=self._child(depends_on=[policy, log_group]),
+        )
+
+    def _api_part(
+        self,
+        kind: type[Part],
+        suffix: str,
+        depends_on: list[pulumi.Resource] | None = None,
+        **args: Any,
+    ) -> Part:
+        """Create a resource the deployment snapshots, and remember what defines it."""
+        part = kind(f"{self._name}-{suffix}", **args, opts=self._child(depends_on=depends_on))
+        self._parts.append(part)
+        self._snapshot.append({"part": suffix, "id": part.id, "args": args})
+        return part
+
+    def _cors(self, rest_api: aws.apigateway.RestApi, resource: aws.apigateway.Resource) -> None:
+        """Answer browsers' preflight and put the CORS origin on API Gateway's own errors."""
+        origin = f"'{self._settings.cors_allow_origin}'"
+        headers = {
+            "Access-Control-Allow-Origin": origin,
+            "Access-Control-Allow-Headers": f"'{CORS_ALLOW_HEADERS}'",
+            "Access-Control-Allow-Methods": "'OPTIONS,POST'",
+        }
+        options = self._api_part(
+            aws.apigateway.Method,
+            "options-method",
+            rest_api=rest_api.id,
+            resource_id=resource.id,
+            http_method="OPTIONS",
+            authorization="NONE",
+            api_key_required=False,
+        )
+        preflight = self._api_part(
+            aws.apigateway.Integration,
+            "options-integration",
+            rest_api=rest_api.id,
+            resource_id=resource.id,
+            http_method=options.http_method,
+            type="MOCK",
+            request_templates={JSON: '{"statusCode": 200}'},
+        )
+        answer = self._api_part(
+            aws.apigateway.MethodResponse,
+            "options-response",
+            rest_api=rest_api.id,
+            resource_id=resource.id,
+            http_method=options.http_method,
+            status_code="200",
+            response_parameters={f"method.response.header.{header}": True for header in headers},
+        )
+        self._api_part(
+            aws.apigateway.IntegrationResponse,
+            "options-integration-response",
+            rest_api=rest_api.id,
+            resource_id=resource.id,
+            http_method=options.http_method,
+            status_code=answer.status_code,
+            response_parameters={
+                f"method.response.header.{header}": value for header, value in headers.items()
+            },
+            depends_on=[preflight],
+        )
+        for response_type in ("DEFAULT_4XX", "DEFAULT_5XX"):
+            self._api_part(
+                aws.apigateway.Response,
+                f"cors-{response_type.lower().replace('_', '-')}",
+                rest_api_id=rest_api.id,
+                response_type=response_type,
+                response_parameters={
+                    "gatewayresponse.header.Access-Control-Allow-Origin": origin,
+                },
+            )
+
+    def _stage(self, rest_api: aws.apigateway.RestApi) -> aws.apigateway.Stage:
+        settings, name = self._settings, self._name
+        fingerprint = pulumi.Output.from_input(self._snapshot).apply(
+            lambda snapshot: hashlib.sha256(
+                json.dumps(snapshot, sort_keys=True).encode()
+            ).hexdigest()
+        )
+        deployment = aws.apigateway.Deployment(
+            f"{name}-deployment",
+            rest_api=rest_api.id,
+            description="Replaced whenever the API's resources, methods or model change",
+            triggers={"redeployment": fingerprint},
+            opts=self._child(depends_on=list(self._parts)),
+        )
+        stage = aws.apigateway.Stage(
+            f"{name}-stage",
+            rest_api=rest_api.id,
+            deployment=deployment.id,
+            stage_name=settings.stage_name,
+            xray_tracing_enabled=settings.tracing,
+            opts=self._child(),
+        )
+        aws.apigateway.MethodSettings(
+            f"{name}-method-settings",
+            rest_api=rest_api.id,
+            stage_name=stage.stage_name,
+            method_path="*/*",
+            settings={
+                "metrics_enabled": True,
+                "throttling_rate_limit": settings.throttle_rate_limit,
+                "throttling_burst_limit": settings.throttle_burst_limit,
+            },
+            opts=self._child(),
+        )
+        return stage
+
+    def _api_key(
+        self, rest_api: aws.apigateway.RestApi, stage: aws.apigateway.Stage
+    ) -> pulumi.Output[str]:
+        settings, name = self._settings, self._name
+        key = aws.apigateway.ApiKey(
+            f"{name}-api-key",
+            description="The key callers send as x-api-key",
+            enabled=True,
+            opts=self._child(),
+        )
+        plan = aws.apigateway.UsagePlan(
+            f"{name}-usage-plan",
+            description="Throttle and daily quota of the API key",
+            api_stages=[{"api_id": rest_api.id, "stage": stage.stage_name}],
+            throttle_settings={
+                "rate_limit": settings.throttle_rate_limit,
+                "burst_limit": settings.throttle_burst_limit,
+            },
+            quota_settings={"limit": settings.api_key_quota_per_day, "period": "DAY"},
+            opts=self._child(),
+        )
+        aws.apigateway.UsagePlanKey(
+            f"{name}-usage-plan-key",
+            key_id=key.id,
+            key_type="API_KEY",
+            usage_plan_id=plan.id,
+            opts=self._child(),
+        )
+        return pulumi.Output.secret(key.value)

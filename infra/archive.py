@@ -1,0 +1,235 @@
+"""The Lambda's code archive: exactly what runs in Lambda, the same bytes for the same sources.
+
+The archive holds the ``function`` package, every configured operation package
+and the function's own runtime dependencies, vendored from
+``function/requirements.txt``. Nothing else: no tests, no bytecode caches, no
+Pulumi or project files. Its contents are a mapping of paths inside the archive
+to source files, computed without side effects, so running the tests (which
+leaves ``__pycache__`` directories behind) never changes what is deployed.
+
+Dependencies are not installed at deploy time: each pinned requirement is taken
+from the distribution installed in the deploying interpreter, which must be
+that exact version and pure Python (the Lambda may run on another architecture).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import re
+import zipfile
+from collections.abc import Iterable, Mapping
+from importlib.machinery import ModuleSpec
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pulumi
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+FUNCTION_PACKAGE = "function"
+REQUIREMENTS = PROJECT_DIR / FUNCTION_PACKAGE / "requirements.txt"
+
+#: Files of the source packages that run in Lambda: Python source and data it may read.
+SOURCE_SUFFIXES = frozenset({".py", ".json", ".yaml", ".yml"})
+TEST_DIRECTORIES = frozenset({"tests", "test"})
+#: Installer bookkeeping that differs per install and means nothing in Lambda.
+INSTALL_RECORDS = frozenset({"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"})
+#: What the Lambda Python runtime already provides; vendoring it would shadow the runtime's copy.
+RUNTIME_PROVIDED = frozenset(
+    {"boto3", "botocore", "jmespath", "python-dateutil", "s3transfer", "six", "urllib3"}
+)
+#: Fixed metadata for every entry, so equal contents give equal bytes.
+ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
+ZIP_FILE_MODE = 0o100644
+
+_PINNED = re.compile(
+    r"^(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*==\s*(?P<version>\S+)$"
+)
+_REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
+
+
+class ArchiveError(RuntimeError):
+    """The code archive cannot be built as declared; the message says what to fix."""
+
+
+def archive_files(
+    operation_packages: Iterable[str],
+    requirements: Path = REQUIREMENTS,
+) -> dict[str, Path]:
+    """The archive's contents: ``{path inside the archive: source file}``, sorted by path."""
+    files: dict[str, Path] = {}
+    for package in dict.fromkeys((FUNCTION_PACKAGE, *operation_packages)):
+        _add(files, package_files(package), f"package {package}")
+    for name, version in pinned_requirements(requirements):
+        _add(files, distribution_files(name, version, requirements), f"{name}=={version}")
+    return dict(sorted(files.items()))
+
+
+def package_files(package: str) -> dict[str, Path]:
+    """The source and data files of an importable package, keyed by their path in the archive.
+
+    A dotted package brings its parents' ``__init__.py`` so it stays importable.
+    """
+    spec = _find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ArchiveError(
+            f"package {package!r} is not an importable package in this interpreter "
+            "(check operationPackages and that the package is on the path)"
+        )
+    prefix = PurePosixPath(*package.split("."))
+    files: dict[str, Path] = {}
+    for directory in map(Path, spec.submodule_search_locations):
+        for source in sorted(directory.rglob("*")):
+            relative = source.relative_to(directory)
+            if source.is_file() and _is_runtime_source(relative):
+                files[(prefix / relative.as_posix()).as_posix()] = source
+    parents = package.split(".")[:-1]
+    for depth in range(1, len(parents) + 1):
+        parent = ".".join(parents[:depth])
+        parent_spec = _find_spec(parent)
+        if parent_spec is not None and parent_spec.origin and parent_spec.origin.endswith(".py"):
+            files[f"{parent.replace('.', '/')}/__init__.py"] = Path(parent_spec.origin)
+    return files
+
+
+def pinned_requirements(requirements: Path = REQUIREMENTS) -> list[tuple[str, str]]:
+    """The ``(name, version)`` of each requirement; anything but ``name==version`` is refused."""
+    pinned = []
+    for number, line in enumerate(requirements.read_text().splitlines(), start=1):
+        text = line.split("#", 1)[0].strip()
+        if not text:
+            continue
+        where = f"{_shown(requirements)} line {number}"
+        match = _PINNED.match(text)
+        if match is None:
+            raise ArchiveError(
+                f"{where}: {text!r} is not pinned; the function's dependencies must be "
+                "exactly 'name==version' (no ranges, extras, markers or options)"
+            )
+        name, version = match["name"], match["version"]
+        if _normalized(name) in RUNTIME_PROVIDED:
+            raise ArchiveError(
+                f"{where}: {name} is provided by the Lambda Python runtime and must not be vendored"
+            )
+        pinned.append((name, version))
+    return pinned
+
+
+def distribution_files(
+    name: str, version: str, requirements: Path = REQUIREMENTS
+) -> dict[str, Path]:
+    """The files of an installed pure-Python distribution, as they belong in the archive."""
+    requirement = f"{name}=={version}"
+    try:
+        distribution = importlib.metadata.distribution(name)
+    except importlib.metadata.PackageNotFoundError:
+        raise ArchiveError(
+            f"{requirement} ({_shown(requirements)}) is not installed in the deploying "
+            f"interpreter; install it with: pip install -r {_shown(requirements)}"
+        ) from None
+    if distribution.version != version:
+        raise ArchiveError(
+            f"{requirement} ({_shown(requirements)}) is installed as version "
+            f"{distribution.version}; install the pinned version with: "
+            f"pip install -r {_shown(requirements)}"
+        )
+    wheel = distribution.read_text("WHEEL") or ""
+    if not re.search(r"^Root-Is-Purelib:\s*true\s*$", wheel, re.MULTILINE | re.IGNORECASE):
+        raise ArchiveError(
+            f"{requirement} is not a pure-Python distribution (its WHEEL lacks "
+            "'Root-Is-Purelib: true'); the function may only depend on pure Python"
+        )
+    _check_dependencies_pinned(distribution, requirement, requirements)
+    files: dict[str, Path] = {}
+    for entry in distribution.files or ():
+        path = PurePosixPath(entry.as_posix())
+        if ".." in path.parts or not _is_vendored(path):
+            continue
+        source = Path(str(distribution.locate_file(entry)))
+        if not source.is_file():
+            raise ArchiveError(f"{requirement} is installed incompletely: {source} is missing")
+        files[path.as_posix()] = source
+    return files
+
+
+def write_zip(files: Mapping[str, Path], destination: Path) -> Path:
+    """Write ``files`` as a zip whose bytes depend only on their paths and contents."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(destination, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            entry = zipfile.ZipInfo(name, date_time=ZIP_TIMESTAMP)
+            entry.create_system = 3
+            entry.external_attr = ZIP_FILE_MODE << 16
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(entry, files[name].read_bytes())
+    return destination
+
+
+def asset_archive(files: Mapping[str, Path]) -> pulumi.AssetArchive:
+    """The archive handed to the engine: one file asset per entry (the engine zips them)."""
+    # Imported here so the rest of this module (used by the benchmark) needs no Pulumi.
+    import pulumi
+
+    return pulumi.AssetArchive({name: pulumi.FileAsset(str(files[name])) for name in sorted(files)})
+
+
+def _is_runtime_source(relative: Path) -> bool:
+    parts = relative.parts
+    if any(part == "__pycache__" or part.startswith(".") for part in parts):
+        return False
+    if any(part in TEST_DIRECTORIES for part in parts[:-1]):
+        return False
+    name = parts[-1]
+    if name == "conftest.py" or name.startswith("test_") or name.endswith("_test.py"):
+        return False
+    return relative.suffix in SOURCE_SUFFIXES
+
+
+def _is_vendored(path: PurePosixPath) -> bool:
+    if "__pycache__" in path.parts or path.suffix in (".pyc", ".pyo"):
+        return False
+    return not (path.parent.name.endswith(".dist-info") and path.name in INSTALL_RECORDS)
+
+
+def _check_dependencies_pinned(
+    distribution: importlib.metadata.Distribution, requirement: str, requirements: Path
+) -> None:
+    """Refuse a vendored distribution whose unconditional dependencies would be missing."""
+    available = {_normalized(name) for name, _ in pinned_requirements(requirements)}
+    available |= RUNTIME_PROVIDED
+    for dependency in distribution.requires or ():
+        if ";" in dependency:
+            continue
+        match = _REQUIREMENT_NAME.match(dependency)
+        if match and _normalized(match[1]) not in available:
+            raise ArchiveError(
+                f"{requirement} needs {match[1]}, which {_shown(requirements)} does not pin; "
+                f"add it as '{match[1]}==<version>'"
+            )
+
+
+def _add(files: dict[str, Path], new: Mapping[str, Path], origin: str) -> None:
+    for name, source in new.items():
+        if name in files and files[name] != source:
+            raise ArchiveError(f"{origin} and another source both provide {name} in the archive")
+        files[name] = source
+
+
+def _find_spec(name: str) -> ModuleSpec | None:
+    try:
+        return importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+
+
+def _normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _shown(path: Path) -> str:
+    """A path as a user at the project root would type it."""
+    try:
+        return path.resolve().relative_to(PROJECT_DIR).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,268 @@
+"""Run the Pulumi program under Pulumi's mocks, as the CLI would run a stack, and record it.
+
+Neither the Pulumi CLI nor AWS is reachable, so :func:`run_program` does what the
+CLI's Python language host does (config in, ``__main__.py`` run inside a root
+stack) against a mock resource monitor. :class:`FakeAws` answers each
+registration the way the AWS provider would (physical names, ARNs, the stage's
+invoke URL, the resource's path); :class:`RecordingMonitor` records what the
+program asked for: type, name, inputs, parent, dependencies, and the stack's
+outputs, with the secret ones marked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import runpy
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pytest
+from pulumi.runtime import Mocks, rpc
+from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.settings import set_root_resource
+from pulumi.runtime.stack import run_in_stack
+from pulumi.runtime.sync_await import _sync_await
+
+from infra.settings import PROJECT_DIR, project_name, stack_config
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # pulumi_aws deprecates a resource type we do not use as soon as its module is imported.
+    config.addinivalue_line(
+        "filterwarnings", "ignore:aws.lambda/microvmsimage.MicrovmsImage:DeprecationWarning"
+    )
+
+
+PROJECT = project_name()
+ACCOUNT = "123456789012"
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+@dataclass
+class Registered:
+    """One resource the program registered, as the engine received it."""
+
+    urn: str
+    type: str
+    name: str
+    id: str
+    inputs: dict[str, Any]
+    state: dict[str, Any]
+    parent: str
+    dependencies: list[str]
+    custom: bool
+
+
+@dataclass
+class Deployment:
+    """Everything one run of the program registered, and the stack's outputs."""
+
+    stack: str
+    config: dict[str, str]
+    resources: list[Registered]
+    outputs: dict[str, Any] = field(default_factory=dict)
+    secret_outputs: frozenset[str] = frozenset()
+
+    def of_type(self, token: str) -> list[Registered]:
+        return [resource for resource in self.resources if resource.type == token]
+
+    def one(self, token: str, name_suffix: str = "") -> Registered:
+        """The single resource of a type (whose name ends with ``name_suffix``)."""
+        found = [r for r in self.of_type(token) if r.name.endswith(name_suffix)]
+        assert len(found) == 1, f"expected one {token} named *{name_suffix}, got {len(found)}"
+        return found[0]
+
+    def urn_of(self, resource_id: str, token: str) -> str:
+        """The URN of the resource of this type whose physical id is ``resource_id``."""
+        return next(r.urn for r in self.of_type(token) if r.id == resource_id)
+
+
+class FakeAws(Mocks):
+    """Answers registrations as the AWS provider would, deterministically.
+
+    Auto-named resources get ``<name>-<7 hex>`` like Pulumi's auto-naming; ids and
+    keys are derived from the stack and resource name, so the same program gives
+    the same answers on every run.
+    """
+
+    AUTONAMED = frozenset(
+        {
+            "aws:dynamodb/table:Table",
+            "aws:iam/role:Role",
+            "aws:iam/rolePolicy:RolePolicy",
+            "aws:cloudwatch/logGroup:LogGroup",
+            "aws:lambda/function:Function",
+            "aws:apigateway/apiKey:ApiKey",
+            "aws:apigateway/usagePlan:UsagePlan",
+        }
+    )
+
+    def __init__(self, stack: str, region: str) -> None:
+        self.stack = stack
+        self.region = region
+        self.paths: dict[str, str] = {}
+
+    def _token(self, name: str, length: int) -> str:
+        return hashlib.sha256(f"{self.stack}/{name}".encode()).hexdigest()[:length]
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        inputs = dict(args.inputs)
+        kind, region = args.typ, self.region
+        physical = inputs.get("name") or f"{args.name}-{self._token(args.name, 7)}"
+        resource_id = self._token(args.name, 10)
+        outputs: dict[str, Any] = {"name": physical} if kind in self.AUTONAMED else {}
+        if kind == "aws:dynamodb/table:Table":
+            resource_id = physical
+            outputs["arn"] = f"arn:aws:dynamodb:{region}:{ACCOUNT}:table/{physical}"
+        elif kind == "aws:iam/role:Role":
+            resource_id = physical
+            outputs["arn"] = f"arn:aws:iam::{ACCOUNT}:role/{physical}"
+        elif kind == "aws:iam/rolePolicy:RolePolicy":
+            resource_id = f"{inputs['role']}:{physical}"
+        elif kind == "aws:cloudwatch/logGroup:LogGroup":
+            resource_id = physical
+            outputs["arn"] = f"arn:aws:logs:{region}:{ACCOUNT}:log-group:{physical}"
+        elif kind == "aws:lambda/function:Function":
+            resource_id = physical
+            arn = f"arn:aws:lambda:{region}:{ACCOUNT}:function:{physical}"
+            outputs["arn"] = arn
+            outputs["invokeArn"] = (
+                f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations"
+            )
+        elif kind == "aws:apigateway/restApi:RestApi":
+            root = self._token(f"{args.name}/", 10)
+            self.paths[root] = "/"
+            outputs["rootResourceId"] = root
+            outputs["executionArn"] = f"arn:aws:execute-api:{region}:{ACCOUNT}:{resource_id}"
+        elif kind == "aws:apigateway/resource:Resource":
+            parent_path = self.paths[inputs["parentId"]]
+            path = f"{parent_path.rstrip('/')}/{inputs['pathPart']}"
+            self.paths[resource_id] = path
+            outputs["path"] = path
+        elif kind in ("aws:apigateway/method:Method", "aws:apigateway/integration:Integration"):
+            prefix = "agm" if kind.endswith("Method") else "agi"
+            resource_id = (
+                f"{prefix}-{inputs['restApi']}-{inputs['resourceId']}-{inputs['httpMethod']}"
+            )
+        elif kind == "aws:apigateway/stage:Stage":
+            api, stage = inputs["restApi"], inputs["stageName"]
+            resource_id = f"ags-{api}-{stage}"
+            outputs["invokeUrl"] = f"https://{api}.execute-api.{region}.amazonaws.com/{stage}"
+            outputs["executionArn"] = f"arn:aws:execute-api:{region}:{ACCOUNT}:{api}/{stage}"
+        elif kind == "aws:apigateway/apiKey:ApiKey":
+            outputs["value"] = self._token(f"{args.name}/value", 40)
+        return resource_id, {**inputs, **outputs}
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], None]:
+        raise AssertionError(f"the program made a provider call ({args.token}); none is expected")
+
+
+class RecordingMonitor(MockMonitor):
+    """The mock monitor, also recording parents, dependencies and stack outputs.
+
+    Like the engine, it refuses two resources with the same URN.
+    """
+
+    def __init__(self, mocks: FakeAws) -> None:
+        super().__init__(mocks)
+        self.registered: list[Registered] = []
+        self.stack_outputs: dict[str, Any] = {}
+
+    def RegisterResource(self, request: Any) -> Any:
+        if request.type != STACK_TYPE:
+            urn = self.make_urn(request.parent, request.type, request.name)
+            if any(existing.urn == urn for existing in self.registered):
+                raise ValueError(f"Duplicate resource URN '{urn}'")
+        response = super().RegisterResource(request)
+        if request.type != STACK_TYPE:
+            registration = self.resources[response.urn]
+            self.registered.append(
+                Registered(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    id=registration.id or "",
+                    inputs=_unwrap_secrets(rpc.deserialize_properties(request.object)),
+                    state=registration.state,
+                    parent=request.parent,
+                    dependencies=list(request.dependencies),
+                    custom=request.custom,
+                )
+            )
+        return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        if f"::{STACK_TYPE}::" in request.urn:
+            # The last registration is the program's root stack's, as under the CLI.
+            self.stack_outputs = rpc.deserialize_properties(request.outputs)
+        return super().RegisterResourceOutputs(request)
+
+
+def _unwrap_secrets(value: Any) -> Any:
+    value = rpc.unwrap_rpc_secret(value)
+    if isinstance(value, dict):
+        return {key: _unwrap_secrets(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_unwrap_secrets(item) for item in value]
+    return value
+
+
+def cli_config(stack: str, overrides: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """The stack's config as the CLI hands it to the program: qualified keys, string values.
+
+    ``overrides`` are project keys (``authMode``) set as ``pulumi config set`` would.
+    """
+    config = stack_config(stack)
+    for key, value in (overrides or {}).items():
+        config[key if ":" in key else f"{PROJECT}:{key}"] = value
+    return {key: _as_cli_string(value) for key, value in config.items()}
+
+
+def _as_cli_string(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | dict):
+        return json.dumps(value)
+    return str(value)
+
+
+def run_main() -> None:
+    """What the language host runs: the project directory's ``__main__.py``."""
+    runpy.run_path(str(PROJECT_DIR), run_name="__main__")
+
+
+def run_program(
+    stack: str = "dev",
+    overrides: Mapping[str, Any] | None = None,
+    program: Callable[[], None] = run_main,
+) -> Deployment:
+    """Run ``program`` (the project's ``__main__.py``) for a stack under mocks; record it."""
+    config = cli_config(stack, overrides)
+    pulumi.runtime.set_all_config(config, [])
+    mocks = FakeAws(stack, config["aws:region"])
+    monitor = RecordingMonitor(mocks)
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
+    # set_mocks makes a root stack for tests that build resources directly; a
+    # program gets its own, as under the CLI.
+    set_root_resource(None)
+    _sync_await(run_in_stack(program))
+    outputs = {key: rpc.unwrap_rpc_secret(value) for key, value in monitor.stack_outputs.items()}
+    secret = frozenset(
+        key for key, value in monitor.stack_outputs.items() if rpc.is_rpc_secret(value)
+    )
+    return Deployment(stack, config, monitor.registered, outputs, secret)
+
+
+@pytest.fixture(scope="session")
+def dev() -> Deployment:
+    """The dev stack, as ``pulumi up`` would deploy it from Pulumi.yaml and Pulumi.dev.yaml."""
+    return run_program("dev")
+
+
+@pytest.fixture(scope="session")
+def prod() -> Deployment:
+    """The prod stack, as ``pulumi up`` would deploy it from Pulumi.yaml and Pulumi.prod.yaml."""
+    return run_program("prod")

@@ -1,0 +1,269 @@
+"""The code archive: exactly what runs in Lambda, the same bytes every build, and it works alone."""
+
+from __future__ import annotations
+
+import compileall
+import importlib.metadata
+import json
+import os
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path, PurePosixPath
+
+import boto3
+import pytest
+
+from infra.archive import (
+    ArchiveError,
+    archive_files,
+    asset_archive,
+    distribution_files,
+    pinned_requirements,
+    write_zip,
+)
+from infra.settings import PROJECT_DIR
+from local_api.embedded_dynamodb import EmbeddedDynamoDB
+from tests.infra.conftest import Deployment
+
+EVENTS = PROJECT_DIR / "tests" / "events"
+FUNCTION = "aws:lambda/function:Function"
+TABLE = "aws:dynamodb/table:Table"
+
+#: Runs in the fresh interpreter: only the unpacked archive and the runtime's boto3 on its path.
+SERVE_EVENTS = r"""
+import importlib, importlib.util, json, sys
+
+archive, runtime = sys.argv[1:3]
+sys.path[:0] = [archive, runtime]
+
+import function.handler
+
+
+class Context:
+    aws_request_id = "archive-test"
+    function_name = "LambdaFunctionOverHttps"
+    memory_limit_in_mb = 256
+
+    def get_remaining_time_in_millis(self):
+        return 10_000
+
+
+answers = [function.handler.handler(event, Context()) for event in json.load(sys.stdin)]
+json.dump(
+    {
+        "answers": answers,
+        "loaded_from": {
+            name: importlib.import_module(name).__file__
+            for name in ("function.handler", "operations.create", "fastjsonschema", "botocore")
+        },
+        "importable": [
+            name
+            for name in ("moto", "pulumi", "pulumi_aws", "yaml", "infra", "tests", "local_api")
+            if importlib.util.find_spec(name) is not None
+        ],
+    },
+    sys.stdout,
+)
+"""
+
+
+def deployed_files(deployment: Deployment) -> dict[str, Path]:
+    """The archive exactly as the program handed it to the engine: entry name to file."""
+    code = deployment.one(FUNCTION).inputs["code"]
+    files = {}
+    for name, asset in code.assets.items():
+        path = Path(asset.path)
+        assert path.is_absolute()
+        assert path.is_file()
+        files[name] = path
+    return files
+
+
+def runtime_directory(destination: Path) -> Path:
+    """A directory exposing boto3, botocore and their dependencies, as Lambda's runtime does."""
+    destination.mkdir()
+    pending, seen = ["boto3"], set()
+    while pending:
+        distribution = importlib.metadata.distribution(pending.pop())
+        if distribution.metadata["Name"].lower() in seen:
+            continue
+        seen.add(distribution.metadata["Name"].lower())
+        for requirement in distribution.requires or ():
+            if ";" not in requirement:
+                pending.append(re.match(r"[A-Za-z0-9._-]+", requirement)[0])
+        for top in {PurePosixPath(entry.as_posix()).parts[0] for entry in distribution.files}:
+            if top in ("..", "__pycache__") or top.endswith((".dist-info", ".data")):
+                continue
+            (destination / top).symlink_to(Path(str(distribution.locate_file(top))))
+    return destination
+
+
+def proxy_event(envelope_file: str) -> dict:
+    """A REST API proxy event for POST /DynamoDBManager carrying one of the tutorial's bodies."""
+    event = json.loads((EVENTS / "rest-api-proxy.json").read_text())
+    event["body"] = (EVENTS / envelope_file).read_text()
+    return event
+
+
+def test_the_deployed_archive_serves_the_tutorial_in_a_clean_interpreter(dev, tmp_path):
+    unpacked = tmp_path / "code"
+    with zipfile.ZipFile(write_zip(deployed_files(dev), tmp_path / "code.zip")) as archive:
+        archive.extractall(unpacked)
+    runtime = runtime_directory(tmp_path / "runtime")
+    function = dev.one(FUNCTION).inputs
+    table = dev.one(TABLE)
+    tables = json.loads(function["environment"]["variables"]["TABLES"])
+    flow = ["create", "read", "update", "list", "delete", "read", "echo", "ping"]
+
+    with EmbeddedDynamoDB() as dynamodb:
+        boto3.client("dynamodb", endpoint_url=dynamodb.endpoint).create_table(
+            TableName=tables["LambdaTable"],
+            KeySchema=[{"AttributeName": table.inputs["hashKey"], "KeyType": "HASH"}],
+            AttributeDefinitions=[
+                {"AttributeName": a["name"], "AttributeType": a["type"]}
+                for a in table.inputs["attributes"]
+            ],
+            BillingMode=table.inputs["billingMode"],
+        )
+        served = subprocess.run(
+            [sys.executable, "-I", "-S", "-c", SERVE_EVENTS, str(unpacked), str(runtime)],
+            input=json.dumps([proxy_event(f"{name}.json") for name in flow]),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            env={
+                "PATH": os.environ.get("PATH", ""),
+                **function["environment"]["variables"],
+                "AWS_ENDPOINT_URL_DYNAMODB": dynamodb.endpoint,
+                "AWS_REGION": "us-east-1",
+                "AWS_ACCESS_KEY_ID": "testing",
+                "AWS_SECRET_ACCESS_KEY": "testing",
+                "AWS_CONFIG_FILE": os.devnull,
+                "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            },
+        )
+
+    assert served.returncode == 0, served.stderr
+    result = json.loads(served.stdout)
+    answers = [(a["statusCode"], json.loads(a["body"])) for a in result["answers"]]
+    created, read, updated, listed, deleted, read_again, echoed, pong = answers
+    assert created == (200, {})
+    assert read == (200, {"Item": {"Id": "1", "name": "Bob"}})
+    assert updated[0] == 200
+    assert updated[1]["Attributes"] == {"Id": "1", "name": "Alice"}
+    assert listed[0] == 200
+    assert listed[1]["Items"] == [{"Id": "1", "name": "Alice"}]
+    assert deleted == (200, {})
+    assert read_again[0] == 404
+    assert echoed == (200, {"somekey1": "somevalue1", "somekey2": "somevalue2"})
+    assert pong == (200, "pong")
+    loaded_from = result["loaded_from"]
+    assert loaded_from.pop("botocore").startswith(str(runtime))
+    assert all(path.startswith(str(unpacked)) for path in loaded_from.values())
+    assert result["importable"] == []
+
+
+def test_the_archive_holds_only_what_runs_in_lambda(dev):
+    names = list(deployed_files(dev))
+    (name, version), *_ = pinned_requirements()
+    assert name == "fastjsonschema"
+
+    assert {PurePosixPath(n).parts[0] for n in names} == {
+        "function",
+        "operations",
+        "fastjsonschema",
+        f"fastjsonschema-{version}.dist-info",
+    }
+    assert {"function/handler.py", "operations/create.py", "fastjsonschema/__init__.py"} <= set(
+        names
+    )
+    for entry in names:
+        path = PurePosixPath(entry)
+        assert "__pycache__" not in path.parts
+        assert path.suffix != ".pyc"
+        assert "tests" not in path.parts
+        assert not path.name.startswith(("test_", "Pulumi", "requirements"))
+        assert path.name not in ("RECORD", "INSTALLER", "REQUESTED", "direct_url.json")
+    assert not [n for n in names if n.startswith(("boto3/", "botocore/", "infra/"))]
+
+
+def test_builds_are_byte_identical_whatever_bytecode_and_timestamps_lie_around(
+    plugin_package, tmp_path
+):
+    package = plugin_package({"count": "from function.registry import operation\n"})
+    package_dir = tmp_path / package
+    first = write_zip(archive_files(["operations", package]), tmp_path / "first.zip").read_bytes()
+
+    compileall.compile_dir(package_dir, quiet=1)
+    (package_dir / "stale.pyc").write_bytes(b"stale")
+    (package_dir / "tests").mkdir()
+    (package_dir / "tests" / "test_count.py").write_text("def test_count(): pass\n")
+    (package_dir / "test_helpers.py").write_text("")
+    (package_dir / "notes.md").write_text("not code\n")
+    os.utime(package_dir / "count.py", (0, 0))
+    assert list(package_dir.glob("__pycache__/*.pyc"))
+    second = write_zip(archive_files(["operations", package]), tmp_path / "second.zip").read_bytes()
+
+    assert first == second
+    names = zipfile.ZipFile(tmp_path / "second.zip").namelist()
+    assert f"{package}/count.py" in names
+    assert not [n for n in names if n.startswith(f"{package}/") and not n.endswith(".py")]
+
+
+def test_the_zip_has_fixed_timestamps_and_permissions(tmp_path):
+    write_zip(archive_files(["operations"]), tmp_path / "code.zip")
+
+    with zipfile.ZipFile(tmp_path / "code.zip") as archive:
+        entries = archive.infolist()
+    assert [e.filename for e in entries] == sorted(e.filename for e in entries)
+    assert {e.date_time for e in entries} == {(1980, 1, 1, 0, 0, 0)}
+    assert {e.external_attr >> 16 for e in entries} == {0o100644}
+
+
+def test_the_engine_gets_one_file_asset_per_entry():
+    files = archive_files(["operations"])
+
+    archive = asset_archive(files)
+
+    assert list(archive.assets) == list(files)
+    assert {name: Path(asset.path) for name, asset in archive.assets.items()} == files
+
+
+def requirements(tmp_path: Path, *lines: str) -> Path:
+    path = tmp_path / "requirements.txt"
+    path.write_text("# the function's dependencies\n" + "\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("fastjsonschema>=2.0", "not pinned"),
+        ("fastjsonschema", "not pinned"),
+        ("fastjsonschema[devel]==2.22.3", "not pinned"),
+        ("no-such-distribution==1.0", "is not installed in the deploying interpreter"),
+        ("fastjsonschema==0.0.1", "is installed as version"),
+        ("boto3==1.0.0", "provided by the Lambda Python runtime"),
+        (f"grpcio=={importlib.metadata.version('grpcio')}", "not a pure-Python distribution"),
+        (f"pulumi=={importlib.metadata.version('pulumi')}", "needs debugpy, which"),
+    ],
+)
+def test_a_dependency_that_cannot_be_vendored_as_declared_is_refused(tmp_path, line, message):
+    with pytest.raises(ArchiveError, match=re.escape(message)):
+        archive_files(["operations"], requirements(tmp_path, line))
+
+
+def test_a_missing_operation_package_is_refused():
+    with pytest.raises(ArchiveError, match="'no_such_operations' is not an importable package"):
+        archive_files(["operations", "no_such_operations"])
+
+
+def test_vendoring_keeps_metadata_and_licences_but_no_install_records():
+    name, version = pinned_requirements()[0]
+    files = distribution_files(name, version)
+
+    assert f"{name}-{version}.dist-info/METADATA" in files
+    assert not [f for f in files if f.endswith(("/RECORD", "/INSTALLER", "/REQUESTED"))]

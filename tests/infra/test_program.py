@@ -1,0 +1,447 @@
+"""The Pulumi program run per stack under mocks: what `pulumi up` would create, and its wiring."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from urllib.parse import urlparse
+
+import fastjsonschema
+import pytest
+
+from function import envelope
+from function.registry import DuplicateOperationError, Registry
+from function.validation import DRAFT_04
+from infra.api import DynamoDBOperationsApi
+from infra.settings import SettingsError, stack_settings
+from tests.infra.conftest import Deployment, run_program
+
+TABLE = "aws:dynamodb/table:Table"
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+FUNCTION = "aws:lambda/function:Function"
+PERMISSION = "aws:lambda/permission:Permission"
+REST_API = "aws:apigateway/restApi:RestApi"
+RESOURCE = "aws:apigateway/resource:Resource"
+METHOD = "aws:apigateway/method:Method"
+INTEGRATION = "aws:apigateway/integration:Integration"
+VALIDATOR = "aws:apigateway/requestValidator:RequestValidator"
+MODEL = "aws:apigateway/model:Model"
+DEPLOYMENT = "aws:apigateway/deployment:Deployment"
+STAGE = "aws:apigateway/stage:Stage"
+METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
+API_KEY = "aws:apigateway/apiKey:ApiKey"
+USAGE_PLAN = "aws:apigateway/usagePlan:UsagePlan"
+USAGE_PLAN_KEY = "aws:apigateway/usagePlanKey:UsagePlanKey"
+COMPONENT = "dynamodb-operations:api:DynamoDBOperationsApi"
+
+STOCK_TABLE_ACTIONS = [
+    "dynamodb:DeleteItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "dynamodb:UpdateItem",
+]
+
+BATCH_WRITE_MODULE = textwrap.dedent(
+    '''
+    """batch_write: write several items at once."""
+    from function.registry import operation
+
+
+    @operation("batch-write", actions=["dynamodb:BatchWriteItem"])
+    def batch_write(call):
+        """Write the payload's items (BatchWriteItem)."""
+        items = [{"PutRequest": {"Item": item}} for item in call.payload["Items"]]
+        return call.dynamodb.batch_write_item(RequestItems={call.table: items})
+    '''
+)
+
+STACKS = ["dev", "prod"]
+
+
+@pytest.fixture(params=STACKS)
+def stack(request: pytest.FixtureRequest) -> Deployment:
+    """Each stack file's deployment (the session's dev or prod run)."""
+    return request.getfixturevalue(request.param)
+
+
+def policy_of(deployment: Deployment) -> dict:
+    return json.loads(deployment.one(ROLE_POLICY).inputs["policy"])
+
+
+def grants(deployment: Deployment) -> set[tuple[str, str]]:
+    """Every (action, resource) pair the function's role is allowed."""
+    pairs = set()
+    for statement in policy_of(deployment)["Statement"]:
+        assert statement["Effect"] == "Allow"
+        actions = statement["Action"]
+        for action in [actions] if isinstance(actions, str) else actions:
+            pairs.add((action, statement["Resource"]))
+    return pairs
+
+
+def model_schema(deployment: Deployment) -> dict:
+    return json.loads(deployment.one(MODEL).inputs["schema"])
+
+
+def triggers(deployment: Deployment) -> dict:
+    return deployment.one(DEPLOYMENT).inputs["triggers"]
+
+
+def test_each_stack_gets_an_on_demand_table_with_its_key_and_protection(stack):
+    settings = stack_settings(stack.stack)
+    table = stack.one(TABLE).inputs
+
+    assert table["billingMode"] == "PAY_PER_REQUEST"
+    assert "readCapacity" not in table
+    assert "writeCapacity" not in table
+    assert table["hashKey"] == "Id"
+    assert table["attributes"] == [{"name": "Id", "type": "S"}]
+    assert table["pointInTimeRecovery"] == {"enabled": settings.point_in_time_recovery}
+    assert table["deletionProtectionEnabled"] is settings.deletion_protection
+
+
+def test_prod_protects_and_backs_up_its_table_and_dev_does_not(dev, prod):
+    assert dev.one(TABLE).inputs["pointInTimeRecovery"] == {"enabled": False}
+    assert dev.one(TABLE).inputs["deletionProtectionEnabled"] is False
+    assert prod.one(TABLE).inputs["pointInTimeRecovery"] == {"enabled": True}
+    assert prod.one(TABLE).inputs["deletionProtectionEnabled"] is True
+
+
+def test_the_function_runs_the_handler_and_logs_json_to_its_own_log_group(stack):
+    settings = stack_settings(stack.stack)
+    function = stack.one(FUNCTION)
+    log_group = stack.one(LOG_GROUP)
+
+    assert function.inputs["handler"] == "function.handler.handler"
+    assert function.inputs["runtime"] == "python3.13"
+    assert function.inputs["architectures"] == ["arm64"]
+    assert function.inputs["timeout"] == settings.timeout < 29
+    assert function.inputs["memorySize"] == settings.memory_size
+    assert function.inputs["role"] == stack.one(ROLE).state["arn"]
+    assert function.inputs["loggingConfig"] == {
+        "logFormat": "JSON",
+        "logGroup": log_group.state["name"],
+    }
+    assert log_group.inputs["retentionInDays"] == settings.log_retention_days
+    assert function.inputs["tracingConfig"] == {
+        "mode": "Active" if settings.tracing else "PassThrough"
+    }
+
+
+def test_the_function_waits_for_its_log_group_and_permissions_before_its_first_call(stack):
+    function = stack.one(FUNCTION)
+
+    assert stack.one(LOG_GROUP).urn in function.dependencies
+    assert stack.one(ROLE_POLICY).urn in function.dependencies
+
+
+def test_the_function_serves_the_stacks_table_under_its_logical_name(stack):
+    variables = stack.one(FUNCTION).inputs["environment"]["variables"]
+
+    assert json.loads(variables["TABLES"]) == {"LambdaTable": stack.one(TABLE).state["name"]}
+    assert variables["OPERATION_PACKAGES"] == "operations"
+    assert "CORS_ALLOW_ORIGIN" not in variables
+
+
+def test_each_stack_logs_to_a_log_group_of_its_own(dev, prod):
+    assert dev.one(LOG_GROUP).state["name"] != prod.one(LOG_GROUP).state["name"]
+    assert prod.one(LOG_GROUP).inputs["retentionInDays"] == 90
+    assert dev.one(LOG_GROUP).inputs["retentionInDays"] == 14
+
+
+def test_only_lambda_may_assume_the_role_and_it_has_no_managed_policy(stack):
+    role = stack.one(ROLE).inputs
+
+    assert json.loads(role["assumeRolePolicy"]) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "lambda.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    assert not role.get("managedPolicyArns")
+    assert stack.one(ROLE_POLICY).inputs["role"] == stack.one(ROLE).state["name"]
+    assert not [
+        r for r in stack.resources if r.type.startswith("aws:iam/") and "Attachment" in r.type
+    ]
+
+
+def test_the_policy_grants_exactly_what_the_registered_operations_declare(stack):
+    table_arn = stack.one(TABLE).state["arn"]
+    log_group_arn = stack.one(LOG_GROUP).state["arn"]
+    expected = {(action, table_arn) for action in STOCK_TABLE_ACTIONS}
+    expected.add(("dynamodb:Query", f"{table_arn}/index/*"))
+    expected |= {
+        ("logs:CreateLogStream", f"{log_group_arn}:*"),
+        ("logs:PutLogEvents", f"{log_group_arn}:*"),
+    }
+    if stack_settings(stack.stack).tracing:
+        expected |= {("xray:PutTraceSegments", "*"), ("xray:PutTelemetryRecords", "*")}
+
+    assert grants(stack) == expected
+
+
+def test_the_policy_is_the_union_the_registry_declares(stack):
+    operations = Registry(stack_settings(stack.stack).operation_packages).all().values()
+    table_arn = stack.one(TABLE).state["arn"]
+    granted = grants(stack)
+
+    declared = {action for op in operations for action in op.actions}
+    on_indexes = {action for op in operations for action in op.index_actions}
+    assert {a for a, resource in granted if resource == table_arn} == declared
+    assert {a for a, resource in granted if resource == f"{table_arn}/index/*"} == on_indexes
+
+
+def test_no_wildcard_action_and_no_wildcard_resource_except_x_ray(stack):
+    for action, resource in grants(stack):
+        assert "*" not in action
+        if resource == "*":
+            assert action.startswith("xray:")
+
+
+def test_x_ray_is_granted_only_where_tracing_is_on(dev, prod):
+    assert not [action for action, _ in grants(dev) if action.startswith("xray:")]
+    assert [action for action, _ in grants(prod) if action.startswith("xray:")]
+
+
+def test_post_dynamodbmanager_is_a_lambda_proxy_to_the_function(stack):
+    api = stack.one(REST_API)
+    resource = stack.one(RESOURCE)
+    method = stack.one(METHOD)
+    integration = stack.one(INTEGRATION)
+
+    assert api.inputs["name"] == "DynamoDBOperations"
+    assert api.inputs["endpointConfiguration"]["types"] == "REGIONAL"
+    assert resource.inputs == {
+        "restApi": api.id,
+        "parentId": api.state["rootResourceId"],
+        "pathPart": "DynamoDBManager",
+    }
+    assert (method.inputs["restApi"], method.inputs["resourceId"]) == (api.id, resource.id)
+    assert method.inputs["httpMethod"] == "POST"
+    assert integration.inputs["restApi"] == api.id
+    assert integration.inputs["resourceId"] == resource.id
+    assert integration.inputs["httpMethod"] == "POST"
+    assert integration.inputs["type"] == "AWS_PROXY"
+    assert integration.inputs["integrationHttpMethod"] == "POST"
+    assert integration.inputs["uri"] == stack.one(FUNCTION).state["invokeArn"]
+
+
+def test_api_gateway_validates_bodies_against_the_registered_operations(stack):
+    model = stack.one(MODEL)
+    validator = stack.one(VALIDATOR)
+    method = stack.one(METHOD).inputs
+
+    assert model_schema(stack) == {"$schema": DRAFT_04, **envelope.schema(Registry().names)}
+    assert model.inputs["contentType"] == "application/json"
+    assert model.inputs["restApi"] == stack.one(REST_API).id
+    assert validator.inputs["validateRequestBody"] is True
+    assert method["requestValidatorId"] == validator.id
+    assert method["requestModels"] == {"application/json": model.inputs["name"]}
+
+
+def test_the_model_lets_the_tutorials_requests_through_and_stops_unknown_operations(dev):
+    validate = fastjsonschema.compile(model_schema(dev))
+
+    for operation in ("create", "read", "update", "delete", "list", "query", "echo", "ping"):
+        validate({"operation": operation, "tableName": "LambdaTable", "payload": {}})
+    for invalid in (
+        {"operation": "drop"},
+        {"tableName": "LambdaTable"},
+        {"operation": "ping", "x": 1},
+    ):
+        with pytest.raises(fastjsonschema.JsonSchemaValueException):
+            validate(invalid)
+
+
+def test_only_this_apis_post_dynamodbmanager_may_invoke_the_function(stack):
+    permission = stack.one(PERMISSION).inputs
+
+    assert permission["principal"] == "apigateway.amazonaws.com"
+    assert permission["action"] == "lambda:InvokeFunction"
+    assert permission["function"] == stack.one(FUNCTION).state["name"]
+    execution_arn = stack.one(REST_API).state["executionArn"]
+    assert permission["sourceArn"] == f"{execution_arn}/*/POST/DynamoDBManager"
+
+
+def test_the_deployment_snapshots_the_integration_and_the_stage_serves_it(stack):
+    settings = stack_settings(stack.stack)
+    deployment = stack.one(DEPLOYMENT)
+    stage = stack.one(STAGE)
+
+    assert stack.one(INTEGRATION).urn in deployment.dependencies
+    assert stack.one(METHOD).urn in deployment.dependencies
+    assert deployment.inputs["restApi"] == stack.one(REST_API).id
+    assert set(triggers(stack)) == {"redeployment"}
+    assert stage.inputs["deployment"] == deployment.id
+    assert stage.inputs["restApi"] == stack.one(REST_API).id
+    assert stage.inputs["stageName"] == settings.stage_name == stack.stack
+    assert stage.inputs["xrayTracingEnabled"] is settings.tracing
+
+
+def test_the_stage_is_throttled_and_reports_metrics(stack):
+    settings = stack_settings(stack.stack)
+    method_settings = stack.one(METHOD_SETTINGS).inputs
+
+    assert method_settings["restApi"] == stack.one(REST_API).id
+    assert method_settings["stageName"] == settings.stage_name
+    assert method_settings["methodPath"] == "*/*"
+    assert method_settings["settings"] == {
+        "metricsEnabled": True,
+        "throttlingRateLimit": settings.throttle_rate_limit,
+        "throttlingBurstLimit": settings.throttle_burst_limit,
+    }
+
+
+def test_the_url_is_the_stage_url_and_the_resource_with_the_stage_named_once(stack):
+    url = urlparse(stack.outputs["url"])
+    api_id = stack.one(REST_API).id
+
+    assert stack.outputs["url"] == stack.one(STAGE).state["invokeUrl"] + "/DynamoDBManager"
+    assert (url.scheme, url.netloc) == ("https", f"{api_id}.execute-api.us-east-1.amazonaws.com")
+    assert url.path == f"/{stack.stack}/DynamoDBManager"
+    assert url.path.split("/").count(stack.stack) == 1
+
+
+def test_the_stack_exports_the_table_and_function_names(stack):
+    assert stack.outputs["tableName"] == stack.one(TABLE).state["name"]
+    assert stack.outputs["functionName"] == stack.one(FUNCTION).state["name"]
+
+
+def test_dev_is_open_and_exports_no_key(dev):
+    method = dev.one(METHOD).inputs
+
+    assert method["authorization"] == "NONE"
+    assert method["apiKeyRequired"] is False
+    assert not dev.of_type(API_KEY)
+    assert not dev.of_type(USAGE_PLAN)
+    assert set(dev.outputs) == {"url", "tableName", "functionName"}
+
+
+def test_prod_requires_an_api_key_limited_by_a_usage_plan_on_its_stage(prod):
+    key = prod.one(API_KEY)
+    plan = prod.one(USAGE_PLAN)
+    plan_key = prod.one(USAGE_PLAN_KEY).inputs
+
+    assert prod.one(METHOD).inputs["apiKeyRequired"] is True
+    assert prod.one(METHOD).inputs["authorization"] == "NONE"
+    assert key.inputs["enabled"] is True
+    assert plan.inputs["apiStages"] == [{"apiId": prod.one(REST_API).id, "stage": "prod"}]
+    assert plan.inputs["throttleSettings"] == {"rateLimit": 200, "burstLimit": 400}
+    assert plan.inputs["quotaSettings"] == {"limit": 1000000, "period": "DAY"}
+    assert plan_key == {"keyId": key.id, "keyType": "API_KEY", "usagePlanId": plan.id}
+
+
+def test_prod_exports_its_api_key_as_a_secret(prod):
+    assert prod.outputs["apiKey"] == prod.one(API_KEY).state["value"]
+    assert prod.secret_outputs == {"apiKey"}
+
+
+def test_iam_auth_mode_requires_signed_requests():
+    deployment = run_program("dev", {"authMode": "iam"})
+    method = deployment.one(METHOD).inputs
+
+    assert method["authorization"] == "AWS_IAM"
+    assert method["apiKeyRequired"] is False
+    assert not deployment.of_type(API_KEY)
+
+
+def test_the_deployment_is_the_same_when_nothing_changed(dev):
+    assert triggers(run_program("dev")) == triggers(dev)
+
+
+def test_changing_the_method_redeploys(dev):
+    assert triggers(run_program("dev", {"authMode": "iam"})) != triggers(dev)
+
+
+def test_a_plugin_operation_is_granted_its_action_published_in_the_model_and_redeployed(
+    dev, plugin_package
+):
+    package = plugin_package({"batch_write": BATCH_WRITE_MODULE})
+
+    deployment = run_program("dev", {"operationPackages": ["operations", package]})
+
+    table_arn = deployment.one(TABLE).state["arn"]
+    assert grants(deployment) == grants(dev) | {("dynamodb:BatchWriteItem", table_arn)}
+    assert "batch-write" in model_schema(deployment)["properties"]["operation"]["enum"]
+    assert triggers(deployment) != triggers(dev)
+    variables = deployment.one(FUNCTION).inputs["environment"]["variables"]
+    assert variables["OPERATION_PACKAGES"] == f"operations,{package}"
+    assert f"{package}/batch_write.py" in deployment.one(FUNCTION).inputs["code"].assets
+
+
+def test_two_operations_with_one_name_fail_the_program_with_the_registrys_message(plugin_package):
+    package = plugin_package({"ping_again": BATCH_WRITE_MODULE.replace('"batch-write"', '"ping"')})
+
+    with pytest.raises(DuplicateOperationError, match=r"'ping' is registered by both"):
+        run_program("dev", {"operationPackages": ["operations", package]})
+
+
+def test_an_invalid_setting_fails_the_program_naming_it():
+    with pytest.raises(SettingsError, match="timeout"):
+        run_program("dev", {"timeout": 30})
+
+
+def test_cors_answers_preflight_without_a_key_and_marks_errors_with_the_origin():
+    deployment = run_program("prod", {"corsAllowOrigin": "https://app.example.com"})
+    options = [m for m in deployment.of_type(METHOD) if m.inputs["httpMethod"] == "OPTIONS"]
+    preflight = [i for i in deployment.of_type(INTEGRATION) if i.inputs["type"] == "MOCK"]
+    responses = deployment.of_type("aws:apigateway/response:Response")
+
+    variables = deployment.one(FUNCTION).inputs["environment"]["variables"]
+    assert variables["CORS_ALLOW_ORIGIN"] == "https://app.example.com"
+    assert len(options) == len(preflight) == 1
+    assert options[0].inputs["authorization"] == "NONE"
+    assert options[0].inputs["apiKeyRequired"] is False
+    answer = deployment.one("aws:apigateway/integrationResponse:IntegrationResponse").inputs
+    assert (
+        answer["responseParameters"]["method.response.header.Access-Control-Allow-Origin"]
+        == "'https://app.example.com'"
+    )
+    assert sorted(r.inputs["responseType"] for r in responses) == ["DEFAULT_4XX", "DEFAULT_5XX"]
+    for response in responses:
+        assert response.inputs["responseParameters"] == {
+            "gatewayresponse.header.Access-Control-Allow-Origin": "'https://app.example.com'"
+        }
+    assert preflight[0].urn in deployment.one(DEPLOYMENT).dependencies
+
+
+def test_every_resource_belongs_to_the_component_named_for_it(stack):
+    component = stack.one(COMPONENT)
+
+    children = [r for r in stack.resources if r.custom]
+    assert children
+    for child in children:
+        assert child.parent == component.urn
+        assert child.name.startswith(f"{component.name}-")
+
+
+def test_two_apis_in_one_program_do_not_collide():
+    settings = stack_settings("dev")
+
+    deployment = run_program(
+        "dev",
+        program=lambda: [DynamoDBOperationsApi(name, settings) for name in ("orders", "users")],
+    )
+
+    components = deployment.of_type(COMPONENT)
+    assert sorted(c.name for c in components) == ["orders", "users"]
+    urns = [r.urn for r in deployment.resources]
+    assert len(urns) == len(set(urns))
+    for kind in (TABLE, FUNCTION, ROLE, LOG_GROUP):
+        names = [r.state["name"] for r in deployment.of_type(kind)]
+        assert len(names) == len(set(names)) == 2
+    children = {c.urn: [r for r in deployment.resources if r.parent == c.urn] for c in components}
+    assert sum(map(len, children.values())) == len(deployment.resources) - len(components)
+    for parented in children.values():
+        table = next(r for r in parented if r.type == TABLE)
+        function = next(r for r in parented if r.type == FUNCTION)
+        tables = json.loads(function.inputs["environment"]["variables"]["TABLES"])
+        assert tables == {"LambdaTable": table.state["name"]}
