@@ -1,0 +1,243 @@
+"""``python -m local_api``: serve the API locally, invoke the handler, scaffold an operation."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import secrets
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from infra.settings import Settings, SettingsError, stack_settings
+from local_api import examples, scaffold, table
+from local_api.embedded_dynamodb import EmbeddedDynamoDBError
+from local_api.environment import LocalStack, local_stack
+
+DEFAULT_PORT = 3000
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    options = parser.parse_args(argv)
+    try:
+        return options.command(options)
+    except (
+        SettingsError,
+        EmbeddedDynamoDBError,
+        table.SeedFileError,
+        table.MissingTableError,
+        scaffold.ScaffoldError,
+    ) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m local_api", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="command")
+
+    serve = commands.add_parser("serve", help="serve the API over HTTP on an embedded DynamoDB")
+    _stack_options(serve)
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT") or DEFAULT_PORT))
+    serve.add_argument(
+        "--reload",
+        action="store_true",
+        help="pick up changes to function/ and operations/ per request",
+    )
+    serve.add_argument(
+        "--cors-origin",
+        default="*",
+        help="origin allowed by CORS (default any: '*'); 'none' turns CORS off",
+    )
+    serve.add_argument("--api-key", help="the x-api-key an apiKey stack requires (default: random)")
+    serve.add_argument(
+        "--verbose", action="store_true", help="also show the function's own log lines"
+    )
+    serve.set_defaults(command=_serve)
+
+    invoke = commands.add_parser(
+        "invoke", help="run one event through the handler and print the result"
+    )
+    _stack_options(invoke)
+    invoke.add_argument(
+        "--event", "-e", default="-", help="event file, direct or API Gateway shape ('-' for stdin)"
+    )
+    invoke.set_defaults(command=_invoke)
+
+    new = commands.add_parser("new-operation", help="create operations/NAME.py and its test")
+    new.add_argument("name", help="the operation's name, e.g. count")
+    new.add_argument("--stack", default=os.environ.get("STACK") or "dev")
+    new.set_defaults(command=_new_operation)
+    return parser
+
+
+def _stack_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--stack", default=os.environ.get("STACK") or "dev", help="stack whose settings to use"
+    )
+    parser.add_argument(
+        "--dynamodb-endpoint",
+        default=os.environ.get("AWS_ENDPOINT_URL_DYNAMODB"),
+        help="use this DynamoDB (DynamoDB Local, LocalStack, AWS) instead of an embedded one",
+    )
+    parser.add_argument(
+        "--create-table",
+        action="store_true",
+        help="create the table on --dynamodb-endpoint if missing",
+    )
+    parser.add_argument(
+        "--seed", type=Path, help="a JSON list of items to put in the table at start"
+    )
+    parser.add_argument(
+        "--operations",
+        help="comma-separated operation packages, instead of the stack's operationPackages",
+    )
+
+
+def _settings(options: argparse.Namespace) -> Settings:
+    settings = stack_settings(options.stack)
+    if options.operations:
+        packages = tuple(part.strip() for part in options.operations.split(",") if part.strip())
+        settings = dataclasses.replace(settings, operation_packages=packages)
+    return settings
+
+
+def _serve(options: argparse.Namespace) -> int:
+    from local_api.code import FunctionCode
+    from local_api.gateway import Gateway, StageConfig
+    from local_api.server import AccessLog, http_server, wsgi_app
+
+    settings = _settings(options)
+    cors = None if options.cors_origin in ("none", "") else options.cors_origin
+    api_key = options.api_key or (
+        secrets.token_urlsafe(24) if settings.auth_mode == "apiKey" else None
+    )
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    with local_stack(
+        options.stack,
+        settings,
+        dynamodb_endpoint=options.dynamodb_endpoint,
+        create_table=options.create_table,
+        seed=options.seed,
+        cors_origin=cors,
+    ) as stack:
+        if not options.verbose:
+            os.environ["LOG_LEVEL"] = "WARNING"
+        code = FunctionCode(settings.operation_packages, reload=options.reload)
+        config = StageConfig(
+            stage_name=settings.stage_name,
+            auth_mode=settings.auth_mode,
+            api_key=api_key,
+            cors_origin=cors,
+            function_timeout_seconds=settings.timeout,
+        )
+        try:
+            server = http_server(
+                options.host, options.port, wsgi_app(Gateway(config, code), AccessLog())
+            )
+        except OSError as error:
+            print(
+                f"error: cannot listen on {options.host}:{options.port}: {error.strerror}",
+                file=sys.stderr,
+            )
+            return 2
+        _banner(
+            stack, server.server_port, options, config.api_key, cors, code.current().operation_names
+        )
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.server_close()
+            print("Stopped.", file=sys.stderr)
+    return 0
+
+
+def _exit_on_signal(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _banner(
+    stack: LocalStack,
+    port: int,
+    options: argparse.Namespace,
+    api_key: str | None,
+    cors: str | None,
+    operation_names: tuple[str, ...],
+) -> None:
+    settings = stack.settings
+    base = f"http://{options.host}:{port}"
+    url = f"{base}/DynamoDBManager"
+    database = "embedded DynamoDB (moto)" if stack.embedded else "DynamoDB"
+    lines = [
+        f"DynamoDBOperations, stack {stack.stack}, running on {base}",
+        f"  POST {url}   (also {base}/{settings.stage_name}/DynamoDBManager)",
+        f"  table {stack.table} (key {settings.hash_key}: {settings.hash_key_type}) "
+        f"on {database} at {stack.endpoint}",
+        f"  operations: {', '.join(operation_names)}",
+        f"  auth: {settings.auth_mode}" + (f"; send  x-api-key: {api_key}" if api_key else ""),
+        f"  CORS: {'any origin' if cors == '*' else cors or 'off'}; "
+        f"reload: {'on' if options.reload else 'off (--reload)'}",
+        "",
+        "Try the tutorial's requests:",
+    ]
+    lines += [
+        f"  {examples.curl(url, document, api_key)}"
+        for _, document in examples.tutorial_requests(settings)
+    ]
+    if settings.auth_mode == "iam":
+        lines.append(
+            "  (iam: requests need an AWS SigV4 Authorization header; it is not verified locally)"
+        )
+    lines += ["", "Ctrl-C to stop."]
+    print("\n".join(lines), file=sys.stderr, flush=True)
+
+
+def _invoke(options: argparse.Namespace) -> int:
+    from function import json_codec
+    from function.errors import RequestError
+    from local_api.gateway import LambdaContext
+
+    source = sys.stdin.read() if options.event == "-" else Path(options.event).read_text()
+    try:
+        event = json.loads(source)
+    except ValueError as error:
+        print(f"error: the event is not JSON: {error}", file=sys.stderr)
+        return 2
+    settings = _settings(options)
+    with local_stack(
+        options.stack,
+        settings,
+        dynamodb_endpoint=options.dynamodb_endpoint,
+        create_table=options.create_table,
+        seed=options.seed,
+    ):
+        from function.handler import handler
+
+        try:
+            result = handler(event, LambdaContext("local-invoke", settings.timeout))
+        except RequestError as error:
+            print(
+                json_codec.encode(
+                    {"errorMessage": error.message, "errorType": type(error).__name__}
+                )
+            )
+            return 1
+    print(json_codec.encode(result))
+    return 0
+
+
+def _new_operation(options: argparse.Namespace) -> int:
+    settings = stack_settings(options.stack)
+    for path in scaffold.new_operation(options.name, hash_key=settings.hash_key):
+        print(f"created {path.relative_to(scaffold.PROJECT_DIR)}")
+    print(f"run its test: make test ARGS=tests/operations/test_{options.name.replace('-', '_')}.py")
+    return 0

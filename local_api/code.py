@@ -1,0 +1,80 @@
+"""The function's code as the local server runs it, optionally reloaded on every change.
+
+:class:`FunctionCode` gives the handler and the registered operation names (for
+the request model). With ``reload`` on, before each request it compares the
+Python files of the function and operation packages with what it saw last; on
+any change (an edit, a new or deleted module) it drops those packages from
+``sys.modules`` and imports them afresh. The server keeps running and the
+embedded DynamoDB keeps its data.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+Handler = Callable[[dict[str, Any], Any], Any]
+FUNCTION_PACKAGE = "function"
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """One import of the code: its handler and the operations it registers."""
+
+    handler: Handler
+    operation_names: tuple[str, ...]
+
+
+class FunctionCode:
+    """The current handler and operations; re-imported when watched files change."""
+
+    def __init__(self, operation_packages: Iterable[str], *, reload: bool = False) -> None:
+        self.packages = tuple(dict.fromkeys((FUNCTION_PACKAGE, *operation_packages)))
+        self.reload = reload
+        self.reloads = 0
+        self._lock = threading.Lock()
+        self._directories = [_directory(package) for package in self.packages]
+        self._snapshot = self._scan() if reload else {}
+        self._loaded = self._import()
+
+    def current(self) -> Loaded:
+        """The code to run this request with."""
+        if not self.reload:
+            return self._loaded
+        with self._lock:
+            snapshot = self._scan()
+            if snapshot != self._snapshot:
+                self._forget_modules()
+                self._loaded = self._import()
+                self._snapshot = snapshot
+                self.reloads += 1
+            return self._loaded
+
+    def _import(self) -> Loaded:
+        handler_module = importlib.import_module(f"{FUNCTION_PACKAGE}.handler")
+        registry = importlib.import_module(f"{FUNCTION_PACKAGE}.registry")
+        operations = registry.Registry(self.packages[1:]).all()
+        return Loaded(handler=handler_module.handler, operation_names=tuple(sorted(operations)))
+
+    def _scan(self) -> dict[Path, int]:
+        return {
+            path: path.stat().st_mtime_ns
+            for directory in self._directories
+            for path in directory.rglob("*.py")
+            if "__pycache__" not in path.parts
+        }
+
+    def _forget_modules(self) -> None:
+        for name in list(sys.modules):
+            if any(name == package or name.startswith(f"{package}.") for package in self.packages):
+                del sys.modules[name]
+        importlib.invalidate_caches()
+
+
+def _directory(package: str) -> Path:
+    return Path(importlib.import_module(package).__file__ or "").parent

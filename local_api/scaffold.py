@@ -1,0 +1,86 @@
+"""``new-operation``: a working operation module and its test, ready to edit."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from string import Template
+
+from function.envelope import OPERATION_NAME_PATTERN
+
+PROJECT_DIR = Path(__file__).resolve().parents[1]
+
+OPERATION = Template('''"""$name: count the items in the table (one Scan with Select=COUNT).
+
+A starting point: change the docstring, the schema, the actions and the body.
+The payload has passed SCHEMA before the function runs; call.table is the
+physical table the request resolved to; call.dynamodb takes and returns plain
+JSON values. Declare every DynamoDB action the body uses: the deployed role
+gets exactly the declared actions, nothing more.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from function import schemas
+from function.invocation import Invocation
+from function.registry import operation
+
+SCHEMA = schemas.payload({"ConsistentRead": {"type": "boolean"}})
+
+
+@operation("$name", actions=["dynamodb:Scan"], schema=SCHEMA)
+def $function(call: Invocation) -> dict[str, Any]:
+    """Count the items in the table."""
+    total, pages = 0, {**call.payload, "Select": "COUNT"}
+    while True:
+        page = call.dynamodb.scan(TableName=call.table, **pages)
+        total += page["Count"]
+        if "LastEvaluatedKey" not in page:
+            return {"Count": total}
+        pages["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+''')
+
+TEST = Template('''"""Tests of the $name operation, on an in-process moto table."""
+
+import pytest
+
+from function.validation import InvalidPayloadError
+
+
+def test_${function}_counts_the_items(table, run_operation):
+    table.put({"$key": "1"})
+    table.put({"$key": "2"})
+
+    assert run_operation("$name", {"ConsistentRead": True}) == {"Count": 2}
+
+
+def test_${function}_refuses_parameters_it_does_not_know(table, run_operation):
+    with pytest.raises(InvalidPayloadError):
+        run_operation("$name", {"Limit": "ten"})
+''')
+
+
+class ScaffoldError(ValueError):
+    """The operation cannot be created as asked (bad name, files already there)."""
+
+
+def new_operation(name: str, root: Path = PROJECT_DIR, hash_key: str = "Id") -> list[Path]:
+    """Write ``operations/<module>.py`` and ``tests/operations/test_<module>.py``; return them."""
+    if not re.match(OPERATION_NAME_PATTERN, name or ""):
+        raise ScaffoldError(
+            f"{name!r} is not an operation name: lower-case letters, digits, '-' and '_', "
+            "starting with a letter"
+        )
+    module = name.replace("-", "_")
+    operation_file = root / "operations" / f"{module}.py"
+    test_file = root / "tests" / "operations" / f"test_{module}.py"
+    for path in (operation_file, test_file):
+        if path.exists():
+            raise ScaffoldError(f"{path.relative_to(root)} already exists")
+    values = {"name": name, "function": module, "key": hash_key}
+    operation_file.write_text(OPERATION.substitute(values))
+    test_file.parent.mkdir(parents=True, exist_ok=True)
+    test_file.write_text(TEST.substitute(values))
+    return [operation_file, test_file]

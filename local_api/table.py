@@ -1,0 +1,62 @@
+"""The stack's table on a local DynamoDB: created as the Pulumi program creates it, and seeded."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from infra.settings import Settings
+
+
+class SeedFileError(ValueError):
+    """The items file is not a JSON list of items."""
+
+
+class MissingTableError(RuntimeError):
+    """The table is not on the DynamoDB the local server was pointed at."""
+
+
+def create_table(endpoint: str, settings: Settings, name: str) -> bool:
+    """Create the table (on demand, the stack's key); ``False`` if it already exists."""
+    client = _client(endpoint)
+    if name in client.list_tables()["TableNames"]:
+        return False
+    client.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": settings.hash_key, "KeyType": "HASH"}],
+        AttributeDefinitions=[
+            {"AttributeName": settings.hash_key, "AttributeType": settings.hash_key_type}
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    client.get_waiter("table_exists").wait(
+        TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
+    )
+    return True
+
+
+def load_items(endpoint: str, name: str, path: Path) -> int:
+    """Put every item of a JSON file (a list of plain-valued items) into the table."""
+    try:
+        items = json.loads(path.read_text(), parse_float=Decimal)
+    except (OSError, ValueError) as error:
+        raise SeedFileError(f"{path}: {error}") from None
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise SeedFileError(f"{path}: expected a JSON list of items (objects)")
+    table = boto3.resource("dynamodb", endpoint_url=endpoint).Table(name)
+    with table.batch_writer() as batch:
+        for item in items:
+            batch.put_item(Item=item)
+    return len(items)
+
+
+def table_exists(endpoint: str, name: str) -> bool:
+    return name in _client(endpoint).list_tables()["TableNames"]
+
+
+def _client(endpoint: str) -> Any:
+    return boto3.client("dynamodb", endpoint_url=endpoint)

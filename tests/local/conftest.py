@@ -1,0 +1,134 @@
+"""A real local server (`python -m local_api serve`) in a child process, and a client for it."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from local_api.embedded_dynamodb import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    text: str
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.text, parse_float=Decimal)
+
+
+@dataclass
+class LocalServer:
+    """A running ``local_api serve``; ``post`` and ``request`` talk to it over HTTP."""
+
+    process: subprocess.Popen[str]
+    port: int
+    log_path: Path
+    stopped: bool = field(default=False)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Answer:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        try:
+            connection.request(method, path, body=body, headers=headers or {})
+            response = connection.getresponse()
+            text = response.read().decode("utf-8")
+            return Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, text)
+        finally:
+            connection.close()
+
+    def post(self, document: Any, path: str = "/DynamoDBManager", **headers: str) -> Answer:
+        body = document if isinstance(document, str | bytes) else json.dumps(document)
+        return self.request("POST", path, body, {"Content-Type": "application/json", **headers})
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+    def stop(self) -> int:
+        if not self.stopped:
+            self.process.send_signal(signal.SIGINT)
+            self.process.wait(timeout=15)
+            self.stopped = True
+        return self.process.returncode
+
+
+def start_server(tmp: Path, *args: str, env: dict[str, str] | None = None) -> LocalServer:
+    """Start ``python -m local_api serve`` on a free port and wait until it answers."""
+    port = free_port()
+    log_path = tmp / f"server-{port}.log"
+    log = log_path.open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "local_api", "serve", "--port", str(port), *args],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    server = LocalServer(process, port, log_path)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited at start:\n{server.log()}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return server
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise AssertionError(f"the server did not listen in time:\n{server.log()}")
+
+
+def _server_fixture(tmp_path_factory: pytest.TempPathFactory, *args: str) -> Iterator[LocalServer]:
+    server = start_server(tmp_path_factory.mktemp("server"), *args)
+    try:
+        yield server
+    finally:
+        if not server.stopped:
+            server.stop()
+
+
+@pytest.fixture(scope="module")
+def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    """The dev stack served locally: open endpoint, CORS for any origin."""
+    yield from _server_fixture(tmp_path_factory, "--stack", "dev")
+
+
+@pytest.fixture(scope="module")
+def prod_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    """The prod stack served locally: an API key is required."""
+    yield from _server_fixture(
+        tmp_path_factory,
+        "--stack",
+        "prod",
+        "--api-key",
+        "local-test-key",
+        "--cors-origin",
+        "https://app.example.com",
+    )

@@ -1,0 +1,172 @@
+"""The local server end to end, over real HTTP, on its embedded DynamoDB."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from tests.conftest import load_event
+
+TUTORIAL_FLOW = ["create.json", "read.json", "update.json", "list.json", "delete.json"]
+
+
+def test_the_tutorial_flow_over_http(dev_server):
+    create, read, update, listing, delete = (load_event(name) for name in TUTORIAL_FLOW)
+
+    assert (dev_server.post(create).status, dev_server.post(create).json) == (200, {})
+    answer = dev_server.post(read)
+    assert (answer.status, answer.json) == (200, {"Item": {"Id": "1", "name": "Bob"}})
+    assert answer.headers["content-type"] == "application/json"
+    assert answer.headers["x-amzn-requestid"]
+    assert dev_server.post(update).json["Attributes"] == {"Id": "1", "name": "Alice"}
+    assert {"Id": "1", "name": "Alice"} in dev_server.post(listing).json["Items"]
+    assert dev_server.post(delete).status == 200
+    assert dev_server.post(read).status == 404
+    assert dev_server.post(load_event("echo.json")).json == load_event("echo.json")["payload"]
+    assert dev_server.post(load_event("ping.json")).json == "pong"
+
+
+def test_the_stage_prefixed_path_serves_the_same_api(dev_server):
+    assert dev_server.post({"operation": "ping"}, path="/dev/DynamoDBManager").json == "pong"
+
+
+def test_an_unknown_route_or_method_is_api_gateways_403(dev_server):
+    for method, path in [
+        ("POST", "/nope"),
+        ("POST", "/prod/DynamoDBManager"),
+        ("GET", "/DynamoDBManager"),
+    ]:
+        answer = dev_server.request(method, path)
+        assert answer.status == 403, (method, path)
+        assert answer.json == {"message": "Missing Authentication Token"}
+
+
+def test_function_errors_come_back_with_status_and_message(dev_server):
+    assert dev_server.post("{").status == 400
+    answer = dev_server.post(
+        {"operation": "read", "tableName": "Elsewhere", "payload": {"Key": {"Id": "1"}}}
+    )
+    assert (answer.status, answer.json["type"]) == (403, "TableNotAllowed")
+    answer = dev_server.post(
+        '{"operation": "create", "payload": {"Item": {"Id": "2", "x": 1e400}}}'
+    )
+    assert answer.status == 400
+    assert "outside what DynamoDB can store" in answer.json["message"]
+
+
+def test_a_body_that_does_not_match_the_request_model_is_refused_at_the_edge(dev_server):
+    answer = dev_server.post({"operation": "frobnicate"})
+
+    assert (answer.status, answer.json) == (400, {"message": "Invalid request body"})
+    assert "frobnicate" in dev_server.log()
+
+
+def test_cors_preflight_and_responses_allow_any_origin_by_default(dev_server):
+    preflight = dev_server.request(
+        "OPTIONS",
+        "/DynamoDBManager",
+        headers={"Origin": "http://localhost:5173", "Access-Control-Request-Method": "POST"},
+    )
+
+    assert preflight.status == 200
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+    assert "x-api-key" in preflight.headers["access-control-allow-headers"].lower()
+    assert dev_server.post({"operation": "ping"}).headers["access-control-allow-origin"] == "*"
+
+
+def test_an_api_key_stack_requires_the_key(prod_server):
+    assert prod_server.post({"operation": "ping"}).status == 403
+    assert prod_server.post({"operation": "ping"}, **{"x-api-key": "wrong"}).json == {
+        "message": "Forbidden"
+    }
+
+    answer = prod_server.post({"operation": "ping"}, **{"x-api-key": "local-test-key"})
+
+    assert (answer.status, answer.json) == (200, "pong")
+    assert answer.headers["access-control-allow-origin"] == "https://app.example.com"
+    assert (
+        prod_server.post(
+            {"operation": "ping"}, path="/prod/DynamoDBManager", **{"x-api-key": "local-test-key"}
+        ).status
+        == 200
+    )
+
+
+def test_a_body_over_api_gateways_limit_is_413(dev_server):
+    answer = dev_server.post(
+        b'{"operation": "echo", "payload": "' + b"x" * (10 * 1024 * 1024) + b'"}'
+    )
+
+    assert answer.status == 413
+    assert answer.json == {"message": "Request Too Long"}
+
+
+def test_sixteen_concurrent_clients_lose_no_write(dev_server):
+    clients, per_client = 16, 50
+
+    def write(client: int) -> list[str]:
+        acknowledged = []
+        for number in range(per_client):
+            key = f"concurrent-{client:02}-{number:03}"
+            answer = dev_server.post(
+                {"operation": "create", "payload": {"Item": {"Id": key, "client": client}}}
+            )
+            if answer.status == 200:
+                acknowledged.append(key)
+        return acknowledged
+
+    with ThreadPoolExecutor(clients) as pool:
+        acknowledged = [key for keys in pool.map(write, range(clients)) for key in keys]
+
+    stored, payload = [], {"Limit": 100}
+    while True:
+        page = dev_server.post({"operation": "list", "payload": payload}).json
+        stored += [item["Id"] for item in page["Items"] if item["Id"].startswith("concurrent-")]
+        if "LastEvaluatedKey" not in page:
+            break
+        payload = {"Limit": 100, "ExclusiveStartKey": page["LastEvaluatedKey"]}
+
+    assert len(acknowledged) == clients * per_client
+    assert sorted(stored) == sorted(acknowledged)
+
+
+def test_one_access_log_line_per_request(dev_server):
+    marker = f"log-{threading.get_ident()}"
+    dev_server.post({"operation": "echo", "payload": marker})
+
+    lines = [
+        line
+        for line in dev_server.log().splitlines()
+        if re.match(r"^POST /DynamoDBManager echo 200 [\d.]+ms$", line)
+    ]
+    assert lines
+
+
+def test_the_banner_gives_the_url_the_table_and_a_curl_per_tutorial_operation(dev_server):
+    banner = dev_server.log()
+
+    assert f"POST http://127.0.0.1:{dev_server.port}/DynamoDBManager" in banner
+    assert "table LambdaTable (key Id: S)" in banner
+    curls = [line.strip() for line in banner.splitlines() if line.strip().startswith("curl ")]
+    operations = [
+        json.loads(re.search(r"-d '(.*)'$", line).group(1))["operation"] for line in curls
+    ]
+    assert operations == ["create", "read", "update", "list", "delete", "echo", "ping"]
+
+
+def test_ctrl_c_stops_the_server_and_its_database(tmp_path):
+    from tests.local.conftest import start_server
+
+    server = start_server(tmp_path, "--stack", "dev")
+    endpoint = re.search(r"at (http://127\.0\.0\.1:\d+)", server.log()).group(1)
+
+    assert server.stop() == 0
+    assert "Stopped." in server.log()
+    import socket
+
+    port = int(endpoint.rsplit(":", 1)[1])
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", port)) != 0

@@ -1,0 +1,173 @@
+"""The developer's loop: reload on edit, invoke one event, scaffold, bring your DynamoDB."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import boto3
+import pytest
+
+from local_api.embedded_dynamodb import EmbeddedDynamoDB
+from local_api.scaffold import ScaffoldError, new_operation
+from tests.local.conftest import ROOT, start_server
+
+GREETING = textwrap.dedent(
+    """
+    from function.registry import operation
+
+
+    @operation("{name}")
+    def answer(call):
+        return "{greeting}"
+    """
+)
+
+
+def test_reload_picks_up_edited_and_new_operations_without_a_restart(tmp_path):
+    plugins = tmp_path / "plugins" / "team_ops"
+    plugins.mkdir(parents=True)
+    (plugins / "__init__.py").write_text("")
+    (plugins / "greet.py").write_text(GREETING.format(name="greet", greeting="hello"))
+    server = start_server(
+        tmp_path,
+        "--reload",
+        "--operations",
+        "operations,team_ops",
+        env={"PYTHONPATH": str(tmp_path / "plugins")},
+    )
+    try:
+        assert server.post({"operation": "greet"}).json == "hello"
+        table_row = server.post({"operation": "create", "payload": {"Item": {"Id": "kept"}}})
+        assert table_row.status == 200
+
+        (plugins / "greet.py").write_text(GREETING.format(name="greet", greeting="hello again"))
+        os.utime(plugins / "greet.py", ns=(time.time_ns() + 10**9,) * 2)
+        (plugins / "farewell.py").write_text(GREETING.format(name="farewell", greeting="bye"))
+
+        assert server.post({"operation": "greet"}).json == "hello again"
+        assert server.post({"operation": "farewell"}).json == "bye"
+        assert server.post({"operation": "read", "payload": {"Key": {"Id": "kept"}}}).status == 200
+        assert server.process.poll() is None
+    finally:
+        server.stop()
+
+
+def _invoke(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "local_api", "invoke", *args],
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_invoke_runs_one_event_from_a_file_or_stdin():
+    ping = _invoke("--event", "tests/events/ping.json")
+    assert (ping.returncode, ping.stdout.strip()) == (0, '"pong"')
+
+    proxy = _invoke(stdin=(ROOT / "tests" / "events" / "rest-api-proxy.json").read_text())
+    assert proxy.returncode == 0, proxy.stderr
+    assert json.loads(proxy.stdout)["statusCode"] == 200
+
+
+def test_invoke_reports_a_bad_request_as_lambda_does(tmp_path):
+    result = _invoke(stdin=json.dumps({"operation": "nope"}))
+
+    assert result.returncode == 1
+    assert json.loads(result.stdout)["errorType"] == "UnknownOperationError"
+
+
+def test_invoke_against_an_existing_dynamodb_and_a_seed_file(tmp_path):
+    seed = tmp_path / "items.json"
+    seed.write_text(json.dumps([{"Id": "1", "name": "Bob", "price": 19.99}]))
+    with EmbeddedDynamoDB() as dynamodb:
+        missing = _invoke(
+            "--dynamodb-endpoint", dynamodb.endpoint, "--event", "tests/events/read.json"
+        )
+        assert missing.returncode == 2
+        assert "--create-table" in missing.stderr
+
+        found = _invoke(
+            "--dynamodb-endpoint",
+            dynamodb.endpoint,
+            "--create-table",
+            "--seed",
+            str(seed),
+            "--event",
+            "tests/events/read.json",
+        )
+        assert found.returncode == 0, found.stderr
+        assert found.stdout.strip() == '{"Item":{"Id":"1","name":"Bob","price":19.99}}'
+        tables = boto3.client("dynamodb", endpoint_url=dynamodb.endpoint).list_tables()[
+            "TableNames"
+        ]
+        assert tables == ["LambdaTable"]
+
+
+def _project_copy(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(
+        ROOT / "function", root / "function", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    shutil.copytree(
+        ROOT / "operations", root / "operations", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    (root / "tests" / "operations").mkdir(parents=True)
+    for name in ("__init__.py", "conftest.py"):
+        shutil.copy(ROOT / "tests" / name, root / "tests" / name)
+    (root / "tests" / "operations" / "__init__.py").write_text("")
+    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    return root
+
+
+def test_the_scaffold_writes_an_operation_whose_test_passes(tmp_path):
+    root = _project_copy(tmp_path)
+
+    created = new_operation("count-items", root=root)
+
+    assert [path.relative_to(root).as_posix() for path in created] == [
+        "operations/count_items.py",
+        "tests/operations/test_count_items.py",
+    ]
+    tests = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/operations/test_count_items.py",
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    assert "2 passed" in tests.stdout
+    lint = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", *map(str, created)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
+    assert lint.returncode == 0, lint.stdout
+
+
+def test_the_scaffold_refuses_bad_names_and_existing_files(tmp_path):
+    root = _project_copy(tmp_path)
+
+    with pytest.raises(ScaffoldError, match="not an operation name"):
+        new_operation("Count Items", root=root)
+    with pytest.raises(ScaffoldError, match="already exists"):
+        new_operation("read", root=root)
