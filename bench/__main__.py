@@ -6,11 +6,13 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import boto3
 
-from bench import runtime
+from bench import cold, runtime, throughput
 from local_api.embedded_dynamodb import EmbeddedDynamoDB
 
 PHYSICAL_TABLE = "bench-LambdaTable"
@@ -35,15 +37,17 @@ def main() -> int:
     parser.add_argument(
         "--cold-rounds", type=int, default=15, help="fresh interpreters per variant"
     )
+    parser.add_argument("--seconds", type=float, default=3.0, help="seconds per throughput sample")
     options = parser.parse_args()
 
     figures: list[Figure] = []
-    with EmbeddedDynamoDB() as dynamodb:
+    with EmbeddedDynamoDB() as dynamodb, tempfile.TemporaryDirectory() as scratch:
         env = runtime.child_env(dynamodb.endpoint, json.dumps({"LambdaTable": PHYSICAL_TABLE}))
         os.environ.update(env)
         seed(dynamodb.endpoint)
         figures += warm_figures(dynamodb.endpoint, options.rounds)
-        figures += cold_figures(env, options.cold_rounds)
+        figures += cold_figures(env, options.cold_rounds, Path(scratch))
+        figures += throughput_figures(dynamodb.endpoint, options.seconds)
 
     report(figures)
     return 0 if all(figure.met is not False for figure in figures) else 1
@@ -66,13 +70,58 @@ def warm_figures(endpoint: str, rounds: int) -> list[Figure]:
     ]
 
 
-def cold_figures(env: dict[str, str], rounds: int) -> list[Figure]:
+def cold_figures(env: dict[str, str], rounds: int, scratch: Path) -> list[Figure]:
     ours, tutorial = runtime.cold_scripts(PHYSICAL_TABLE)
-    cold = runtime.cold(env, rounds, {"ours": {"script": ours}, "tutorial": {"script": tutorial}})
+    plugins = cold.plugin_package(scratch / "plugins")
+    archive, archive_bytes = cold.deployed_archive(scratch / "archive")
+    samples = runtime.cold(
+        env,
+        rounds,
+        {
+            "ours": {"script": ours},
+            "tutorial": {"script": tutorial},
+            "ours + 200 plugins": {
+                "script": ours,
+                "env": {
+                    "PYTHONPATH": str(scratch / "plugins"),
+                    "OPERATION_PACKAGES": f"operations,{plugins}",
+                },
+            },
+            "ours, as deployed": {
+                "script": ours,
+                "cwd": archive,
+                "env": {"PYTHONDONTWRITEBYTECODE": "1"},
+            },
+        },
+    )
     return [
-        Figure("cold start, tutorial style", cold.median("tutorial") * 1000, "ms"),
-        Figure("cold start, ours", cold.median("ours") * 1000, "ms"),
-        ratio("cold start: ours / tutorial", cold.ratio("ours", "tutorial"), 0.9),
+        Figure("cold start, tutorial style", samples.median("tutorial") * 1000, "ms"),
+        Figure("cold start, ours", samples.median("ours") * 1000, "ms"),
+        ratio("cold start: ours / tutorial", samples.ratio("ours", "tutorial"), 0.9),
+        ratio(
+            "cold start: 200 extra plugins / stock",
+            samples.ratio("ours + 200 plugins", "ours"),
+            1.15,
+        ),
+        Figure(
+            "cold start: as deployed (no bytecode) / tutorial",
+            samples.ratio("ours, as deployed", "tutorial"),
+            "x",
+        ),
+        Figure("code archive size", archive_bytes / 1024, "KB"),
+    ]
+
+
+def throughput_figures(endpoint: str, seconds: float) -> list[Figure]:
+    rates = throughput.measure(endpoint, seconds, rounds=2)
+    return [
+        Figure("16 clients: local server, read", rates["local server"], "/s"),
+        Figure("16 clients: embedded DynamoDB alone, GetItem", rates["dynamodb alone"], "/s"),
+        Figure(
+            "16 clients: local server / DynamoDB alone",
+            rates["local server"] / rates["dynamodb alone"],
+            "x",
+        ),
     ]
 
 
