@@ -126,7 +126,7 @@ def _confine_to_served_tables(params: dict[str, Any], **_: Any) -> None:
     named = _tables_named(params)
     if not named:
         return
-    allowed = tables.configured().physical
+    allowed = tables.reachable()
     for name in named:
         if name not in allowed:
             raise tables.TableNotAllowedError(f"Table {name!r} is not served by this API")

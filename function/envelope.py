@@ -55,6 +55,13 @@ def schema(operation_names: Iterable[str] | None = None) -> dict[str, Any]:
             "payload": {
                 "description": "The DynamoDB call's parameters (without TableName), per operation.",
             },
+            "idempotencyKey": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 255,
+                "description": "Makes a retry of this request return the first one's result "
+                "instead of running again (or send the Idempotency-Key header).",
+            },
         },
         "additionalProperties": False,
     }
@@ -65,6 +72,7 @@ class Envelope:
     operation: str
     table_name: str | None
     payload: Any
+    idempotency_key: str | None = None
 
 
 def parse(document: Any) -> Envelope:
@@ -75,6 +83,7 @@ def parse(document: Any) -> Envelope:
         operation=document["operation"],
         table_name=document.get("tableName"),
         payload={} if payload is None else payload,
+        idempotency_key=document.get("idempotencyKey"),
     )
 
 

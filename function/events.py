@@ -29,6 +29,7 @@ from function.errors import (
 MAX_BODY_BYTES = 6 * 1024 * 1024
 
 JSON_HEADERS = {"Content-Type": "application/json"}
+REPLAYED_HEADERS = {**JSON_HEADERS, "Idempotent-Replayed": "true"}
 #: The origin browsers may call from (set by the deployment when CORS is on).
 CORS_ENV = "CORS_ALLOW_ORIGIN"
 
@@ -80,6 +81,16 @@ def http_request(event: dict[str, Any]) -> HttpRequest:
     return HttpRequest(method=method.upper(), body=body)
 
 
+def header(event: dict[str, Any], name: str) -> str | None:
+    """A request header's value, whatever the case the caller wrote its name in."""
+    headers = event.get("headers") or {}
+    wanted = name.lower()
+    for key, value in headers.items():
+        if key.lower() == wanted:
+            return value if isinstance(value, str) else None
+    return None
+
+
 def gateway_request_id(event: dict[str, Any]) -> str | None:
     """The id API Gateway gave the request (what the caller sees as x-amzn-RequestId)."""
     return (event.get("requestContext") or {}).get("requestId")
@@ -104,9 +115,13 @@ def decode_body(request: HttpRequest) -> Any:
     return json_codec.decode(text)
 
 
-def response(status: int, body: Any) -> dict[str, Any]:
-    """An API Gateway proxy response with a JSON body (and CORS headers when configured)."""
-    headers = JSON_HEADERS
+def response(status: int, body: Any, *, replayed: bool = False) -> dict[str, Any]:
+    """An API Gateway proxy response with a JSON body (and CORS headers when configured).
+
+    ``replayed`` marks an answer repeated from an earlier request with the same
+    idempotency key.
+    """
+    headers = REPLAYED_HEADERS if replayed else JSON_HEADERS
     if origin := os.environ.get(CORS_ENV):
         headers = {**headers, "Access-Control-Allow-Origin": origin}
         if origin != "*":

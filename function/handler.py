@@ -17,7 +17,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from function import dynamodb, envelope, events, json_codec, tables
+from function import dynamodb, envelope, events, idempotency, json_codec, tables
 from function.errors import RequestError
 from function.invocation import Invocation
 from function.registry import default_registry
@@ -28,11 +28,12 @@ logger.setLevel(os.environ.get("AWS_LAMBDA_LOG_LEVEL") or os.environ.get("LOG_LE
 
 @dataclass(slots=True)
 class Outcome:
-    """What one request did, for its log line."""
+    """What one request did, for its log line and its response."""
 
     operation: str | None = None
     table: str | None = None
     status: int = 200
+    replayed: bool = False
 
 
 def handler(event: Any, context: Any) -> Any:
@@ -68,8 +69,16 @@ def handler(event: Any, context: Any) -> Any:
         )
 
 
-def execute(document: Any, request_id: str, outcome: Outcome | None = None) -> Any:
-    """Run one request envelope to its result; bad requests raise ``RequestError``."""
+def execute(
+    document: Any,
+    request_id: str,
+    outcome: Outcome | None = None,
+    idempotency_key: str | None = None,
+) -> Any:
+    """Run one request envelope to its result; bad requests raise ``RequestError``.
+
+    ``idempotency_key`` is the ``Idempotency-Key`` header of an HTTP request, if any.
+    """
     outcome = outcome or Outcome()
     request = envelope.parse(document)
     outcome.operation = request.operation
@@ -83,8 +92,22 @@ def execute(document: Any, request_id: str, outcome: Outcome | None = None) -> A
                 "Payload must not contain TableName; name the table with tableName"
             )
     payload = operation.validate(request.payload)
+    key = idempotency.request_key(idempotency_key, request.idempotency_key)
+    call = Invocation(payload=payload, table=table, request_id=request_id)
     try:
-        return operation.run(Invocation(payload=payload, table=table, request_id=request_id))
+        if key is None:
+            return operation.run(call)
+        claim = idempotency.claim(key, operation.name, table, payload)
+        if claim.replayed:
+            outcome.replayed = True
+            return claim.replay
+        try:
+            result = operation.run(call)
+        except BaseException:
+            idempotency.release(key)
+            raise
+        idempotency.complete(key, operation.name, table, payload, result)
+        return result
     except (ClientError, BotoCoreError) as error:
         translated = dynamodb.translate(error)
         if translated is None:
@@ -95,7 +118,9 @@ def execute(document: Any, request_id: str, outcome: Outcome | None = None) -> A
 def _serve_http(event: dict[str, Any], request_id: str, outcome: Outcome) -> dict[str, Any]:
     try:
         document = events.decode_body(events.http_request(event))
-        return events.response(200, execute(document, request_id, outcome))
+        key = events.header(event, idempotency.HEADER)
+        result = execute(document, request_id, outcome, idempotency_key=key)
+        return events.response(200, result, replayed=outcome.replayed)
     except RequestError as error:
         outcome.status = error.status
         return events.error_response(error)

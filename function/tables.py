@@ -17,6 +17,8 @@ from functools import cached_property, lru_cache
 from function.errors import BadRequestError, ForbiddenError
 
 TABLES_ENV = "TABLES"
+#: The function's own table of idempotency records; callers can never name it.
+IDEMPOTENCY_TABLE_ENV = "IDEMPOTENCY_TABLE"
 
 
 class TableNotAllowedError(ForbiddenError):
@@ -62,6 +64,22 @@ class Tables:
 def configured() -> Tables:
     """The tables of this deployment, from ``TABLES`` (parsed once per value)."""
     return _parse(os.environ.get(TABLES_ENV))
+
+
+def idempotency_table() -> str | None:
+    """The physical name of the idempotency table, if the deployment has one."""
+    return os.environ.get(IDEMPOTENCY_TABLE_ENV) or None
+
+
+def reachable() -> frozenset[str]:
+    """Every table this function's code may touch: the served ones and its own records."""
+    return _reachable(os.environ.get(TABLES_ENV), idempotency_table())
+
+
+@lru_cache(maxsize=8)
+def _reachable(raw_tables: str | None, own: str | None) -> frozenset[str]:
+    served = _parse(raw_tables).physical if raw_tables else frozenset()
+    return served | {own} if own else served
 
 
 @lru_cache(maxsize=8)

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import pulumi
 import pulumi_aws as aws
 
-from function import envelope
+from function import envelope, idempotency
 from function.registry import Operation, Registry
 from function.validation import DRAFT_04
 from infra.archive import archive_files, asset_archive
@@ -37,7 +37,9 @@ REST_API_NAME = "DynamoDBOperations"
 RESOURCE_PATH_PART = "DynamoDBManager"
 MODEL_NAME = "DynamoDBOperationsRequest"
 JSON = "application/json"
-CORS_ALLOW_HEADERS = "Content-Type,X-Api-Key,Authorization,X-Amz-Date,X-Amz-Security-Token"
+CORS_ALLOW_HEADERS = (
+    "Content-Type,X-Api-Key,Authorization,X-Amz-Date,X-Amz-Security-Token,Idempotency-Key"
+)
 
 Part = TypeVar("Part", bound=pulumi.CustomResource)
 
@@ -80,7 +82,8 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
             retention_in_days=settings.log_retention_days,
             opts=self._child(),
         )
-        function = self._function(operations, table, log_group)
+        records = self._idempotency_table()
+        function = self._function(operations, table, records, log_group)
 
         rest_api = aws.apigateway.RestApi(
             f"{name}-rest-api",
@@ -177,10 +180,22 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
             opts=self._child(),
         )
 
+    def _idempotency_table(self) -> aws.dynamodb.Table:
+        """Where retried requests find their first result; records expire by TTL."""
+        return aws.dynamodb.Table(
+            f"{self._name}-idempotency",
+            billing_mode="PAY_PER_REQUEST",
+            hash_key=idempotency.RECORD_KEY,
+            attributes=[{"name": idempotency.RECORD_KEY, "type": "S"}],
+            ttl={"attribute_name": idempotency.EXPIRES_AT, "enabled": True},
+            opts=self._child(),
+        )
+
     def _function(
         self,
         operations: Mapping[str, Operation],
         table: aws.dynamodb.Table,
+        records: aws.dynamodb.Table,
         log_group: aws.cloudwatch.LogGroup,
     ) -> aws.lambda_.Function:
         settings, name = self._settings, self._name
@@ -193,13 +208,14 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
         policy = aws.iam.RolePolicy(
             f"{name}-policy",
             role=role.name,
-            policy=pulumi.Output.all(table.arn, log_group.arn).apply(
+            policy=pulumi.Output.all(table.arn, log_group.arn, records.arn).apply(
                 lambda arns: json.dumps(
                     function_policy(
                         operations.values(),
                         table_arn=arns[0],
                         log_group_arn=arns[1],
                         tracing=settings.tracing,
+                        idempotency_table_arn=arns[2],
                     )
                 )
             ),
@@ -210,6 +226,7 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
                 lambda physical: json.dumps({settings.table_name: physical})
             ),
             "OPERATION_PACKAGES": ",".join(settings.operation_packages),
+            "IDEMPOTENCY_TABLE": records.name,
         }
         if settings.cors_allow_origin:
             variables["CORS_ALLOW_ORIGIN"] = settings.cors_allow_origin

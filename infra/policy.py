@@ -2,7 +2,8 @@
 
 The function may do exactly what its operations say they need, on its own table
 and nothing else: the union of the declared table actions on the table's ARN,
-index actions on its indexes only if some operation declares them, writing to
+index actions on its indexes only if some operation declares them, keeping
+idempotency records in its own table (:mod:`function.idempotency`), writing to
 its own log group, and sending traces when tracing is on (X-Ray's actions take
 no resource, so they are the one ``"*"``).
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from function import idempotency
 from function.registry import Operation
 
 POLICY_VERSION = "2012-10-17"
@@ -35,6 +37,7 @@ def function_policy(
     table_arn: str,
     log_group_arn: str,
     tracing: bool,
+    idempotency_table_arn: str | None = None,
 ) -> dict[str, Any]:
     """The inline policy of the function's role (a policy document as a dict)."""
     operations = list(operations)
@@ -43,6 +46,10 @@ def function_policy(
         statements.append(_allow("TableActions", on_table, table_arn))
     if on_indexes := index_actions(operations):
         statements.append(_allow("IndexActions", on_indexes, f"{table_arn}/index/*"))
+    if idempotency_table_arn is not None:
+        statements.append(
+            _allow("IdempotencyRecords", sorted(idempotency.ACTIONS), idempotency_table_arn)
+        )
     statements.append(_allow("WriteOwnLogs", list(LOG_ACTIONS), f"{log_group_arn}:*"))
     if tracing:
         statements.append(_allow("SendTraces", list(XRAY_ACTIONS), "*"))

@@ -73,12 +73,18 @@ def local_stack(
             os.environ["CORS_ALLOW_ORIGIN"] = cors_origin
         else:
             os.environ.pop("CORS_ALLOW_ORIGIN", None)
+        records = f"{name}-idempotency"
         if embedded is not None or create_table:
             table.create_table(endpoint, settings, name)
+            table.create_idempotency_table(endpoint, records)
         elif not table.table_exists(endpoint, name):
             raise table.MissingTableError(
                 f"table {name!r} does not exist at {endpoint}; pass --create-table to create it"
             )
+        if table.table_exists(endpoint, records):
+            os.environ["IDEMPOTENCY_TABLE"] = records
+        else:
+            os.environ.pop("IDEMPOTENCY_TABLE", None)
         if seed is not None:
             table.load_items(endpoint, name, seed)
         yield LocalStack(

@@ -20,14 +20,13 @@ from typing import Any
 
 from function.errors import RequestError
 from function.validation import Validator, compile_schema
-from infra.api import RESOURCE_PATH_PART, request_model_schema
+from infra.api import CORS_ALLOW_HEADERS, RESOURCE_PATH_PART, request_model_schema
 from local_api.code import FunctionCode
 from local_api.proxy_event import HttpRequest, rest_proxy_event
 
 RESOURCE = f"/{RESOURCE_PATH_PART}"
 #: API Gateway refuses REST API payloads over 10 MB.
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
-CORS_ALLOW_HEADERS = "Content-Type,X-Api-Key,Authorization,X-Amz-Date,X-Amz-Security-Token"
 
 
 @dataclass

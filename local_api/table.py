@@ -9,6 +9,7 @@ from typing import Any
 
 import boto3
 
+from function import idempotency
 from infra.settings import Settings
 
 
@@ -21,21 +22,32 @@ class MissingTableError(RuntimeError):
 
 
 def create_table(endpoint: str, settings: Settings, name: str) -> bool:
-    """Create the table (on demand, the stack's key); ``False`` if it already exists."""
+    """Create the stack's table (on demand, its key); ``False`` if it already exists."""
+    return _create(endpoint, name, settings.hash_key, settings.hash_key_type)
+
+
+def create_idempotency_table(endpoint: str, name: str) -> bool:
+    """Create the function's idempotency records table, as the Pulumi program does."""
+    return _create(endpoint, name, idempotency.RECORD_KEY, "S", ttl=idempotency.EXPIRES_AT)
+
+
+def _create(endpoint: str, name: str, key: str, key_type: str, ttl: str | None = None) -> bool:
     client = _client(endpoint)
     if name in client.list_tables()["TableNames"]:
         return False
     client.create_table(
         TableName=name,
-        KeySchema=[{"AttributeName": settings.hash_key, "KeyType": "HASH"}],
-        AttributeDefinitions=[
-            {"AttributeName": settings.hash_key, "AttributeType": settings.hash_key_type}
-        ],
+        KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": key, "AttributeType": key_type}],
         BillingMode="PAY_PER_REQUEST",
     )
     client.get_waiter("table_exists").wait(
         TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
     )
+    if ttl is not None:
+        client.update_time_to_live(
+            TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl}
+        )
     return True
 
 

@@ -221,3 +221,14 @@ def plugin_package(
     for name in created:
         for module in [m for m in sys.modules if m == name or m.startswith(f"{name}.")]:
             del sys.modules[module]
+
+
+IDEMPOTENCY_TABLE = "dynamodb-operations-test-idempotency"
+
+
+@pytest.fixture
+def idempotency_table(table: Table, monkeypatch: pytest.MonkeyPatch) -> Table:
+    """The function's idempotency records table (hash key ``id``), configured as deployed."""
+    create_table(table.client, IDEMPOTENCY_TABLE, key="id")
+    monkeypatch.setenv("IDEMPOTENCY_TABLE", IDEMPOTENCY_TABLE)
+    return Table(name=IDEMPOTENCY_TABLE, physical=IDEMPOTENCY_TABLE, client=table.client)

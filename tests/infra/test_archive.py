@@ -113,7 +113,7 @@ def test_the_deployed_archive_serves_the_tutorial_in_a_clean_interpreter(dev, tm
         archive.extractall(unpacked)
     runtime = runtime_directory(tmp_path / "runtime")
     function = dev.one(FUNCTION).inputs
-    table = dev.one(TABLE)
+    table = dev.one(TABLE, "-table")
     tables = json.loads(function["environment"]["variables"]["TABLES"])
     flow = ["create", "read", "update", "list", "delete", "read", "echo", "ping"]
 

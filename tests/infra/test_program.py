@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 import fastjsonschema
 import pytest
 
-from function import envelope
+from function import envelope, idempotency
 from function.registry import DuplicateOperationError, Registry
 from function.validation import DRAFT_04
 from infra.api import DynamoDBOperationsApi
@@ -93,7 +93,7 @@ def triggers(deployment: Deployment) -> dict:
 
 def test_each_stack_gets_an_on_demand_table_with_its_key_and_protection(stack):
     settings = stack_settings(stack.stack)
-    table = stack.one(TABLE).inputs
+    table = stack.one(TABLE, "-table").inputs
 
     assert table["billingMode"] == "PAY_PER_REQUEST"
     assert "readCapacity" not in table
@@ -105,10 +105,10 @@ def test_each_stack_gets_an_on_demand_table_with_its_key_and_protection(stack):
 
 
 def test_prod_protects_and_backs_up_its_table_and_dev_does_not(dev, prod):
-    assert dev.one(TABLE).inputs["pointInTimeRecovery"] == {"enabled": False}
-    assert dev.one(TABLE).inputs["deletionProtectionEnabled"] is False
-    assert prod.one(TABLE).inputs["pointInTimeRecovery"] == {"enabled": True}
-    assert prod.one(TABLE).inputs["deletionProtectionEnabled"] is True
+    assert dev.one(TABLE, "-table").inputs["pointInTimeRecovery"] == {"enabled": False}
+    assert dev.one(TABLE, "-table").inputs["deletionProtectionEnabled"] is False
+    assert prod.one(TABLE, "-table").inputs["pointInTimeRecovery"] == {"enabled": True}
+    assert prod.one(TABLE, "-table").inputs["deletionProtectionEnabled"] is True
 
 
 def test_the_function_runs_the_handler_and_logs_json_to_its_own_log_group(stack):
@@ -142,7 +142,9 @@ def test_the_function_waits_for_its_log_group_and_permissions_before_its_first_c
 def test_the_function_serves_the_stacks_table_under_its_logical_name(stack):
     variables = stack.one(FUNCTION).inputs["environment"]["variables"]
 
-    assert json.loads(variables["TABLES"]) == {"LambdaTable": stack.one(TABLE).state["name"]}
+    assert json.loads(variables["TABLES"]) == {
+        "LambdaTable": stack.one(TABLE, "-table").state["name"]
+    }
     assert variables["OPERATION_PACKAGES"] == "operations"
     assert "CORS_ALLOW_ORIGIN" not in variables
 
@@ -174,7 +176,7 @@ def test_only_lambda_may_assume_the_role_and_it_has_no_managed_policy(stack):
 
 
 def test_the_policy_grants_exactly_what_the_registered_operations_declare(stack):
-    table_arn = stack.one(TABLE).state["arn"]
+    table_arn = stack.one(TABLE, "-table").state["arn"]
     log_group_arn = stack.one(LOG_GROUP).state["arn"]
     expected = {(action, table_arn) for action in STOCK_TABLE_ACTIONS}
     expected.add(("dynamodb:Query", f"{table_arn}/index/*"))
@@ -182,6 +184,8 @@ def test_the_policy_grants_exactly_what_the_registered_operations_declare(stack)
         ("logs:CreateLogStream", f"{log_group_arn}:*"),
         ("logs:PutLogEvents", f"{log_group_arn}:*"),
     }
+    records_arn = stack.one(TABLE, "-idempotency").state["arn"]
+    expected |= {(action, records_arn) for action in idempotency.ACTIONS}
     if stack_settings(stack.stack).tracing:
         expected |= {("xray:PutTraceSegments", "*"), ("xray:PutTelemetryRecords", "*")}
 
@@ -190,7 +194,7 @@ def test_the_policy_grants_exactly_what_the_registered_operations_declare(stack)
 
 def test_the_policy_is_the_union_the_registry_declares(stack):
     operations = Registry(stack_settings(stack.stack).operation_packages).all().values()
-    table_arn = stack.one(TABLE).state["arn"]
+    table_arn = stack.one(TABLE, "-table").state["arn"]
     granted = grants(stack)
 
     declared = {action for op in operations for action in op.actions}
@@ -311,7 +315,7 @@ def test_the_url_is_the_stage_url_and_the_resource_with_the_stage_named_once(sta
 
 
 def test_the_stack_exports_the_table_and_function_names(stack):
-    assert stack.outputs["tableName"] == stack.one(TABLE).state["name"]
+    assert stack.outputs["tableName"] == stack.one(TABLE, "-table").state["name"]
     assert stack.outputs["functionName"] == stack.one(FUNCTION).state["name"]
 
 
@@ -368,7 +372,7 @@ def test_a_plugin_operation_is_granted_its_action_published_in_the_model_and_red
 
     deployment = run_program("dev", {"operationPackages": ["operations", package]})
 
-    table_arn = deployment.one(TABLE).state["arn"]
+    table_arn = deployment.one(TABLE, "-table").state["arn"]
     assert grants(deployment) == grants(dev) | {("dynamodb:BatchWriteItem", table_arn)}
     assert "batch-write" in model_schema(deployment)["properties"]["operation"]["enum"]
     assert triggers(deployment) != triggers(dev)
@@ -435,13 +439,24 @@ def test_two_apis_in_one_program_do_not_collide():
     assert sorted(c.name for c in components) == ["orders", "users"]
     urns = [r.urn for r in deployment.resources]
     assert len(urns) == len(set(urns))
-    for kind in (TABLE, FUNCTION, ROLE, LOG_GROUP):
+    for kind, per_api in ((TABLE, 2), (FUNCTION, 1), (ROLE, 1), (LOG_GROUP, 1)):
         names = [r.state["name"] for r in deployment.of_type(kind)]
-        assert len(names) == len(set(names)) == 2
+        assert len(names) == len(set(names)) == 2 * per_api
     children = {c.urn: [r for r in deployment.resources if r.parent == c.urn] for c in components}
     assert sum(map(len, children.values())) == len(deployment.resources) - len(components)
     for parented in children.values():
-        table = next(r for r in parented if r.type == TABLE)
+        table = next(r for r in parented if r.type == TABLE and r.name.endswith("-table"))
         function = next(r for r in parented if r.type == FUNCTION)
         tables = json.loads(function.inputs["environment"]["variables"]["TABLES"])
         assert tables == {"LambdaTable": table.state["name"]}
+
+
+def test_idempotency_records_live_in_an_expiring_table_of_the_functions_own(stack):
+    records = stack.one(TABLE, "-idempotency")
+    variables = stack.one(FUNCTION).inputs["environment"]["variables"]
+
+    assert records.inputs["billingMode"] == "PAY_PER_REQUEST"
+    assert records.inputs["hashKey"] == idempotency.RECORD_KEY
+    assert records.inputs["ttl"] == {"attributeName": idempotency.EXPIRES_AT, "enabled": True}
+    assert variables["IDEMPOTENCY_TABLE"] == records.state["name"]
+    assert records.state["name"] not in json.loads(variables["TABLES"]).values()

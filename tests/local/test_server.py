@@ -170,3 +170,24 @@ def test_ctrl_c_stops_the_server_and_its_database(tmp_path):
     port = int(endpoint.rsplit(":", 1)[1])
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_a_retried_request_with_an_idempotency_key_is_applied_once(dev_server):
+    visit = {
+        "operation": "update",
+        "payload": {
+            "Key": {"Id": "visits"},
+            "UpdateExpression": "ADD hits :one",
+            "ExpressionAttributeValues": {":one": 1},
+            "ReturnValues": "UPDATED_NEW",
+        },
+    }
+
+    first = dev_server.post(visit, **{"Idempotency-Key": "local-retry"})
+    retry = dev_server.post(visit, **{"Idempotency-Key": "local-retry"})
+
+    assert (first.status, retry.status) == (200, 200)
+    assert retry.text == first.text
+    assert retry.headers["idempotent-replayed"] == "true"
+    read = dev_server.post({"operation": "read", "payload": {"Key": {"Id": "visits"}}})
+    assert read.json["Item"]["hits"] == 1

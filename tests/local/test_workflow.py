@@ -110,7 +110,7 @@ def test_invoke_against_an_existing_dynamodb_and_a_seed_file(tmp_path):
         tables = boto3.client("dynamodb", endpoint_url=dynamodb.endpoint).list_tables()[
             "TableNames"
         ]
-        assert tables == ["LambdaTable"]
+        assert tables == ["LambdaTable", "LambdaTable-idempotency"]
 
 
 def _project_copy(tmp_path: Path) -> Path:

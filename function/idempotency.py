@@ -1,0 +1,171 @@
+"""Idempotency keys: a retried request is answered with the first one's result, not applied twice.
+
+A caller that may retry sends a key (the ``Idempotency-Key`` header, or
+``idempotencyKey`` in the envelope). The first request with a key records it in
+the idempotency table (``IDEMPOTENCY_TABLE``) as in progress, runs, and stores
+its result; a retry with the same key and the same request gets that result back
+without running again; a retry while the first is still running gets 409; the
+same key with a different request gets 422. A request that ends in an error
+leaves no record, so it can be retried. Records expire after
+:data:`RECORD_TTL_SECONDS` (DynamoDB TTL on ``expiresAt``).
+
+This is the design of Powertools for AWS Lambda's idempotency utility, kept to
+what this API needs; the status codes follow the IETF Idempotency-Key draft.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from function import dynamodb, json_codec, tables
+from function.errors import BadRequestError, ConflictError, RequestError
+
+logger = logging.getLogger(__name__)
+
+HEADER = "idempotency-key"
+RECORD_TTL_SECONDS = 24 * 60 * 60
+#: Longer than any request can run (API Gateway gives up at 29 s): a record still
+#: "in progress" after this belongs to an invocation that died, and can be retaken.
+IN_PROGRESS_SECONDS = 30
+#: Results larger than this are not kept (DynamoDB items stop at 400 KB).
+MAX_STORED_RESULT_BYTES = 350_000
+IN_PROGRESS, COMPLETED = "IN_PROGRESS", "COMPLETED"
+#: The idempotency table's partition key and its TTL attribute (the Pulumi program
+#: and the local server create the table with these).
+RECORD_KEY = "id"
+EXPIRES_AT = "expiresAt"
+#: What this module does to the table: the deployed role gets exactly these.
+ACTIONS = ("dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem")
+
+
+class IdempotencyNotEnabledError(BadRequestError):
+    """A key was sent to a deployment without an idempotency table (400)."""
+
+
+class ConflictingIdempotencyKeysError(BadRequestError):
+    """The header and the envelope carry different keys (400)."""
+
+
+class IdempotencyKeyInProgressError(ConflictError):
+    """A request with this key is still running (409); retry after it finishes."""
+
+
+class IdempotencyKeyReusedError(RequestError):
+    """The key was used for a different request (422)."""
+
+    status = 422
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The right to run a request under a key; or the result of the run that had it."""
+
+    key: str
+    replay: Any = None
+    replayed: bool = False
+
+
+def request_key(header: str | None, field: str | None) -> str | None:
+    """The request's key, from the header or the envelope (which must agree)."""
+    if header is not None and field is not None and header != field:
+        raise ConflictingIdempotencyKeysError(
+            "The Idempotency-Key header and idempotencyKey in the body differ; send one key"
+        )
+    return header if header is not None else field
+
+
+def claim(key: str, operation: str, table: str | None, payload: Any) -> Claim:
+    """Record that ``key`` is running this request, or return what its first run answered."""
+    store = _store()
+    fingerprint = _fingerprint(operation, table, payload)
+    now = int(time.time())
+    try:
+        dynamodb.client().put_item(
+            TableName=store,
+            Item={
+                RECORD_KEY: key,
+                "status": IN_PROGRESS,
+                "fingerprint": fingerprint,
+                "lockedUntil": now + IN_PROGRESS_SECONDS,
+                EXPIRES_AT: now + RECORD_TTL_SECONDS,
+            },
+            ConditionExpression=(
+                "attribute_not_exists(#key) OR #expires < :now "
+                "OR (#status = :in_progress AND lockedUntil < :now)"
+            ),
+            ExpressionAttributeNames={
+                "#key": RECORD_KEY,
+                "#expires": EXPIRES_AT,
+                "#status": "status",
+            },
+            ExpressionAttributeValues={":now": now, ":in_progress": IN_PROGRESS},
+        )
+        return Claim(key)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+            raise
+    record = (
+        dynamodb.client()
+        .get_item(TableName=store, Key={RECORD_KEY: key}, ConsistentRead=True)
+        .get("Item")
+    )
+    if record is None:  # expired and removed between the two calls
+        return claim(key, operation, table, payload)
+    if record.get("fingerprint") != fingerprint:
+        raise IdempotencyKeyReusedError(
+            "This Idempotency-Key was already used for a different request; use a new key"
+        )
+    if record.get("status") != COMPLETED:
+        raise IdempotencyKeyInProgressError(
+            "A request with this Idempotency-Key is still in progress; retry when it has finished"
+        )
+    return Claim(key, replay=json_codec.decode(record["result"]), replayed=True)
+
+
+def complete(key: str, operation: str, table: str | None, payload: Any, result: Any) -> None:
+    """Keep the result for retries (or let the key go if the result is too large to keep)."""
+    text = json_codec.encode(result)
+    if len(text.encode()) > MAX_STORED_RESULT_BYTES:
+        release(key)
+        return
+    dynamodb.client().put_item(
+        TableName=_store(),
+        Item={
+            RECORD_KEY: key,
+            "status": COMPLETED,
+            "fingerprint": _fingerprint(operation, table, payload),
+            "result": text,
+            EXPIRES_AT: int(time.time()) + RECORD_TTL_SECONDS,
+        },
+    )
+
+
+def release(key: str) -> None:
+    """Forget a key whose request failed, so a retry runs it again.
+
+    Best effort: if DynamoDB fails here too, the record stays "in progress" and
+    retries get 409 until :data:`IN_PROGRESS_SECONDS` pass; the request's own
+    error is what the caller must see.
+    """
+    try:
+        dynamodb.client().delete_item(TableName=_store(), Key={RECORD_KEY: key})
+    except (ClientError, BotoCoreError):
+        logger.warning("Could not release idempotency key %r", key, exc_info=True)
+
+
+def _store() -> str:
+    name = tables.idempotency_table()
+    if name is None:
+        raise IdempotencyNotEnabledError("This deployment does not keep idempotency keys")
+    return name
+
+
+def _fingerprint(operation: str, table: str | None, payload: Any) -> str:
+    canonical = json_codec.encode([operation, table, payload])
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
