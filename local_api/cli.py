@@ -9,6 +9,7 @@ import os
 import secrets
 import signal
 import sys
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +110,20 @@ def _settings(options: argparse.Namespace) -> Settings:
     return settings
 
 
+def _local_stack(
+    options: argparse.Namespace, settings: Settings, cors_origin: str | None = None
+) -> AbstractContextManager[LocalStack]:
+    """The DynamoDB, table and environment the stack options ask for."""
+    return local_stack(
+        options.stack,
+        settings,
+        dynamodb_endpoint=options.dynamodb_endpoint,
+        create_table=options.create_table,
+        seed=options.seed,
+        cors_origin=cors_origin,
+    )
+
+
 def _serve(options: argparse.Namespace) -> int:
     from local_api.code import FunctionCode
     from local_api.gateway import Gateway, StageConfig
@@ -120,14 +135,7 @@ def _serve(options: argparse.Namespace) -> int:
         secrets.token_urlsafe(24) if settings.auth_mode == "apiKey" else None
     )
     signal.signal(signal.SIGTERM, _exit_on_signal)
-    with local_stack(
-        options.stack,
-        settings,
-        dynamodb_endpoint=options.dynamodb_endpoint,
-        create_table=options.create_table,
-        seed=options.seed,
-        cors_origin=cors,
-    ) as stack:
+    with _local_stack(options, settings, cors_origin=cors) as stack:
         if not options.verbose:
             os.environ["LOG_LEVEL"] = "WARNING"
         code = FunctionCode(settings.operation_packages, reload=options.reload)
@@ -213,13 +221,7 @@ def _invoke(options: argparse.Namespace) -> int:
         print(f"error: the event is not JSON: {error}", file=sys.stderr)
         return 2
     settings = _settings(options)
-    with local_stack(
-        options.stack,
-        settings,
-        dynamodb_endpoint=options.dynamodb_endpoint,
-        create_table=options.create_table,
-        seed=options.seed,
-    ):
+    with _local_stack(options, settings):
         from function.handler import handler
 
         try:

@@ -12,26 +12,15 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from local_api.embedded_dynamodb import free_port
+from tests.conftest import HttpAnswer
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@dataclass
-class Answer:
-    status: int
-    headers: dict[str, str]
-    text: str
-
-    @property
-    def json(self) -> Any:
-        return json.loads(self.text, parse_float=Decimal)
 
 
 @dataclass
@@ -53,17 +42,19 @@ class LocalServer:
         path: str,
         body: bytes | str | None = None,
         headers: dict[str, str] | None = None,
-    ) -> Answer:
+    ) -> HttpAnswer:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         try:
             connection.request(method, path, body=body, headers=headers or {})
             response = connection.getresponse()
             text = response.read().decode("utf-8")
-            return Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, text)
+            return HttpAnswer(
+                response.status, {k.lower(): v for k, v in response.getheaders()}, text
+            )
         finally:
             connection.close()
 
-    def post(self, document: Any, path: str = "/DynamoDBManager", **headers: str) -> Answer:
+    def post(self, document: Any, path: str = "/DynamoDBManager", **headers: str) -> HttpAnswer:
         body = document if isinstance(document, str | bytes) else json.dumps(document)
         return self.request("POST", path, body, {"Content-Type": "application/json", **headers})
 
