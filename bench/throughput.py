@@ -96,7 +96,11 @@ def measure(endpoint: str, seconds: float, rounds: int) -> dict[str, float]:
         return {name: statistics.median(values) for name, values in samples.items()}
     finally:
         server.terminate()
-        server.wait(timeout=15)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 def _wait_for(port: int) -> None:

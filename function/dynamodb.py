@@ -121,24 +121,48 @@ class _DynamoDBLoader(botocore.loaders.Loader):
         return ["dynamodb"]
 
 
-def _confine_to_served_tables(params: dict[str, Any], **_: Any) -> None:
-    """Refuse any call naming a table outside ``TABLES``, however an operation built it."""
-    named = _tables_named(params)
-    if not named:
-        return
+class ConfinementError(RuntimeError):
+    """Operation code tried to leave the function's tables: a bug, answered with a 500."""
+
+
+#: The calls whose tables the client can tell from their parameters. Everything
+#: else (PartiQL statements, table management, ARN-addressed calls) is refused.
+CONFINABLE_CALLS = frozenset(
+    {
+        "GetItem",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "Query",
+        "Scan",
+        "BatchGetItem",
+        "BatchWriteItem",
+        "TransactGetItems",
+        "TransactWriteItems",
+        "DescribeTable",
+    }
+)
+
+
+def _confine_to_served_tables(params: dict[str, Any], model: Any, **_: Any) -> None:
+    """Refuse any call that could reach a table outside the function's own, whatever built it."""
+    if model.name not in CONFINABLE_CALLS:
+        raise ConfinementError(
+            f"The function may not call DynamoDB {model.name}: its tables could not be checked"
+        )
     allowed = tables.reachable()
-    for name in named:
+    for name in _tables_named(params):
         if name not in allowed:
-            raise tables.TableNotAllowedError(f"Table {name!r} is not served by this API")
+            raise ConfinementError(f"Operation code named table {name!r}, which is not this API's")
 
 
 def _tables_named(params: dict[str, Any]) -> list[str]:
-    named = [params["TableName"]] if "TableName" in params else []
+    named = [params.get("TableName")] if "TableName" in params else []
     named.extend(params.get("RequestItems") or ())
     for item in params.get("TransactItems") or ():
         for action in item.values() if isinstance(item, dict) else ():
-            if isinstance(action, dict) and "TableName" in action:
-                named.append(action["TableName"])
+            if isinstance(action, dict):
+                named.append(action.get("TableName"))
     return named
 
 
@@ -165,6 +189,11 @@ def translate(error: Exception) -> RequestError | None:
     if isinstance(error, ClientError):
         code = error.response.get("Error", {}).get("Code", "")
         kind = _BY_CODE.get(code)
+        if (
+            kind is None
+            and error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500
+        ):
+            kind = DynamoDBUnavailableError
         if kind is None:
             return None
         if issubclass(kind, DynamoDBUnavailableError):

@@ -58,7 +58,7 @@ def is_http(event: Any) -> bool:
 
 
 def http_request(event: dict[str, Any]) -> HttpRequest:
-    """The method, raw body and request id of an HTTP event."""
+    """The method and raw body of an HTTP event."""
     context = event.get("requestContext") or {}
     if "httpMethod" in event:
         method = event.get("httpMethod") or ""
@@ -89,6 +89,19 @@ def header(event: dict[str, Any], name: str) -> str | None:
         if key.lower() == wanted:
             return value if isinstance(value, str) else None
     return None
+
+
+def caller(event: dict[str, Any]) -> str:
+    """Who API Gateway authenticated: the IAM principal, else the API key, else anyone."""
+    context = event.get("requestContext") or {}
+    identity = context.get("identity") or {}
+    iam = ((context.get("authorizer") or {}).get("iam") or {}) if "http" in context else {}
+    principal = identity.get("userArn") or identity.get("caller") or iam.get("userArn")
+    if principal:
+        return f"iam:{principal}"
+    if identity.get("apiKeyId"):
+        return f"apiKey:{identity['apiKeyId']}"
+    return "anonymous"
 
 
 def gateway_request_id(event: dict[str, Any]) -> str | None:
@@ -123,7 +136,11 @@ def response(status: int, body: Any, *, replayed: bool = False) -> dict[str, Any
     """
     headers = REPLAYED_HEADERS if replayed else JSON_HEADERS
     if origin := os.environ.get(CORS_ENV):
-        headers = {**headers, "Access-Control-Allow-Origin": origin}
+        headers = {
+            **headers,
+            "Access-Control-Allow-Origin": origin,
+            "Access-Control-Expose-Headers": "Idempotent-Replayed",
+        }
         if origin != "*":
             headers["Vary"] = "Origin"
     return {

@@ -23,7 +23,23 @@ from function.invocation import Invocation
 from function.registry import default_registry
 
 logger = logging.getLogger(__name__)
-logger.setLevel(os.environ.get("AWS_LAMBDA_LOG_LEVEL") or os.environ.get("LOG_LEVEL") or "INFO")
+
+
+def _log_level() -> int:
+    """Lambda's application log level (or ``LOG_LEVEL``); INFO when unset or unknown."""
+    name = (os.environ.get("AWS_LAMBDA_LOG_LEVEL") or os.environ.get("LOG_LEVEL") or "INFO").upper()
+    level = logging.getLevelName(name)
+    return level if isinstance(level, int) else logging.INFO
+
+
+logger.setLevel(_log_level())
+
+
+class InternalError(Exception):
+    """A direct invocation failed for a reason that is ours, not the caller's.
+
+    The invoker gets this and the request id; the cause is in the function's logs.
+    """
 
 
 @dataclass(slots=True)
@@ -73,11 +89,14 @@ def execute(
     document: Any,
     request_id: str,
     outcome: Outcome | None = None,
+    *,
     idempotency_key: str | None = None,
+    caller: str = "direct",
 ) -> Any:
     """Run one request envelope to its result; bad requests raise ``RequestError``.
 
-    ``idempotency_key`` is the ``Idempotency-Key`` header of an HTTP request, if any.
+    ``idempotency_key`` is the ``Idempotency-Key`` header of an HTTP request, if
+    any; ``caller`` is who API Gateway says is calling (idempotency keys are theirs).
     """
     outcome = outcome or Outcome()
     request = envelope.parse(document)
@@ -97,16 +116,23 @@ def execute(
     try:
         if key is None:
             return operation.run(call)
-        claim = idempotency.claim(key, operation.name, table, payload)
+        claim = idempotency.claim(
+            key,
+            caller=caller,
+            owner=request_id,
+            operation=operation.name,
+            table=table,
+            payload=payload,
+        )
         if claim.replayed:
             outcome.replayed = True
             return claim.replay
         try:
             result = operation.run(call)
         except BaseException:
-            idempotency.release(key)
+            idempotency.release(claim)
             raise
-        idempotency.complete(key, operation.name, table, payload, result)
+        idempotency.complete(claim, result)
         return result
     except (ClientError, BotoCoreError) as error:
         translated = dynamodb.translate(error)
@@ -119,7 +145,8 @@ def _serve_http(event: dict[str, Any], request_id: str, outcome: Outcome) -> dic
     try:
         document = events.decode_body(events.http_request(event))
         key = events.header(event, idempotency.HEADER)
-        result = execute(document, request_id, outcome, idempotency_key=key)
+        caller = events.caller(event)
+        result = execute(document, request_id, outcome, idempotency_key=key, caller=caller)
         return events.response(200, result, replayed=outcome.replayed)
     except RequestError as error:
         outcome.status = error.status
@@ -141,4 +168,5 @@ def _serve_direct(event: Any, request_id: str, outcome: Outcome) -> Any:
         raise
     except Exception:
         outcome.status = 500
-        raise
+        logger.exception("Unhandled error serving request %s", request_id)
+        raise InternalError(f"Internal error; request id {request_id}") from None

@@ -6,7 +6,9 @@ the idempotency table (``IDEMPOTENCY_TABLE``) as in progress, runs, and stores
 its result; a retry with the same key and the same request gets that result back
 without running again; a retry while the first is still running gets 409; the
 same key with a different request gets 422. A request that ends in an error
-leaves no record, so it can be retried. Records expire after
+leaves no record, so it can be retried. Keys are scoped by caller (the IAM
+principal or API key API Gateway authenticated), so callers cannot replay or
+block each other's requests. Records expire after
 :data:`RECORD_TTL_SECONDS` (DynamoDB TTL on ``expiresAt``).
 
 This is the design of Powertools for AWS Lambda's idempotency utility, kept to
@@ -36,6 +38,7 @@ IN_PROGRESS_SECONDS = 30
 #: Results larger than this are not kept (DynamoDB items stop at 400 KB).
 MAX_STORED_RESULT_BYTES = 350_000
 IN_PROGRESS, COMPLETED = "IN_PROGRESS", "COMPLETED"
+MAX_KEY_LENGTH = 255
 #: The idempotency table's partition key and its TTL attribute (the Pulumi program
 #: and the local server create the table with these).
 RECORD_KEY = "id"
@@ -52,6 +55,10 @@ class ConflictingIdempotencyKeysError(BadRequestError):
     """The header and the envelope carry different keys (400)."""
 
 
+class InvalidIdempotencyKeyError(BadRequestError):
+    """The key is empty, too long or not printable (400)."""
+
+
 class IdempotencyKeyInProgressError(ConflictError):
     """A request with this key is still running (409); retry after it finishes."""
 
@@ -64,9 +71,11 @@ class IdempotencyKeyReusedError(RequestError):
 
 @dataclass(frozen=True)
 class Claim:
-    """The right to run a request under a key; or the result of the run that had it."""
+    """A request's hold on its key's record; or, replayed, what the key's first run answered."""
 
-    key: str
+    record_id: str
+    fingerprint: str
+    owner: str
     replay: Any = None
     replayed: bool = False
 
@@ -77,76 +86,108 @@ def request_key(header: str | None, field: str | None) -> str | None:
         raise ConflictingIdempotencyKeysError(
             "The Idempotency-Key header and idempotencyKey in the body differ; send one key"
         )
-    return header if header is not None else field
+    key = header if header is not None else field
+    if key is not None and not (1 <= len(key) <= MAX_KEY_LENGTH and key.isprintable()):
+        raise InvalidIdempotencyKeyError(
+            f"An idempotency key is 1 to {MAX_KEY_LENGTH} printable characters (a UUID will do)"
+        )
+    return key
 
 
-def claim(key: str, operation: str, table: str | None, payload: Any) -> Claim:
-    """Record that ``key`` is running this request, or return what its first run answered."""
+def claim(
+    key: str, *, caller: str, owner: str, operation: str, table: str | None, payload: Any
+) -> Claim:
+    """Hold ``key`` (as ``caller`` sees it) for this request, or return its first run's answer.
+
+    Keys are scoped by caller, so one caller can neither replay nor block another's.
+    ``owner`` (the request id) marks the hold, so only this request can settle it.
+    """
     store = _store()
+    record_id = hashlib.sha256(f"{caller}\n{key}".encode("utf-8", "surrogatepass")).hexdigest()
     fingerprint = _fingerprint(operation, table, payload)
-    now = int(time.time())
+    for _ in range(3):
+        now = int(time.time())
+        try:
+            dynamodb.client().put_item(
+                TableName=store,
+                Item={
+                    RECORD_KEY: record_id,
+                    "status": IN_PROGRESS,
+                    "owner": owner,
+                    "fingerprint": fingerprint,
+                    "lockedUntil": now + IN_PROGRESS_SECONDS,
+                    EXPIRES_AT: now + RECORD_TTL_SECONDS,
+                },
+                ConditionExpression=(
+                    "attribute_not_exists(#key) OR #expires < :now "
+                    "OR (#status = :in_progress AND lockedUntil < :now)"
+                ),
+                ExpressionAttributeNames={
+                    "#key": RECORD_KEY,
+                    "#expires": EXPIRES_AT,
+                    "#status": "status",
+                },
+                ExpressionAttributeValues={":now": now, ":in_progress": IN_PROGRESS},
+            )
+            return Claim(record_id, fingerprint, owner)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+        record = (
+            dynamodb.client()
+            .get_item(TableName=store, Key={RECORD_KEY: record_id}, ConsistentRead=True)
+            .get("Item")
+        )
+        if record is None:  # expired and removed between the two calls: claim it afresh
+            continue
+        if record.get("fingerprint") != fingerprint:
+            raise IdempotencyKeyReusedError(
+                "This Idempotency-Key was already used for a different request; use a new key"
+            )
+        if record.get("status") != COMPLETED:
+            raise IdempotencyKeyInProgressError(
+                "A request with this Idempotency-Key is still in progress; retry once it is done"
+            )
+        return Claim(record_id, fingerprint, owner, json_codec.decode(record["result"]), True)
+    raise IdempotencyKeyInProgressError(
+        "This Idempotency-Key's record keeps changing; retry in a moment"
+    )
+
+
+def complete(claim: Claim, result: Any) -> None:
+    """Keep the result for retries; the request has succeeded, so failing here is only logged.
+
+    A result too large to keep lets the key go: a retry runs again.
+    """
+    text = json_codec.encode(result)
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_STORED_RESULT_BYTES:
+        release(claim)
+        return
     try:
         dynamodb.client().put_item(
-            TableName=store,
+            TableName=_store(),
             Item={
-                RECORD_KEY: key,
-                "status": IN_PROGRESS,
-                "fingerprint": fingerprint,
-                "lockedUntil": now + IN_PROGRESS_SECONDS,
-                EXPIRES_AT: now + RECORD_TTL_SECONDS,
+                RECORD_KEY: claim.record_id,
+                "status": COMPLETED,
+                "owner": claim.owner,
+                "fingerprint": claim.fingerprint,
+                "result": text,
+                EXPIRES_AT: int(time.time()) + RECORD_TTL_SECONDS,
             },
-            ConditionExpression=(
-                "attribute_not_exists(#key) OR #expires < :now "
-                "OR (#status = :in_progress AND lockedUntil < :now)"
-            ),
-            ExpressionAttributeNames={
-                "#key": RECORD_KEY,
-                "#expires": EXPIRES_AT,
-                "#status": "status",
-            },
-            ExpressionAttributeValues={":now": now, ":in_progress": IN_PROGRESS},
+            ConditionExpression="#owner = :me",
+            ExpressionAttributeNames={"#owner": "owner"},
+            ExpressionAttributeValues={":me": claim.owner},
         )
-        return Claim(key)
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-            raise
-    record = (
-        dynamodb.client()
-        .get_item(TableName=store, Key={RECORD_KEY: key}, ConsistentRead=True)
-        .get("Item")
-    )
-    if record is None:  # expired and removed between the two calls
-        return claim(key, operation, table, payload)
-    if record.get("fingerprint") != fingerprint:
-        raise IdempotencyKeyReusedError(
-            "This Idempotency-Key was already used for a different request; use a new key"
+    except (ClientError, BotoCoreError):
+        logger.warning(
+            "Could not keep the result of idempotency record %s; a retry will run again "
+            "once its hold expires",
+            claim.record_id,
+            exc_info=True,
         )
-    if record.get("status") != COMPLETED:
-        raise IdempotencyKeyInProgressError(
-            "A request with this Idempotency-Key is still in progress; retry when it has finished"
-        )
-    return Claim(key, replay=json_codec.decode(record["result"]), replayed=True)
 
 
-def complete(key: str, operation: str, table: str | None, payload: Any, result: Any) -> None:
-    """Keep the result for retries (or let the key go if the result is too large to keep)."""
-    text = json_codec.encode(result)
-    if len(text.encode()) > MAX_STORED_RESULT_BYTES:
-        release(key)
-        return
-    dynamodb.client().put_item(
-        TableName=_store(),
-        Item={
-            RECORD_KEY: key,
-            "status": COMPLETED,
-            "fingerprint": _fingerprint(operation, table, payload),
-            "result": text,
-            EXPIRES_AT: int(time.time()) + RECORD_TTL_SECONDS,
-        },
-    )
-
-
-def release(key: str) -> None:
+def release(claim: Claim) -> None:
     """Forget a key whose request failed, so a retry runs it again.
 
     Best effort: if DynamoDB fails here too, the record stays "in progress" and
@@ -154,9 +195,15 @@ def release(key: str) -> None:
     error is what the caller must see.
     """
     try:
-        dynamodb.client().delete_item(TableName=_store(), Key={RECORD_KEY: key})
+        dynamodb.client().delete_item(
+            TableName=_store(),
+            Key={RECORD_KEY: claim.record_id},
+            ConditionExpression="#owner = :me",
+            ExpressionAttributeNames={"#owner": "owner"},
+            ExpressionAttributeValues={":me": claim.owner},
+        )
     except (ClientError, BotoCoreError):
-        logger.warning("Could not release idempotency key %r", key, exc_info=True)
+        logger.warning("Could not release idempotency record %s", claim.record_id, exc_info=True)
 
 
 def _store() -> str:
@@ -167,5 +214,6 @@ def _store() -> str:
 
 
 def _fingerprint(operation: str, table: str | None, payload: Any) -> str:
-    canonical = json_codec.encode([operation, table, payload])
+    """The request's identity: the same however its object keys are ordered."""
+    canonical = json_codec.encode([operation, table, payload], sort_keys=True)
     return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()

@@ -143,14 +143,14 @@ def _refuse_constant(name: str) -> Any:
 _DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_refuse_constant)
 
 
-def encode(value: Any) -> str:
+def encode(value: Any, *, sort_keys: bool = False) -> str:
     """Serialize ``value`` as compact JSON, writing ``Decimal`` numbers exactly."""
     parts: list[str] = []
-    _encode(value, parts.append)
+    _encode(value, parts.append, sort_keys)
     return "".join(parts)
 
 
-def _encode(value: Any, write: Any) -> None:
+def _encode(value: Any, write: Any, sort_keys: bool) -> None:
     if isinstance(value, str):
         write(encode_basestring_ascii(value))
     elif value is None:
@@ -168,7 +168,7 @@ def _encode(value: Any, write: Any) -> None:
     elif isinstance(value, dict):
         write("{")
         first = True
-        for key, item in value.items():
+        for key, item in sorted(value.items()) if sort_keys else value.items():
             if not isinstance(key, str):
                 raise TypeError(f"JSON object keys must be strings, not {type(key).__name__}")
             if not first:
@@ -176,14 +176,14 @@ def _encode(value: Any, write: Any) -> None:
             first = False
             write(encode_basestring_ascii(key))
             write(":")
-            _encode(item, write)
+            _encode(item, write, sort_keys)
         write("}")
     elif isinstance(value, list | tuple):
         write("[")
         for index, item in enumerate(value):
             if index:
                 write(",")
-            _encode(item, write)
+            _encode(item, write, sort_keys)
         write("]")
     elif isinstance(value, float):
         write(json.dumps(value, allow_nan=False))

@@ -92,7 +92,7 @@ def operation(
     payload (any payload is accepted without one). The function is returned
     unchanged, so it can be called directly in a test.
     """
-    if not isinstance(name, str) or not _NAME.match(name):
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise OperationDefinitionError(
             f"operation name {name!r} must be lower-case letters, digits, '-' or '_'"
         )

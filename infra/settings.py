@@ -31,6 +31,10 @@ LOG_RETENTION_DAYS = (
     *(1096, 1827, 2192, 2557, 2922, 3288, 3653),
 )
 AUTH_MODES = ("none", "apiKey", "iam")
+#: A request with an idempotency key makes up to three DynamoDB calls in a row
+#: (hold the key, the operation, keep the result); the timeout must allow them all.
+MOST_DYNAMODB_CALLS = 3
+_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 
 
 class SettingsError(ValueError):
@@ -64,7 +68,11 @@ class Settings:
     operation_packages: tuple[str, ...]
 
     def __post_init__(self) -> None:
-        _check(self.hash_key_type in ("S", "N", "B"), "hashKeyType", "must be S, N or B")
+        _check(
+            self.hash_key_type in ("S", "N"),
+            "hashKeyType",
+            "must be S or N (JSON has no binary type, so callers could not send a B key)",
+        )
         _check(self.auth_mode in AUTH_MODES, "authMode", f"must be one of {', '.join(AUTH_MODES)}")
         _check(self.architecture in ("arm64", "x86_64"), "architecture", "must be arm64 or x86_64")
         _check(
@@ -74,9 +82,10 @@ class Settings:
         )
         _check(128 <= self.memory_size <= 10240, "memorySize", "must be 128 to 10240 MB")
         _check(
-            WORST_CASE_SECONDS < self.timeout < API_GATEWAY_TIMEOUT_SECONDS,
+            MOST_DYNAMODB_CALLS * WORST_CASE_SECONDS < self.timeout < API_GATEWAY_TIMEOUT_SECONDS,
             "timeout",
-            f"must exceed the DynamoDB bound ({WORST_CASE_SECONDS:g} s) and stay under "
+            f"must exceed {MOST_DYNAMODB_CALLS} DynamoDB calls' bound "
+            f"({MOST_DYNAMODB_CALLS} x {WORST_CASE_SECONDS:g} s) and stay under "
             f"API Gateway's {API_GATEWAY_TIMEOUT_SECONDS} s",
         )
         _check(self.throttle_rate_limit > 0, "throttleRateLimit", "must be positive")
@@ -86,6 +95,11 @@ class Settings:
             bool(re.fullmatch(r"[A-Za-z0-9_-]{1,128}", self.stage_name)),
             "stageName",
             "must be 1 to 128 letters, digits, '-' or '_'",
+        )
+        _check(
+            self.cors_allow_origin in ("", "*") or bool(_ORIGIN.fullmatch(self.cors_allow_origin)),
+            "corsAllowOrigin",
+            "must be empty, * or one origin like https://app.example.com",
         )
         _check(bool(self.table_name), "tableName", "must not be empty")
         _check(bool(self.hash_key), "hashKey", "must not be empty")

@@ -156,9 +156,7 @@ def _serve(options: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
-        _banner(
-            stack, server.server_port, options, config.api_key, cors, code.current().operation_names
-        )
+        _banner(stack, server.server_port, options, config.api_key, cors, code.operation_names)
         try:
             server.serve_forever()
         except KeyboardInterrupt:

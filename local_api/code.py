@@ -13,7 +13,8 @@ from __future__ import annotations
 import importlib
 import sys
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,24 +37,43 @@ class FunctionCode:
     def __init__(self, operation_packages: Iterable[str], *, reload: bool = False) -> None:
         self.packages = tuple(dict.fromkeys((FUNCTION_PACKAGE, *operation_packages)))
         self.reload = reload
-        self.reloads = 0
-        self._lock = threading.Lock()
+        self._gate = threading.Condition()
+        self._running = 0
         self._directories = [_directory(package) for package in self.packages]
         self._snapshot = self._scan() if reload else {}
         self._loaded = self._import()
 
-    def current(self) -> Loaded:
-        """The code to run this request with."""
+    @contextmanager
+    def use(self) -> Iterator[Loaded]:
+        """The code to run one request with, unchanged until the request is done.
+
+        A reload waits for the requests in flight (they use the modules it would
+        drop) and holds new ones back until the new code is imported.
+        """
         if not self.reload:
-            return self._loaded
-        with self._lock:
-            snapshot = self._scan()
-            if snapshot != self._snapshot:
-                self._forget_modules()
-                self._loaded = self._import()
-                self._snapshot = snapshot
-                self.reloads += 1
-            return self._loaded
+            yield self._loaded
+            return
+        with self._gate:
+            if self._scan() != self._snapshot:
+                self._gate.wait_for(lambda: self._running == 0)
+                snapshot = self._scan()
+                if snapshot != self._snapshot:  # another request may have reloaded meanwhile
+                    self._forget_modules()
+                    self._loaded = self._import()
+                    self._snapshot = snapshot
+            self._running += 1
+            loaded = self._loaded
+        try:
+            yield loaded
+        finally:
+            with self._gate:
+                self._running -= 1
+                self._gate.notify_all()
+
+    @property
+    def operation_names(self) -> tuple[str, ...]:
+        """The operations registered now (as of the last import)."""
+        return self._loaded.operation_names
 
     def _import(self) -> Loaded:
         handler_module = importlib.import_module(f"{FUNCTION_PACKAGE}.handler")

@@ -88,13 +88,13 @@ class Gateway:
             return self._refuse(413, "Request Too Long", "RequestTooLong")
         if refusal := self._authenticate(request):
             return refusal
-        loaded = self.code.current()
-        operation, problem = self._check_model(request, loaded.operation_names)
-        if problem is not None:
-            response = self._refuse(400, "Invalid request body", "BadRequestBody")
-            response.operation, response.note = operation, problem
-            return response
-        response = self._invoke(request, loaded.handler)
+        with self.code.use() as loaded:
+            operation, problem = self._check_model(request, loaded.operation_names)
+            if problem is not None:
+                response = self._refuse(400, "Invalid request body", "BadRequestBody")
+                response.operation, response.note = operation, problem
+                return response
+            response = self._invoke(request, loaded.handler)
         response.operation = operation
         return response
 
@@ -114,8 +114,8 @@ class Gateway:
         """The request model check the deployed stage's validator makes on JSON bodies."""
         content_type = (request.header("Content-Type") or "application/json").split(";")[0]
         try:
-            document = json.loads(request.body or b"null")
-        except ValueError as error:
+            document = json.loads(request.body or b"null", parse_constant=_refuse_constant)
+        except (ValueError, RecursionError) as error:
             return (
                 None,
                 f"not JSON: {error}" if content_type.strip() == "application/json" else None,
@@ -236,6 +236,10 @@ def _header_value(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise MalformedResponseError(f"header value {value!r} is not a string")
     return str(value)
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
 
 
 @lru_cache(maxsize=8)

@@ -68,7 +68,7 @@ class ScaffoldError(ValueError):
 
 def new_operation(name: str, root: Path = PROJECT_DIR, hash_key: str = "Id") -> list[Path]:
     """Write ``operations/<module>.py`` and ``tests/operations/test_<module>.py``; return them."""
-    if not re.match(OPERATION_NAME_PATTERN, name or ""):
+    if not re.fullmatch(OPERATION_NAME_PATTERN, name or ""):
         raise ScaffoldError(
             f"{name!r} is not an operation name: lower-case letters, digits, '-' and '_', "
             "starting with a letter"

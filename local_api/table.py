@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+from botocore.exceptions import ClientError
 
 from function import idempotency
 from infra.settings import Settings
@@ -32,9 +33,9 @@ def create_idempotency_table(endpoint: str, name: str) -> bool:
 
 
 def _create(endpoint: str, name: str, key: str, key_type: str, ttl: str | None = None) -> bool:
-    client = _client(endpoint)
-    if name in client.list_tables()["TableNames"]:
+    if table_exists(endpoint, name):
         return False
+    client = _client(endpoint)
     client.create_table(
         TableName=name,
         KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
@@ -67,7 +68,13 @@ def load_items(endpoint: str, name: str, path: Path) -> int:
 
 
 def table_exists(endpoint: str, name: str) -> bool:
-    return name in _client(endpoint).list_tables()["TableNames"]
+    try:
+        _client(endpoint).describe_table(TableName=name)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+            return False
+        raise
+    return True
 
 
 def _client(endpoint: str) -> Any:

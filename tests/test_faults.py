@@ -86,3 +86,11 @@ def test_ping_and_echo_work_while_dynamodb_is_down(served_table, post, monkeypat
 
     assert post({"operation": "ping"}).json == "pong"
     assert post({"operation": "echo", "payload": {"a": 1}}).json == {"a": 1}
+
+
+def test_any_dynamodb_5xx_is_a_503_whatever_its_code(served_table, post, monkeypatch):
+    with failing_endpoint(502, "SomethingNew", "upstream trouble") as endpoint:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
+        answer = post(READ)
+
+    assert (answer.status, answer.json["type"]) == (503, "DynamoDBUnavailable")

@@ -178,3 +178,28 @@ def test_responses_carry_the_configured_cors_origin(post, monkeypatch):
 
     assert answer.headers["Access-Control-Allow-Origin"] == "https://app.example.com"
     assert answer.headers["Vary"] == "Origin"
+
+
+def test_an_unexpected_failure_in_a_direct_invocation_reveals_only_the_request_id(
+    monkeypatch, invoke
+):
+    from function.handler import InternalError
+
+    monkeypatch.setenv("TABLES", "not json")
+
+    with pytest.raises(InternalError) as raised:
+        invoke({"operation": "read", "payload": {"Key": {"Id": "1"}}})
+
+    assert str(raised.value) == "Internal error; request id 11111111-2222-3333-4444-555555555555"
+    assert raised.value.__cause__ is None
+
+
+@pytest.mark.parametrize(
+    ("setting", "level"), [("debug", logging.DEBUG), ("nonsense", logging.INFO)]
+)
+def test_the_log_level_setting_is_read_forgivingly(monkeypatch, setting, level):
+    from function.handler import _log_level
+
+    monkeypatch.setenv("LOG_LEVEL", setting)
+
+    assert _log_level() == level

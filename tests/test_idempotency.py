@@ -32,6 +32,18 @@ def send(document, key=None):
     return handler(event, LambdaContext())
 
 
+def hold(key, operation, payload=None, table=None):
+    """What an invocation still running a request under ``key`` leaves behind."""
+    return claim(
+        key,
+        caller="anonymous",
+        owner="other-request",
+        operation=operation,
+        table=table,
+        payload={} if payload is None else payload,
+    )
+
+
 def visits(table):
     return {item["Id"]: item for item in table.items()}["counter"]["visits"]
 
@@ -84,33 +96,21 @@ def test_a_failed_request_releases_its_key(idempotency_table, table):
     assert send(create_once, key="fails-first")["statusCode"] == 200
 
 
-def test_a_key_still_in_progress_is_a_409(idempotency_table, table):
-    now = int(time.time())
-    idempotency_table.client.put_item(
-        TableName=idempotency_table.physical,
-        Item={
-            "id": {"S": "running"},
-            "status": {"S": "IN_PROGRESS"},
-            "fingerprint": {"S": "whatever"},
-            "lockedUntil": {"N": str(now + 30)},
-            "expiresAt": {"N": str(now + 3600)},
-        },
-    )
+def test_a_key_still_in_progress_is_a_409_and_runs_nothing(idempotency_table, table):
+    hold("running", "update", COUNT_VISIT["payload"], table=table.physical)
 
-    answer = send({"operation": "ping"}, key="running")
+    answer = send(COUNT_VISIT, key="running")
 
-    assert answer["statusCode"] == 422
-    claim("running-ping", "ping", None, {})
-    answer = send({"operation": "ping"}, key="running-ping")
     assert answer["statusCode"] == 409
     assert "still in progress" in answer["body"]
+    assert table.items() == []
 
 
 def test_an_in_progress_record_of_a_dead_invocation_can_be_retaken(idempotency_table, table):
-    claim("stale", "ping", None, {})
+    held = hold("stale", "ping")
     idempotency_table.client.update_item(
         TableName=idempotency_table.physical,
-        Key={"id": {"S": "stale"}},
+        Key={"id": {"S": held.record_id}},
         UpdateExpression="SET lockedUntil = :past",
         ExpressionAttributeValues={":past": {"N": str(int(time.time()) - 60)}},
     )
@@ -164,3 +164,75 @@ def test_keys_must_be_1_to_255_characters(idempotency_table, table, key):
 
     assert answer["statusCode"] == 400
     assert table.items() == []
+
+
+def test_the_same_request_with_its_keys_in_another_order_is_a_retry(idempotency_table, table):
+    reordered = {
+        "payload": dict(reversed(list(COUNT_VISIT["payload"].items()))),
+        "operation": "update",
+    }
+
+    assert send(COUNT_VISIT, key="order")["statusCode"] == 200
+    retry = send(reordered, key="order")
+
+    assert retry["statusCode"] == 200
+    assert retry["headers"]["Idempotent-Replayed"] == "true"
+    assert visits(table) == Decimal(1)
+
+
+@pytest.mark.parametrize("key", ["", "x" * 256, "tab\there"])
+def test_header_keys_are_checked_like_body_keys(idempotency_table, table, key):
+    answer = send(COUNT_VISIT, key=key)
+
+    assert answer["statusCode"] == 400
+    assert json.loads(answer["body"])["type"] == "InvalidIdempotencyKey"
+    assert table.items() == []
+
+
+def test_keys_belong_to_their_caller(idempotency_table, table):
+    def as_caller(arn):
+        event = proxy_event(COUNT_VISIT)
+        event["headers"] = {**event["headers"], "Idempotency-Key": "shared"}
+        event["requestContext"]["identity"]["userArn"] = arn
+        return handler(event, LambdaContext())
+
+    alice = as_caller("arn:aws:iam::123456789012:user/alice")
+    bob = as_caller("arn:aws:iam::123456789012:user/bob")
+
+    assert alice["statusCode"] == bob["statusCode"] == 200
+    assert "Idempotent-Replayed" not in bob["headers"]
+    assert visits(table) == Decimal(2)
+
+
+def test_a_result_that_cannot_be_kept_is_still_answered_and_not_applied_again_at_once(
+    idempotency_table, table, monkeypatch
+):
+    from function import idempotency
+
+    real_complete = idempotency.complete
+    failures = []
+
+    def complete_while_dynamodb_fails(claim, result):
+        original_put = idempotency.dynamodb.client().put_item
+
+        def refuse(**kwargs):
+            failures.append(kwargs["TableName"])
+            raise idempotency.ClientError(
+                {"Error": {"Code": "InternalServerError", "Message": "down"}}, "PutItem"
+            )
+
+        monkeypatch.setattr(idempotency.dynamodb.client(), "put_item", refuse)
+        try:
+            real_complete(claim, result)
+        finally:
+            monkeypatch.setattr(idempotency.dynamodb.client(), "put_item", original_put)
+
+    monkeypatch.setattr(idempotency, "complete", complete_while_dynamodb_fails)
+
+    first = send(COUNT_VISIT, key="unsaved")
+    retry = send(COUNT_VISIT, key="unsaved")
+
+    assert failures == [idempotency_table.physical]
+    assert first["statusCode"] == 200
+    assert retry["statusCode"] == 409
+    assert visits(table) == Decimal(1)

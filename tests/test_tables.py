@@ -46,14 +46,31 @@ def test_a_missing_or_malformed_table_map_is_a_configuration_error(monkeypatch, 
         configured()
 
 
-def test_a_payload_cannot_reach_another_table_even_from_plugin_code(table, monkeypatch):
-    from function.dynamodb import client
+def test_operation_code_cannot_reach_another_table_by_any_call(table):
+    from function.dynamodb import ConfinementError, client
 
-    with pytest.raises(TableNotAllowedError):
-        client().get_item(TableName="SomeoneElsesTable", Key={"Id": "1"})
-    with pytest.raises(TableNotAllowedError):
-        client().batch_get_item(RequestItems={"SomeoneElsesTable": {"Keys": [{"Id": "1"}]}})
-    with pytest.raises(TableNotAllowedError):
-        client().transact_write_items(
+    table.client.create_table(
+        TableName="SomeoneElsesTable",
+        KeySchema=[{"AttributeName": "Id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "Id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    attempts = [
+        lambda: client().get_item(TableName="SomeoneElsesTable", Key={"Id": "1"}),
+        lambda: client().batch_get_item(
+            RequestItems={"SomeoneElsesTable": {"Keys": [{"Id": "1"}]}}
+        ),
+        lambda: client().transact_write_items(
             TransactItems=[{"Put": {"TableName": "SomeoneElsesTable", "Item": {"Id": "1"}}}]
-        )
+        ),
+        lambda: client().execute_statement(
+            Statement="INSERT INTO \"SomeoneElsesTable\" VALUE {'Id': '1'}"
+        ),
+        lambda: client().delete_table(TableName=table.physical),
+    ]
+    for attempt in attempts:
+        with pytest.raises(ConfinementError):
+            attempt()
+
+    assert table.client.scan(TableName="SomeoneElsesTable")["Items"] == []
+    assert table.client.describe_table(TableName=table.physical)["Table"]["TableName"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -21,8 +23,9 @@ class FixedCode:
     def __init__(self, handler: Any) -> None:
         self.loaded = Loaded(handler=handler, operation_names=NAMES)
 
-    def current(self) -> Loaded:
-        return self.loaded
+    @contextmanager
+    def use(self) -> Iterator[Loaded]:
+        yield self.loaded
 
 
 def request(body: bytes = b'{"operation": "ping"}', **overrides: Any) -> HttpRequest:
@@ -148,3 +151,14 @@ def test_the_request_model_is_checked_only_for_json_bodies():
         request(body=b'{"operation": "create"}', headers=[("Content-Type", "text/plain")])
     )
     assert passed.status == 200
+
+
+def test_bodies_api_gateway_cannot_parse_are_400_at_the_edge():
+    stage = gateway(ok)
+
+    for body in [b"[" * 100_000, b'{"operation": "ping", "payload": NaN}']:
+        refused = stage.handle(request(body=body))
+        assert (refused.status, json.loads(refused.body)) == (
+            400,
+            {"message": "Invalid request body"},
+        )

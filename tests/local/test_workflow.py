@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import boto3
@@ -53,6 +54,23 @@ def test_reload_picks_up_edited_and_new_operations_without_a_restart(tmp_path):
 
         assert server.post({"operation": "greet"}).json == "hello again"
         assert server.post({"operation": "farewell"}).json == "bye"
+
+        def keep_asking(_: int) -> set[int]:
+            return {
+                server.post({"operation": "create", "payload": {"Item": {"Id": "x"}}}).status
+                for _ in range(40)
+            }
+
+        with ThreadPoolExecutor(8) as pool:
+            busy = pool.map(keep_asking, range(8))
+            for version in range(5):
+                (plugins / "greet.py").write_text(
+                    GREETING.format(name="greet", greeting=f"v{version}")
+                )
+                os.utime(plugins / "greet.py", ns=(time.time_ns() + (version + 2) * 10**9,) * 2)
+                time.sleep(0.05)
+            assert set().union(*busy) == {200}
+        assert server.post({"operation": "greet"}).json == "v4"
         assert server.post({"operation": "read", "payload": {"Key": {"Id": "kept"}}}).status == 200
         assert server.process.poll() is None
     finally:
