@@ -18,7 +18,6 @@ ATTRIBUTE_NAMES = {"type": "object", "additionalProperties": {"type": "string"}}
 ATTRIBUTE_VALUES = {"type": "object"}
 RETURN_CONSUMED_CAPACITY = {"enum": ["INDEXES", "TOTAL", "NONE"]}
 RETURN_ITEM_COLLECTION_METRICS = {"enum": ["SIZE", "NONE"]}
-RETURN_VALUES_ON_CONDITION_CHECK_FAILURE = {"enum": ["ALL_OLD", "NONE"]}
 LIMIT = {"type": "integer", "minimum": 1}
 SELECT = {"enum": ["ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES", "COUNT"]}
 
@@ -36,7 +35,6 @@ CONDITION = {
     "ExpressionAttributeValues": ATTRIBUTE_VALUES,
     "ReturnConsumedCapacity": RETURN_CONSUMED_CAPACITY,
     "ReturnItemCollectionMetrics": RETURN_ITEM_COLLECTION_METRICS,
-    "ReturnValuesOnConditionCheckFailure": RETURN_VALUES_ON_CONDITION_CHECK_FAILURE,
     **LEGACY_CONDITIONS,
 }
 
