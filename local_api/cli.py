@@ -134,7 +134,9 @@ def _serve(options: argparse.Namespace) -> int:
     api_key = options.api_key or (
         secrets.token_urlsafe(24) if settings.auth_mode == "apiKey" else None
     )
-    signal.signal(signal.SIGTERM, _exit_on_signal)
+    # Ctrl-C and `kill` both stop cleanly, even where a shell started us with SIGINT ignored.
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop, _exit_on_signal)
     with _local_stack(options, settings, cors_origin=cors) as stack:
         if not options.verbose:
             os.environ["LOG_LEVEL"] = "WARNING"
