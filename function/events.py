@@ -27,6 +27,9 @@ from function.errors import (
 
 #: Lambda refuses invocation payloads over 6 MB, so no larger body can be genuine.
 MAX_BODY_BYTES = 6 * 1024 * 1024
+#: Lambda refuses to return a response over 6 MB (API Gateway then answers a bare
+#: 502); what the runtime adds around the body stays well under this margin.
+MAX_RESPONSE_BYTES = 6 * 1024 * 1024 - 16 * 1024
 
 JSON_HEADERS = {"Content-Type": "application/json"}
 REPLAYED_HEADERS = {**JSON_HEADERS, "Idempotent-Replayed": "true"}
@@ -42,6 +45,10 @@ class RequestTooLargeError(PayloadTooLargeError):
     """The body is over :data:`MAX_BODY_BYTES` (413)."""
 
 
+class ResponseTooLargeError(PayloadTooLargeError):
+    """The answer would not fit in a Lambda response (413): the request asks for too much."""
+
+
 @dataclass(frozen=True)
 class HttpRequest:
     method: str
@@ -52,18 +59,20 @@ def is_http(event: Any) -> bool:
     """Whether ``event`` came through API Gateway or a Function URL (not a direct invoke)."""
     return (
         isinstance(event, dict)
-        and "requestContext" in event
+        and isinstance(event.get("requestContext"), dict)
         and ("httpMethod" in event or event.get("version") == "2.0")
     )
 
 
 def http_request(event: dict[str, Any]) -> HttpRequest:
     """The method and raw body of an HTTP event."""
-    context = event.get("requestContext") or {}
+    context = event["requestContext"]
     if "httpMethod" in event:
-        method = event.get("httpMethod") or ""
+        method = event.get("httpMethod")
     else:
-        method = (context.get("http") or {}).get("method") or ""
+        http = context.get("http")
+        method = http.get("method") if isinstance(http, dict) else None
+    method = method if isinstance(method, str) else ""
     raw = event.get("body")
     if raw is None:
         body = b""
@@ -83,19 +92,21 @@ def http_request(event: dict[str, Any]) -> HttpRequest:
 
 def header(event: dict[str, Any], name: str) -> str | None:
     """A request header's value, whatever the case the caller wrote its name in."""
-    headers = event.get("headers") or {}
+    headers = event.get("headers")
+    if not isinstance(headers, dict):
+        return None
     wanted = name.lower()
     for key, value in headers.items():
-        if key.lower() == wanted:
+        if isinstance(key, str) and key.lower() == wanted:
             return value if isinstance(value, str) else None
     return None
 
 
 def caller(event: dict[str, Any]) -> str:
     """Who API Gateway authenticated: the IAM principal, else the API key, else anyone."""
-    context = event.get("requestContext") or {}
-    identity = context.get("identity") or {}
-    iam = ((context.get("authorizer") or {}).get("iam") or {}) if "http" in context else {}
+    context = event["requestContext"]
+    identity = _object(context.get("identity"))
+    iam = _object(_object(context.get("authorizer")).get("iam")) if "http" in context else {}
     principal = identity.get("userArn") or identity.get("caller") or iam.get("userArn")
     if principal:
         return f"iam:{principal}"
@@ -106,7 +117,12 @@ def caller(event: dict[str, Any]) -> str:
 
 def gateway_request_id(event: dict[str, Any]) -> str | None:
     """The id API Gateway gave the request (what the caller sees as x-amzn-RequestId)."""
-    return (event.get("requestContext") or {}).get("requestId")
+    request_id = event["requestContext"].get("requestId")
+    return request_id if isinstance(request_id, str) else None
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def decode_body(request: HttpRequest) -> Any:
@@ -134,6 +150,15 @@ def response(status: int, body: Any, *, replayed: bool = False) -> dict[str, Any
     ``replayed`` marks an answer repeated from an earlier request with the same
     idempotency key.
     """
+    text = json_codec.encode(body)
+    if len(text) * 2 > MAX_RESPONSE_BYTES:
+        # The runtime writes the body as a JSON string: quotes and backslashes double.
+        size = len(text) + text.count('"') + text.count("\\")
+        if size > MAX_RESPONSE_BYTES:
+            raise ResponseTooLargeError(
+                f"The answer would be {size} bytes, over Lambda's 6 MB response limit; ask for "
+                "less (a smaller Limit, a ProjectionExpression)"
+            )
     headers = REPLAYED_HEADERS if replayed else JSON_HEADERS
     if origin := os.environ.get(CORS_ENV):
         headers = {
@@ -146,7 +171,7 @@ def response(status: int, body: Any, *, replayed: bool = False) -> dict[str, Any
     return {
         "statusCode": status,
         "headers": dict(headers),
-        "body": json_codec.encode(body),
+        "body": text,
         "isBase64Encoded": False,
     }
 

@@ -9,7 +9,9 @@ Encoding writes ``Decimal`` values as the exact JSON numbers they are.
 
 from __future__ import annotations
 
+import io
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 from json.encoder import encode_basestring_ascii
 from typing import Any
@@ -25,6 +27,7 @@ MAX_EXPONENT = 125
 MAX_DEPTH = 40
 
 _INT_LIMIT = 10**MAX_SIGNIFICANT_DIGITS
+_DONE = object()
 
 
 class InvalidJsonError(BadRequestError):
@@ -40,9 +43,11 @@ def decode(text: str) -> Any:
         raise InvalidJsonError(f"Request body is not valid JSON: {error.msg} ({where})") from None
     except RecursionError:
         raise InvalidJsonError(f"Request body nests deeper than {MAX_DEPTH} levels") from None
-    except ValueError as error:  # an integer literal longer than Python will convert
+    except (ValueError, ArithmeticError):  # an integer too long, an exponent beyond Decimal's
         raise InvalidJsonError(
-            f"Request body has a number DynamoDB cannot store: {error}"
+            "Request body has a number DynamoDB cannot store "
+            f"({MAX_SIGNIFICANT_DIGITS} significant digits, magnitude 1E{MIN_EXPONENT} "
+            f"to 9.9E{MAX_EXPONENT})"
         ) from None
     check(value)
     return value
@@ -55,28 +60,35 @@ def from_python(value: Any) -> Any:
     shortest repr spells (19.99 stays 19.99), which is what the caller wrote for
     up to 17 significant digits.
     """
-    return _floats_to_decimals(value) if check(value) else value
+    return _floats_to_decimals(value) if _scan(value) else value
 
 
-def check(value: Any) -> bool:
-    """Refuse values DynamoDB cannot store: deep nesting, out-of-range numbers, bad strings.
+def check(value: Any) -> None:
+    """Refuse values DynamoDB cannot store: deep nesting, out-of-range numbers, bad strings."""
+    _scan(value)
 
-    Returns whether ``value`` holds floats (only already-parsed documents do).
+
+def _scan(value: Any) -> bool:
+    """:func:`check`, also telling whether ``value`` holds floats (parsed events do).
+
+    The walk keeps one iterator per level, never a copy of a level's values, so a
+    body of millions of tiny values costs no more memory than the body itself.
     """
     has_floats = False
-    stack: list[tuple[Any, int]] = [(value, 1)]
+    stack: list[tuple[Iterator[Any], int]] = [(iter((value,)), 0)]
     while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict):
-            if depth > MAX_DEPTH:
+        values, depth = stack[-1]
+        node = next(values, _DONE)
+        if node is _DONE:
+            stack.pop()
+        elif isinstance(node, dict | list):
+            if depth >= MAX_DEPTH:
                 raise InvalidJsonError(f"Request body nests deeper than {MAX_DEPTH} levels")
-            for key, item in node.items():
-                _check_string(key)
-                stack.append((item, depth + 1))
-        elif isinstance(node, list):
-            if depth > MAX_DEPTH:
-                raise InvalidJsonError(f"Request body nests deeper than {MAX_DEPTH} levels")
-            stack.extend((item, depth + 1) for item in node)
+            if isinstance(node, dict):
+                for key in node:
+                    _check_string(key)
+                node = node.values()
+            stack.append((iter(node), depth + 1))
         elif isinstance(node, str):
             _check_string(node)
         elif isinstance(node, bool) or node is None:
@@ -145,9 +157,9 @@ _DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_refuse_constant
 
 def encode(value: Any, *, sort_keys: bool = False) -> str:
     """Serialize ``value`` as compact JSON, writing ``Decimal`` numbers exactly."""
-    parts: list[str] = []
-    _encode(value, parts.append, sort_keys)
-    return "".join(parts)
+    out = io.StringIO()
+    _encode(value, out.write, sort_keys)
+    return out.getvalue()
 
 
 def _encode(value: Any, write: Any, sort_keys: bool) -> None:
