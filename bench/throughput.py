@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import socket
 import statistics
 import subprocess
 import sys
@@ -104,11 +103,16 @@ def measure(endpoint: str, seconds: float, rounds: int) -> dict[str, float]:
 
 
 def _wait_for(port: int) -> None:
+    """Wait until the server answers a ping (its table exists by then)."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
+            connection.request("POST", "/DynamoDBManager", '{"operation": "ping"}')
+            if connection.getresponse().status == 200:
+                return
         except OSError:
             time.sleep(0.1)
+        finally:
+            connection.close()
     raise RuntimeError("the local server did not start")

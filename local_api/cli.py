@@ -137,35 +137,36 @@ def _serve(options: argparse.Namespace) -> int:
     # Ctrl-C and `kill` both stop cleanly, even where a shell started us with SIGINT ignored.
     for stop in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop, _exit_on_signal)
-    with _local_stack(options, settings, cors_origin=cors) as stack:
-        if not options.verbose:
-            os.environ["LOG_LEVEL"] = "WARNING"
-        code = FunctionCode(settings.operation_packages, reload=options.reload)
-        config = StageConfig(
-            stage_name=settings.stage_name,
-            auth_mode=settings.auth_mode,
-            api_key=api_key,
-            cors_origin=cors,
-            function_timeout_seconds=settings.timeout,
+    if not options.verbose:
+        os.environ["LOG_LEVEL"] = "WARNING"
+    code = FunctionCode(settings.operation_packages, reload=options.reload)
+    config = StageConfig(
+        stage_name=settings.stage_name,
+        auth_mode=settings.auth_mode,
+        api_key=api_key,
+        cors_origin=cors,
+        function_timeout_seconds=settings.timeout,
+    )
+    # The port is taken before the database starts, so the two can never collide.
+    try:
+        server = http_server(
+            options.host, options.port, wsgi_app(Gateway(config, code), AccessLog())
         )
-        try:
-            server = http_server(
-                options.host, options.port, wsgi_app(Gateway(config, code), AccessLog())
-            )
-        except OSError as error:
-            print(
-                f"error: cannot listen on {options.host}:{options.port}: {error.strerror}",
-                file=sys.stderr,
-            )
-            return 2
-        _banner(stack, server.server_port, options, config.api_key, cors, code.operation_names)
-        try:
+    except OSError as error:
+        print(
+            f"error: cannot listen on {options.host}:{options.port}: {error.strerror}",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        with _local_stack(options, settings, cors_origin=cors) as stack:
+            _banner(stack, server.server_port, options, api_key, cors, code.operation_names)
             server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            server.server_close()
-            print("Stopped.", file=sys.stderr)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+        print("Stopped.", file=sys.stderr)
     return 0
 
 
