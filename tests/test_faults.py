@@ -1,9 +1,17 @@
 """DynamoDB failing: each fault is a status and a message, never a hang or a traceback."""
 
+import json
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import BytesIO
 
 import pytest
+from botocore.awsrequest import AWSResponse
 
+from function import dynamodb
 from function.dynamodb import WORST_CASE_SECONDS
 from tests.fake_dynamodb import failing_endpoint, refusing_endpoint, silent_endpoint
 
@@ -94,3 +102,202 @@ def test_any_dynamodb_5xx_is_a_503_whatever_its_code(served_table, post, monkeyp
         answer = post(READ)
 
     assert (answer.status, answer.json["type"]) == (503, "DynamoDBUnavailable")
+
+
+# --- Items too large, transaction conflicts, recovery ---------------------------------------
+
+ENDPOINT = "AWS_ENDPOINT_URL_DYNAMODB"
+BOB = {"Id": "1", "name": "Bob"}
+CREATE = {"operation": "create", "tableName": "LambdaTable", "payload": {"Item": BOB}}
+UPDATE = {
+    "operation": "update",
+    "tableName": "LambdaTable",
+    "payload": {
+        "Key": {"Id": "1"},
+        "UpdateExpression": "SET #n = :n",
+        "ExpressionAttributeNames": {"#n": "name"},
+        "ExpressionAttributeValues": {":n": "Eve"},
+    },
+}
+DELETE = {"operation": "delete", "tableName": "LambdaTable", "payload": {"Key": {"Id": "1"}}}
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("ValidationException", "Item size has exceeded the maximum allowed size"),
+        (
+            "ItemCollectionSizeLimitExceededException",
+            "Collection size exceeded for partition key 1",
+        ),
+    ],
+)
+def test_an_item_too_large_for_dynamodb_is_a_400_with_dynamodbs_message(
+    served_table, post, invoke, monkeypatch, code, message
+):
+    large = {**CREATE, "payload": {"Item": {"Id": "1", "blob": "x" * 300_000}}}
+    with failing_endpoint(400, code, message) as endpoint:
+        monkeypatch.setenv(ENDPOINT, endpoint)
+        answer = post(large)
+        with pytest.raises(dynamodb.DynamoDBValidationError) as raised:
+            invoke(large)
+
+    assert (answer.status, answer.json) == (400, {"message": message, "type": "DynamoDBValidation"})
+    assert (raised.value.status, raised.value.message) == (400, message)
+
+
+@pytest.mark.parametrize(
+    ("request_", "code", "message"),
+    [
+        (CREATE, "TransactionConflictException", "Transaction is ongoing for the item"),
+        (
+            UPDATE,
+            "TransactionCanceledException",
+            "Transaction cancelled, please refer cancellation reasons for specific reasons "
+            "[TransactionConflict]",
+        ),
+        (DELETE, "ReplicatedWriteConflictException", "Replicated write conflict"),
+    ],
+    ids=["create", "update", "delete"],
+)
+def test_a_write_that_loses_a_transaction_conflict_is_a_409_with_dynamodbs_message(
+    served_table, post, invoke, monkeypatch, code, message, request_
+):
+    with failing_endpoint(400, code, message) as endpoint:
+        monkeypatch.setenv(ENDPOINT, endpoint)
+        answer = post(request_)
+        with pytest.raises(dynamodb.TransactionConflictError) as raised:
+            invoke(request_)
+
+    assert (answer.status, answer.json) == (
+        409,
+        {"message": message, "type": "TransactionConflict"},
+    )
+    assert (raised.value.status, raised.value.message) == (409, message)
+
+
+def test_after_dynamodb_faults_the_next_request_to_a_healthy_dynamodb_is_served(
+    table, post, invoke, monkeypatch
+):
+    with failing_endpoint(500, "InternalServerError") as endpoint:
+        monkeypatch.setenv(ENDPOINT, endpoint)
+        assert post(CREATE).status == 503
+    with failing_endpoint(400, "ThrottlingException") as endpoint:
+        monkeypatch.setenv(ENDPOINT, endpoint)
+        assert post(CREATE).status == 429
+    monkeypatch.setenv(ENDPOINT, refusing_endpoint())
+    assert post(CREATE).status == 503
+    monkeypatch.delenv(ENDPOINT)
+
+    assert post(CREATE).status == 200
+    assert post(READ).json == {"Item": BOB}
+    assert invoke(READ) == {"Item": BOB}
+    assert table.items() == [BOB]
+
+
+class _Body(BytesIO):
+    def stream(self, **_: object) -> Iterator[bytes]:
+        yield self.read()
+
+
+@contextmanager
+def flaky_endpoint() -> Iterator[tuple[str, list[str]]]:
+    """An endpoint whose behaviour the test switches: fail, drop, hang, or serve Bob.
+
+    Served, GetItem finds Bob and any other call succeeds with ``{}``.
+    """
+    behaviour = ["healthy"]
+    released = threading.Event()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            mode = behaviour[0]
+            if mode in ("drop", "hang"):
+                if mode == "hang":
+                    released.wait(10)
+                self.close_connection = True
+                return
+            if mode == "fail":
+                status = 500
+                answer = {"__type": "com.amazonaws.dynamodb.v20120810#InternalServerError"}
+            else:
+                status = 200
+                found = self.headers.get("X-Amz-Target", "").endswith(".GetItem")
+                answer = {"Item": {"Id": {"S": "1"}, "name": {"S": "Bob"}}} if found else {}
+            body = json.dumps(answer).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/x-amz-json-1.0")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", behaviour
+    finally:
+        released.set()
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("fault", ["fail", "drop", "hang"])
+def test_the_same_dynamodb_endpoint_serves_again_once_it_recovers_from_a_fault(
+    served_table, post, invoke, monkeypatch, fault
+):
+    with flaky_endpoint() as (endpoint, behaviour):
+        monkeypatch.setenv(ENDPOINT, endpoint)
+        behaviour[0] = fault
+        started = time.monotonic()
+        failed = post(READ)
+        elapsed = time.monotonic() - started
+        behaviour[0] = "healthy"
+
+        served = post(READ)
+        direct = invoke(READ)
+
+    assert (failed.status, failed.json["type"]) == (503, "DynamoDBUnavailable")
+    assert elapsed <= WORST_CASE_SECONDS
+    assert (served.status, served.json) == (200, {"Item": BOB})
+    assert direct == {"Item": BOB}
+
+
+def test_a_keyed_request_that_failed_on_a_fault_runs_again_once_dynamodb_recovers(
+    table, idempotency_table, post, monkeypatch
+):
+    throttled = [True]
+
+    def throttle_the_served_table(request: object, **_: object) -> AWSResponse | None:
+        if not throttled[0] or table.physical.encode() not in request.body:
+            return None
+        error = {
+            "__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
+            "message": "Rate of requests exceeds the allowed throughput",
+        }
+        return AWSResponse(request.url, 400, {}, _Body(json.dumps(error).encode()))
+
+    keyed = {**CREATE, "idempotencyKey": "create-bob-once"}
+    client_events = dynamodb.client().meta.events
+    client_events.register_first(
+        "before-send.dynamodb", throttle_the_served_table, unique_id="throttle"
+    )
+    try:
+        failed = post(keyed)
+        records_after_failure = idempotency_table.items()
+        throttled[0] = False
+        retried = post(keyed)
+        replayed = post(keyed)
+    finally:
+        client_events.unregister("before-send.dynamodb", unique_id="throttle")
+
+    assert (failed.status, failed.json["type"]) == (429, "Throttled")
+    assert records_after_failure == []
+    assert (retried.status, retried.json) == (200, {})
+    assert "Idempotent-Replayed" not in retried.headers
+    assert (replayed.status, replayed.headers.get("Idempotent-Replayed")) == (200, "true")
+    assert table.items() == [BOB]
