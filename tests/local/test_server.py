@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from tests.conftest import load_event
+from tests.local.conftest import start_server
 
 TUTORIAL_FLOW = ["create.json", "read.json", "update.json", "list.json", "delete.json"]
 
@@ -158,18 +160,17 @@ def test_the_banner_gives_the_url_the_table_and_a_curl_per_tutorial_operation(de
 
 
 def test_ctrl_c_stops_the_server_and_its_database(tmp_path):
-    from tests.local.conftest import start_server
-
     server = start_server(tmp_path, "--stack", "dev")
-    endpoint = re.search(r"at (http://127\.0\.0\.1:\d+)", server.log()).group(1)
+    try:
+        database_port = int(re.search(r"at http://127\.0\.0\.1:(\d+)", server.log()).group(1))
 
-    assert server.stop() == 0
-    assert "Stopped." in server.log()
-    import socket
-
-    port = int(endpoint.rsplit(":", 1)[1])
-    with socket.socket() as probe:
-        assert probe.connect_ex(("127.0.0.1", port)) != 0
+        assert server.stop() == 0
+        assert "Stopped." in server.log()
+        with socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.1", database_port)) != 0
+    finally:
+        if not server.stopped:
+            server.process.kill()
 
 
 def test_a_retried_request_with_an_idempotency_key_is_applied_once(dev_server):
