@@ -27,7 +27,6 @@ MAX_EXPONENT = 125
 MAX_DEPTH = 40
 
 _INT_LIMIT = 10**MAX_SIGNIFICANT_DIGITS
-_DONE = object()
 
 
 class InvalidJsonError(BadRequestError):
@@ -77,32 +76,34 @@ def _scan(value: Any) -> bool:
     has_floats = False
     stack: list[tuple[Iterator[Any], int]] = [(iter((value,)), 0)]
     while stack:
-        values, depth = stack[-1]
-        node = next(values, _DONE)
-        if node is _DONE:
-            stack.pop()
-        elif isinstance(node, dict | list):
-            if depth >= MAX_DEPTH:
-                raise InvalidJsonError(f"Request body nests deeper than {MAX_DEPTH} levels")
-            if isinstance(node, dict):
-                for key in node:
-                    _check_string(key)
-                node = node.values()
-            stack.append((iter(node), depth + 1))
-        elif isinstance(node, str):
-            _check_string(node)
-        elif isinstance(node, bool) or node is None:
-            continue
-        elif isinstance(node, int):
-            if not -_INT_LIMIT < node < _INT_LIMIT:
-                _check_number(Decimal(node))
-        elif isinstance(node, Decimal):
-            _check_number(node)
-        elif isinstance(node, float):
-            if node != node or node in (float("inf"), float("-inf")):
-                raise InvalidJsonError(f"Request has {node}, which is not a JSON number")
-            _check_number(Decimal(repr(node)))
-            has_floats = True
+        values, depth = stack.pop()
+        for node in values:
+            if isinstance(node, str):
+                if not node.isascii():
+                    _check_unicode(node)
+            elif isinstance(node, dict | list):
+                if depth >= MAX_DEPTH:
+                    raise InvalidJsonError(f"Request body nests deeper than {MAX_DEPTH} levels")
+                if isinstance(node, dict):
+                    for key in node:
+                        if not key.isascii():
+                            _check_unicode(key)
+                    node = node.values()
+                stack.append((values, depth))  # resumed once the nested level is done
+                stack.append((iter(node), depth + 1))
+                break
+            elif isinstance(node, bool) or node is None:
+                continue
+            elif isinstance(node, int):
+                if not -_INT_LIMIT < node < _INT_LIMIT:
+                    _check_number(Decimal(node))
+            elif isinstance(node, Decimal):
+                _check_number(node)
+            elif isinstance(node, float):
+                if node != node or node in (float("inf"), float("-inf")):
+                    raise InvalidJsonError(f"Request has {node}, which is not a JSON number")
+                _check_number(Decimal(repr(node)))
+                has_floats = True
     return has_floats
 
 
@@ -138,14 +139,14 @@ def _check_number(number: Decimal) -> None:
         )
 
 
-def _check_string(text: str) -> None:
-    if not text.isascii():
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            raise InvalidJsonError(
-                "Request body has a string that is not valid Unicode (a lone surrogate escape)"
-            ) from None
+def _check_unicode(text: str) -> None:
+    """Refuse a (non-ASCII) string holding a lone surrogate: it is not text."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidJsonError(
+            "Request body has a string that is not valid Unicode (a lone surrogate escape)"
+        ) from None
 
 
 def _refuse_constant(name: str) -> Any:
