@@ -5,7 +5,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from io import BytesIO
 
 import pytest
@@ -13,7 +13,7 @@ from botocore.awsrequest import AWSResponse
 
 from function import dynamodb
 from function.dynamodb import WORST_CASE_SECONDS
-from tests.fake_dynamodb import failing_endpoint, refusing_endpoint, silent_endpoint
+from tests.fake_dynamodb import failing_endpoint, refusing_endpoint, serving, silent_endpoint
 
 READ = {"operation": "read", "tableName": "LambdaTable", "payload": {"Key": {"Id": "1"}}}
 
@@ -235,15 +235,11 @@ def flaky_endpoint() -> Iterator[tuple[str, list[str]]]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", behaviour
-    finally:
-        released.set()
-        server.shutdown()
-        server.server_close()
+    with serving(Handler) as endpoint:
+        try:
+            yield endpoint, behaviour
+        finally:
+            released.set()  # before the server closes: it waits for its handlers
 
 
 @pytest.mark.parametrize("fault", ["fail", "drop", "hang"])
