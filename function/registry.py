@@ -67,10 +67,6 @@ class Operation:
         """An operation uses a table exactly when it declares actions on one."""
         return bool(self.actions or self.index_actions)
 
-    @property
-    def summary(self) -> str:
-        return (self.run.__doc__ or "").strip().split("\n", 1)[0]
-
     @cached_property
     def validate(self) -> Validator:
         """Checks a payload against the schema; compiled on first use, once."""
