@@ -116,7 +116,8 @@ def execute(
     try:
         if key is None:
             return operation.run(call)
-        claim = idempotency.claim(
+        result, outcome.replayed = idempotency.run_once(
+            lambda: operation.run(call),
             key,
             caller=caller,
             owner=request_id,
@@ -124,15 +125,6 @@ def execute(
             table=table,
             payload=payload,
         )
-        if claim.replayed:
-            outcome.replayed = True
-            return claim.replay
-        try:
-            result = operation.run(call)
-        except BaseException:
-            idempotency.release(claim)
-            raise
-        idempotency.complete(claim, result)
         return result
     except (ClientError, BotoCoreError) as error:
         translated = dynamodb.translate(error)

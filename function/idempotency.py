@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -152,6 +153,29 @@ def claim(
     raise IdempotencyKeyInProgressError(
         "This Idempotency-Key's record keeps changing; retry in a moment"
     )
+
+
+def run_once(
+    run: Callable[[], Any],
+    key: str,
+    *,
+    caller: str,
+    owner: str,
+    operation: str,
+    table: str | None,
+    payload: Any,
+) -> tuple[Any, bool]:
+    """``run()``'s result, or the result the key's first run kept; and whether it was kept."""
+    held = claim(key, caller=caller, owner=owner, operation=operation, table=table, payload=payload)
+    if held.replayed:
+        return held.replay, True
+    try:
+        result = run()
+    except BaseException:
+        release(held)
+        raise
+    complete(held, result)
+    return result, False
 
 
 def complete(claim: Claim, result: Any) -> None:
