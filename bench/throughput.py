@@ -14,7 +14,7 @@ from pathlib import Path
 
 import boto3
 
-from local_api.embedded_dynamodb import free_port
+from local_api.embedded_dynamodb import free_port, stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIENTS = 16
@@ -94,12 +94,7 @@ def measure(endpoint: str, seconds: float, rounds: int) -> dict[str, float]:
             samples["dynamodb alone"].append(requests_per_second(dynamodb_alone, seconds))
         return {name: statistics.median(values) for name, values in samples.items()}
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_process(server, grace_seconds=15)
 
 
 def _wait_for(port: int) -> None:

@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 from types import TracebackType
-from typing import IO
+from typing import IO, Any
 
 START_TIMEOUT_SECONDS = 30.0
 
@@ -61,13 +61,8 @@ class EmbeddedDynamoDB:
 
     def stop(self) -> None:
         process, self._process = self._process, None
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        if process is not None:
+            stop_process(process, grace_seconds=5)
         if self._log is not None:
             self._log.close()
             self._log = None
@@ -88,6 +83,18 @@ class EmbeddedDynamoDB:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def stop_process(process: subprocess.Popen[Any], grace_seconds: float) -> None:
+    """Ask a child process to stop; kill it if it has not within ``grace_seconds``."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=grace_seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def free_port() -> int:
