@@ -12,18 +12,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from function.errors import BadRequestError
+from function.errors import InvalidRequestError, TableInPayloadError
 from function.validation import Validator, compile_schema
 
+__all__ = ["Envelope", "InvalidRequestError", "TableInPayloadError", "parse", "schema"]
+
 OPERATION_NAME_PATTERN = "^[a-z][a-z0-9_-]{0,63}$"
-
-
-class InvalidRequestError(BadRequestError):
-    """The body is not a request envelope: missing operation, wrong types, unknown fields (400)."""
-
-
-class TableInPayloadError(BadRequestError):
-    """The payload tries to choose its own table (400); only ``tableName`` may."""
 
 
 def schema(operation_names: Iterable[str] | None = None) -> dict[str, Any]:

@@ -1,10 +1,20 @@
-"""The base of every error a caller can cause, and how it reads over HTTP.
+"""The catalogue of every error a caller can get from the function: status, type and when.
 
-Each feature raises its own subclass (kept in the feature's module, named
-``...Error``); the handler turns any :class:`RequestError` into an API
-Gateway-shaped error body ``{"message": ..., "type": ...}`` with its status.
-Anything that is not a ``RequestError`` is a bug or an outage and becomes a 500
-that reveals nothing but the request id.
+Each class is one answer: its ``status``, its ``type`` (the class name without
+``Error``) and, in its docstring, when a caller gets it. The handler turns any
+:class:`RequestError` into ``{"message": ..., "type": ...}`` with its status;
+anything else is a bug or an outage and becomes a 500 that reveals nothing but
+the request id. ``docs/api.md`` lists the same table, and a test keeps the two
+equal.
+
+The features raise these (and re-export the ones they raise, so
+``from function.dynamodb import ConditionalCheckFailedError`` works). An
+operation gives its own answer by subclassing a base here::
+
+    class OutOfStockError(ConflictError):
+        \"\"\"The order asks for more than is left (409).\"\"\"
+
+which answers ``409 {"message": ..., "type": "OutOfStock"}``.
 """
 
 from __future__ import annotations
@@ -31,6 +41,9 @@ class RequestError(Exception):
         return {"message": self.message, "type": self.type}
 
 
+# --- Bases: one per status; operations subclass these for answers of their own ---------------
+
+
 class BadRequestError(RequestError):
     """The request is malformed or asks for something that cannot exist (400)."""
 
@@ -44,10 +57,14 @@ class ForbiddenError(RequestError):
 
 
 class NotFoundError(RequestError):
+    """The request names something that does not exist (404)."""
+
     status = 404
 
 
 class MethodNotAllowedError(RequestError):
+    """The request is not a POST (405)."""
+
     status = 405
 
 
@@ -58,11 +75,19 @@ class ConflictError(RequestError):
 
 
 class PayloadTooLargeError(RequestError):
+    """The request or its answer is too large (413)."""
+
     status = 413
 
 
+class UnprocessableError(RequestError):
+    """The request is well formed but contradicts an earlier one (422)."""
+
+    status = 422
+
+
 class TooManyRequestsError(RequestError):
-    """DynamoDB is throttling; the caller should retry later (429)."""
+    """A dependency is throttling; the caller should retry later (429)."""
 
     status = 429
 
@@ -71,3 +96,132 @@ class ServiceUnavailableError(RequestError):
     """A dependency is down or not answering; the caller may retry (503)."""
 
     status = 503
+
+
+# --- The body: events and JSON -----------------------------------------------------------------
+
+
+class MalformedRequestError(BadRequestError):
+    """The HTTP request has no usable JSON body: empty, not UTF-8, bad base64 (400)."""
+
+
+class InvalidJsonError(BadRequestError):
+    """The body is not JSON this API can accept: syntax, NaN, numbers DynamoDB cannot store,
+    nesting deeper than 40, lone surrogates (400)."""
+
+
+class RequestTooLargeError(PayloadTooLargeError):
+    """The body is over 6 MB, Lambda's invocation limit (413)."""
+
+
+class ResponseTooLargeError(PayloadTooLargeError):
+    """The answer would not fit in Lambda's 6 MB response: ask for less (413)."""
+
+
+# --- The envelope, the registry, the payload ---------------------------------------------------
+
+
+class InvalidRequestError(BadRequestError):
+    """The body is not a request envelope: missing operation, wrong types, unknown fields (400)."""
+
+
+class UnknownOperationError(BadRequestError):
+    """The request names an operation nobody registered (400)."""
+
+
+class InvalidPayloadError(BadRequestError):
+    """The payload does not match the operation's schema (400)."""
+
+
+class TableInPayloadError(BadRequestError):
+    """The payload tries to choose its own table (400); only ``tableName`` may."""
+
+
+# --- Tables ------------------------------------------------------------------------------------
+
+
+class TableRequiredError(BadRequestError):
+    """The API serves several tables and the request does not say which (400)."""
+
+
+class TableNotAllowedError(ForbiddenError):
+    """The request names a table this API does not serve (403)."""
+
+
+# --- DynamoDB's answers ------------------------------------------------------------------------
+
+
+class ItemNotFoundError(NotFoundError):
+    """The key names no item (404). Carries DynamoDB's response for direct invocations."""
+
+    def __init__(self, message: str, response: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.response = response
+
+
+class ConditionalCheckFailedError(ConflictError):
+    """The item's current state fails the request's condition (409)."""
+
+
+class TransactionConflictError(ConflictError):
+    """Another request changed the same items at the same time (409)."""
+
+
+class ThrottledError(TooManyRequestsError):
+    """DynamoDB is throttling requests (429)."""
+
+
+class DynamoDBValidationError(BadRequestError):
+    """DynamoDB refused the parameters (400)."""
+
+
+class DynamoDBUnavailableError(ServiceUnavailableError):
+    """DynamoDB is unreachable, failing or not answering within the time bound (503)."""
+
+
+# --- Idempotency keys --------------------------------------------------------------------------
+
+
+class IdempotencyNotEnabledError(BadRequestError):
+    """A key was sent to a deployment without an idempotency table (400)."""
+
+
+class ConflictingIdempotencyKeysError(BadRequestError):
+    """The header and the envelope carry different keys (400)."""
+
+
+class InvalidIdempotencyKeyError(BadRequestError):
+    """The key is empty, too long or not printable (400)."""
+
+
+class IdempotencyKeyInProgressError(ConflictError):
+    """A request with this key is still running (409); retry after it finishes."""
+
+
+class IdempotencyKeyReusedError(UnprocessableError):
+    """The key was used for a different request (422)."""
+
+
+#: The bases an operation subclasses; the catalogue proper is every other class here.
+BASES: tuple[type[RequestError], ...] = (
+    BadRequestError,
+    ForbiddenError,
+    NotFoundError,
+    ConflictError,
+    PayloadTooLargeError,
+    UnprocessableError,
+    TooManyRequestsError,
+    ServiceUnavailableError,
+)
+
+
+def catalogue() -> list[type[RequestError]]:
+    """Every specific error the function answers with, in the order defined here."""
+    return [
+        value
+        for value in globals().values()
+        if isinstance(value, type)
+        and issubclass(value, RequestError)
+        and value is not RequestError
+        and value not in BASES
+    ]

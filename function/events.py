@@ -1,12 +1,14 @@
-"""The event shapes the handler accepts, and the HTTP responses it answers with.
+"""The event shapes the handler accepts, read once into a :class:`Request`, and its answers.
 
 * **Direct** events are the envelope itself (console tests, ``aws lambda invoke``,
   the tutorial's non-proxy integration).
 * **REST API proxy** events (payload 1.0: ``httpMethod``, ``body``, ``isBase64Encoded``).
 * **HTTP API and Function URL** events (payload 2.0: ``version: "2.0"``).
 
-For the HTTP shapes this module decodes the body and builds the response dict
-API Gateway expects; it knows nothing of operations.
+:func:`read` takes from an event all the handler needs (method, body, the
+idempotency header, caller, request id) in one pass; nothing reads the event
+again. :func:`response` builds the HTTP answer API Gateway expects. This module
+knows nothing of operations.
 """
 
 from __future__ import annotations
@@ -18,12 +20,26 @@ from dataclasses import dataclass
 from typing import Any
 
 from function import json_codec
+from function.context import LambdaContext
 from function.errors import (
-    BadRequestError,
+    MalformedRequestError,
     MethodNotAllowedError,
-    PayloadTooLargeError,
     RequestError,
+    RequestTooLargeError,
+    ResponseTooLargeError,
 )
+
+__all__ = [
+    "MalformedRequestError",
+    "Request",
+    "RequestTooLargeError",
+    "ResponseTooLargeError",
+    "error_response",
+    "internal_error_response",
+    "is_http",
+    "read",
+    "response",
+]
 
 #: Lambda refuses invocation payloads over 6 MB, so no larger body can be genuine.
 MAX_BODY_BYTES = 6 * 1024 * 1024
@@ -35,24 +51,67 @@ JSON_HEADERS = {"Content-Type": "application/json"}
 REPLAYED_HEADERS = {**JSON_HEADERS, "Idempotent-Replayed": "true"}
 #: The origin browsers may call from (set by the deployment when CORS is on).
 CORS_ENV = "CORS_ALLOW_ORIGIN"
+#: The request header carrying an idempotency key, lower-cased.
+IDEMPOTENCY_HEADER = "idempotency-key"
+DIRECT_CALLER = "direct"
 
 
-class MalformedRequestError(BadRequestError):
-    """The HTTP request has no usable JSON body (400)."""
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One event, as the handler needs it.
 
+    ``http`` tells an API Gateway or Function URL event from a direct one. For
+    HTTP events ``body`` is the raw body (text, or base64 text when
+    ``base64_body``); for direct events ``document`` is the event itself.
+    ``caller`` is who API Gateway authenticated (idempotency keys are theirs).
+    """
 
-class RequestTooLargeError(PayloadTooLargeError):
-    """The body is over :data:`MAX_BODY_BYTES` (413)."""
+    http: bool
+    request_id: str
+    method: str = "POST"
+    body: Any = None
+    base64_body: bool = False
+    document: Any = None
+    idempotency_key: str | None = None
+    caller: str = DIRECT_CALLER
 
+    def decode(self) -> Any:
+        """The request's JSON document, with exact numbers; errors say what is wrong."""
+        if not self.http:
+            return json_codec.from_python(self.document)
+        if self.method != "POST":
+            raise MethodNotAllowedError(
+                f"Method {self.method or '(none)'} is not allowed; use POST"
+            )
+        body = self._body_bytes()
+        if len(body) > MAX_BODY_BYTES:
+            raise RequestTooLargeError(
+                f"Request body is {len(body)} bytes; the limit is {MAX_BODY_BYTES} bytes"
+            )
+        if not body.strip():
+            raise MalformedRequestError(
+                'Request body is empty; send a JSON object like {"operation": "ping"}'
+            )
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise MalformedRequestError("Request body is not UTF-8 text") from None
+        return json_codec.decode(text)
 
-class ResponseTooLargeError(PayloadTooLargeError):
-    """The answer would not fit in a Lambda response (413): the request asks for too much."""
-
-
-@dataclass(frozen=True)
-class HttpRequest:
-    method: str
-    body: bytes
+    def _body_bytes(self) -> bytes:
+        raw = self.body
+        if raw is None:
+            return b""
+        if self.base64_body:
+            try:
+                return base64.b64decode(raw, validate=True)
+            except (binascii.Error, ValueError, TypeError):
+                raise MalformedRequestError(
+                    "Request body is marked base64 but is not valid base64"
+                ) from None
+        if isinstance(raw, str):
+            return raw.encode("utf-8", "surrogatepass")
+        raise MalformedRequestError("Request body must be text")
 
 
 def is_http(event: Any) -> bool:
@@ -64,49 +123,53 @@ def is_http(event: Any) -> bool:
     )
 
 
-def http_request(event: dict[str, Any]) -> HttpRequest:
-    """The method and raw body of an HTTP event."""
-    context = event["requestContext"]
+def read(event: Any, context: LambdaContext | None) -> Request:
+    """Everything the handler needs of ``event``, read once; never raises.
+
+    The request id is the one a caller can quote: API Gateway's for HTTP events,
+    Lambda's otherwise.
+    """
+    lambda_id = getattr(context, "aws_request_id", None)
+    if not is_http(event):
+        return Request(http=False, request_id=lambda_id or os.urandom(16).hex(), document=event)
+    request_context = event["requestContext"]
     if "httpMethod" in event:
         method = event.get("httpMethod")
     else:
-        http = context.get("http")
+        http = request_context.get("http")
         method = http.get("method") if isinstance(http, dict) else None
-    method = method if isinstance(method, str) else ""
-    raw = event.get("body")
-    if raw is None:
-        body = b""
-    elif event.get("isBase64Encoded"):
-        try:
-            body = base64.b64decode(raw, validate=True)
-        except (binascii.Error, ValueError, TypeError):
-            raise MalformedRequestError(
-                "Request body is marked base64 but is not valid base64"
-            ) from None
-    elif isinstance(raw, str):
-        body = raw.encode("utf-8", "surrogatepass")
-    else:
-        raise MalformedRequestError("Request body must be text")
-    return HttpRequest(method=method.upper(), body=body)
+    gateway_id = request_context.get("requestId")
+    return Request(
+        http=True,
+        request_id=(gateway_id if isinstance(gateway_id, str) and gateway_id else None)
+        or lambda_id
+        or os.urandom(16).hex(),
+        method=method.upper() if isinstance(method, str) else "",
+        body=event.get("body"),
+        base64_body=bool(event.get("isBase64Encoded")),
+        idempotency_key=_header(event.get("headers"), IDEMPOTENCY_HEADER),
+        caller=_caller(request_context),
+    )
 
 
-def header(event: dict[str, Any], name: str) -> str | None:
-    """A request header's value, whatever the case the caller wrote its name in."""
-    headers = event.get("headers")
+def _header(headers: Any, wanted: str) -> str | None:
+    """A header's value, whatever the case the caller wrote its name in."""
     if not isinstance(headers, dict):
         return None
-    wanted = name.lower()
     for key, value in headers.items():
         if isinstance(key, str) and key.lower() == wanted:
             return value if isinstance(value, str) else None
     return None
 
 
-def caller(event: dict[str, Any]) -> str:
+def _caller(request_context: dict[str, Any]) -> str:
     """Who API Gateway authenticated: the IAM principal, else the API key, else anyone."""
-    context = event["requestContext"]
-    identity = _object(context.get("identity"))
-    iam = _object(_object(context.get("authorizer")).get("iam")) if "http" in context else {}
+    identity = _object(request_context.get("identity"))
+    iam = (
+        _object(_object(request_context.get("authorizer")).get("iam"))
+        if "http" in request_context
+        else {}
+    )
     principal = identity.get("userArn") or identity.get("caller") or iam.get("userArn")
     if principal:
         return f"iam:{principal}"
@@ -115,33 +178,8 @@ def caller(event: dict[str, Any]) -> str:
     return "anonymous"
 
 
-def gateway_request_id(event: dict[str, Any]) -> str | None:
-    """The id API Gateway gave the request (what the caller sees as x-amzn-RequestId)."""
-    request_id = event["requestContext"].get("requestId")
-    return request_id if isinstance(request_id, str) else None
-
-
 def _object(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
-
-
-def decode_body(request: HttpRequest) -> Any:
-    """The request's JSON document, with exact numbers; errors say what is wrong."""
-    if request.method != "POST":
-        raise MethodNotAllowedError(f"Method {request.method or '(none)'} is not allowed; use POST")
-    if len(request.body) > MAX_BODY_BYTES:
-        raise RequestTooLargeError(
-            f"Request body is {len(request.body)} bytes; the limit is {MAX_BODY_BYTES} bytes"
-        )
-    if not request.body.strip():
-        raise MalformedRequestError(
-            'Request body is empty; send a JSON object like {"operation": "ping"}'
-        )
-    try:
-        text = request.body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise MalformedRequestError("Request body is not UTF-8 text") from None
-    return json_codec.decode(text)
 
 
 def response(status: int, body: Any, *, replayed: bool = False) -> dict[str, Any]:
@@ -180,13 +218,14 @@ def error_response(error: RequestError) -> dict[str, Any]:
     return response(error.status, error.to_body())
 
 
+def internal_error_body(request_id: str) -> dict[str, Any]:
+    """The 500's body for anything unexpected: the request id to quote, nothing else."""
+    return {
+        "message": "Internal server error",
+        "type": "InternalServerError",
+        "requestId": request_id,
+    }
+
+
 def internal_error_response(request_id: str) -> dict[str, Any]:
-    """The 500 for anything unexpected: the request id to quote, nothing else."""
-    return response(
-        500,
-        {
-            "message": "Internal server error",
-            "type": "InternalServerError",
-            "requestId": request_id,
-        },
-    )
+    return response(500, internal_error_body(request_id))

@@ -1,10 +1,11 @@
 """The Lambda entry point, ``function.handler.handler``.
 
-Every event shape is reduced to the same envelope and served by :func:`execute`:
-find the operation in the registry, resolve the table, validate the payload, run
-it, and translate DynamoDB's failures into caller-facing errors. In proxy mode
-every outcome is an HTTP response; in direct mode results are returned and bad
-requests raise their typed :class:`~function.errors.RequestError`.
+A request flows one way: the event is read once into a :class:`~function.events.Request`;
+:func:`execute` decodes it, finds the operation in the registry, resolves the
+table, validates the payload and runs the operation, and returns a
+:class:`Result`; the handler turns that into the HTTP response (proxy events)
+or the direct result, and writes one log line. In direct mode bad requests
+raise their typed :class:`~function.errors.RequestError`.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from function import dynamodb, envelope, events, idempotency, json_codec, tables
-from function.errors import RequestError
+from function import deadline, dynamodb, envelope, events, idempotency, tables
+from function.context import LambdaContext
+from function.errors import ItemNotFoundError, RequestError, TableInPayloadError
 from function.invocation import Invocation
+from function.log_line import log_request
 from function.registry import default_registry
 
 logger = logging.getLogger(__name__)
@@ -42,123 +45,115 @@ class InternalError(Exception):
     """
 
 
-@dataclass(slots=True)
-class Outcome:
-    """What one request did, for its log line and its response."""
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What one request did: its answer, and what its log line says.
 
+    ``error`` is the caller-facing error (``status`` is then its status) or, with
+    status 500, the unexpected exception.
+    """
+
+    status: int
+    body: Any
     operation: str | None = None
     table: str | None = None
-    status: int = 200
     replayed: bool = False
+    error: Exception | None = None
 
 
-def handler(event: Any, context: Any) -> Any:
+def handler(event: Any, context: LambdaContext | None) -> Any:
     """Serve one Lambda event: an API Gateway/Function URL event or a direct envelope."""
     started = time.perf_counter()
-    outcome = Outcome()
-    http = events.is_http(event)
-    # The id a caller can quote: API Gateway's for HTTP events, Lambda's otherwise.
-    request_id = (
-        (http and events.gateway_request_id(event))
-        or getattr(context, "aws_request_id", None)
-        or os.urandom(16).hex()
-    )
+    request = events.read(event, context)
+    budget = deadline.start(context)
     try:
-        if http:
-            return _serve_http(event, request_id, outcome)
-        return _serve_direct(event, request_id, outcome)
+        result = execute(request)
     finally:
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        logger.info(
-            "%s %s %d %.1fms",
-            outcome.operation or "-",
-            outcome.table or "-",
-            outcome.status,
-            elapsed_ms,
-            extra={
-                "operation": outcome.operation,
-                "table": outcome.table,
-                "status": outcome.status,
-                "duration_ms": round(elapsed_ms, 2),
-                "request_id": request_id,
-            },
+        deadline.end(budget)
+    if request.http:
+        result, answer = _http_answer(result, request.request_id)
+    if result.status == 500:
+        logger.error(
+            "Unhandled error serving request %s", request.request_id, exc_info=result.error
         )
+    log_request(logger, result, request.request_id, started)
+    if request.http:
+        return answer
+    return _direct_answer(result, request.request_id)
 
 
-def execute(
-    document: Any,
-    request_id: str,
-    outcome: Outcome | None = None,
-    *,
-    idempotency_key: str | None = None,
-    caller: str = "direct",
-) -> Any:
-    """Run one request envelope to its result; bad requests raise ``RequestError``.
-
-    ``idempotency_key`` is the ``Idempotency-Key`` header of an HTTP request, if
-    any; ``caller`` is who API Gateway says is calling (idempotency keys are theirs).
-    """
-    outcome = outcome or Outcome()
-    request = envelope.parse(document)
-    outcome.operation = request.operation
-    operation = default_registry().get(request.operation)
-    table = None
-    if operation.needs_table:
-        table = tables.configured().resolve(request.table_name)
-        outcome.table = table
-        if isinstance(request.payload, dict) and "TableName" in request.payload:
-            raise envelope.TableInPayloadError(
-                "Payload must not contain TableName; name the table with tableName"
-            )
-    payload = operation.validate(request.payload)
-    key = idempotency.request_key(idempotency_key, request.idempotency_key)
-    call = Invocation(payload=payload, table=table, request_id=request_id)
+def execute(request: events.Request) -> Result:
+    """Run one request to its :class:`Result`; never raises."""
+    operation_name = table = None
     try:
+        document = envelope.parse(request.decode())
+        operation_name = document.operation
+        operation = default_registry().get(operation_name)
+        if operation.needs_table:
+            table = tables.configured().resolve(document.table_name)
+            if isinstance(document.payload, dict) and "TableName" in document.payload:
+                raise TableInPayloadError(
+                    "Payload must not contain TableName; name the table with tableName"
+                )
+        payload = operation.validate(document.payload)
+        key = idempotency.request_key(request.idempotency_key, document.idempotency_key)
+        call = Invocation(payload=payload, table=table, request_id=request.request_id)
         if key is None:
-            return operation.run(call)
-        result, outcome.replayed = idempotency.run_once(
+            return Result(200, operation.run(call), operation_name, table)
+        value, replayed = idempotency.run_once(
             lambda: operation.run(call),
             key,
-            caller=caller,
-            owner=request_id,
+            caller=request.caller,
+            owner=request.request_id,
             operation=operation.name,
             table=table,
             payload=payload,
         )
-        return result
+        return Result(200, value, operation_name, table, replayed)
+    except RequestError as error:
+        return Result(error.status, error.to_body(), operation_name, table, error=error)
     except (ClientError, BotoCoreError) as error:
+        # A paginator or waiter calls botocore directly, past the client's translation.
         translated = dynamodb.translate(error)
         if translated is None:
-            raise
-        raise translated from error
+            return _failed(error, request, operation_name, table)
+        translated.__cause__ = error
+        return Result(
+            translated.status, translated.to_body(), operation_name, table, error=translated
+        )
+    except Exception as error:  # noqa: BLE001 - any bug is a 500 that reveals only the request id
+        return _failed(error, request, operation_name, table)
 
 
-def _serve_http(event: dict[str, Any], request_id: str, outcome: Outcome) -> dict[str, Any]:
+def _failed(
+    error: Exception, request: events.Request, operation: str | None, table: str | None
+) -> Result:
+    return Result(
+        500, events.internal_error_body(request.request_id), operation, table, error=error
+    )
+
+
+def _http_answer(result: Result, request_id: str) -> tuple[Result, dict[str, Any]]:
+    """The proxy response for ``result``; an answer too large for Lambda is a 413 instead."""
     try:
-        document = events.decode_body(events.http_request(event))
-        key = events.header(event, idempotency.HEADER)
-        caller = events.caller(event)
-        result = execute(document, request_id, outcome, idempotency_key=key, caller=caller)
-        return events.response(200, result, replayed=outcome.replayed)
+        return result, events.response(result.status, result.body, replayed=result.replayed)
     except RequestError as error:
-        outcome.status = error.status
-        return events.error_response(error)
-    except Exception:
-        outcome.status = 500
-        logger.exception("Unhandled error serving request %s", request_id)
-        return events.internal_error_response(request_id)
+        refused = Result(error.status, error.to_body(), result.operation, result.table, error=error)
+        return refused, events.error_response(error)
+    except Exception as error:  # noqa: BLE001 - a result that cannot be written is ours: 500
+        failed = Result(
+            500, events.internal_error_body(request_id), result.operation, result.table, error=error
+        )
+        return failed, events.internal_error_response(request_id)
 
 
-def _serve_direct(event: Any, request_id: str, outcome: Outcome) -> Any:
-    try:
-        return execute(json_codec.from_python(event), request_id, outcome)
-    except dynamodb.ItemNotFoundError as missing:
-        outcome.status = missing.status
-        return missing.response
-    except RequestError as error:
-        outcome.status = error.status
-        raise
-    except Exception:
-        outcome.status = 500
-        logger.exception("Unhandled error serving request %s", request_id)
-        raise InternalError(f"Internal error; request id {request_id}") from None
+def _direct_answer(result: Result, request_id: str) -> Any:
+    """The direct invocation's answer: the result, DynamoDB's response for a miss, or a raise."""
+    error = result.error
+    if error is None:
+        return result.body
+    if isinstance(error, ItemNotFoundError):
+        return error.response
+    if isinstance(error, RequestError):
+        raise error
+    raise InternalError(f"Internal error; request id {request_id}") from None

@@ -21,17 +21,24 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from function import dynamodb, json_codec, tables
-from function.errors import BadRequestError, ConflictError, RequestError
+from function.errors import (
+    ConditionalCheckFailedError,
+    ConflictingIdempotencyKeysError,
+    IdempotencyKeyInProgressError,
+    IdempotencyKeyReusedError,
+    IdempotencyNotEnabledError,
+    InvalidIdempotencyKeyError,
+    RequestError,
+)
 
 logger = logging.getLogger(__name__)
 
-HEADER = "idempotency-key"
 RECORD_TTL_SECONDS = 24 * 60 * 60
 #: Longer than any request can run (API Gateway gives up at 29 s): a record still
 #: "in progress" after this belongs to an invocation that died, and can be retaken.
@@ -47,27 +54,20 @@ EXPIRES_AT = "expiresAt"
 #: What this module does to the table: the deployed role gets exactly these.
 ACTIONS = ("dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem")
 
-
-class IdempotencyNotEnabledError(BadRequestError):
-    """A key was sent to a deployment without an idempotency table (400)."""
-
-
-class ConflictingIdempotencyKeysError(BadRequestError):
-    """The header and the envelope carry different keys (400)."""
-
-
-class InvalidIdempotencyKeyError(BadRequestError):
-    """The key is empty, too long or not printable (400)."""
-
-
-class IdempotencyKeyInProgressError(ConflictError):
-    """A request with this key is still running (409); retry after it finishes."""
-
-
-class IdempotencyKeyReusedError(RequestError):
-    """The key was used for a different request (422)."""
-
-    status = 422
+__all__ = [
+    "ConflictingIdempotencyKeysError",
+    "IdempotencyKeyInProgressError",
+    "IdempotencyKeyReusedError",
+    "IdempotencyNotEnabledError",
+    "InvalidIdempotencyKeyError",
+    "claim",
+    "complete",
+    "hold",
+    "release",
+    "replay",
+    "request_key",
+    "run_once",
+]
 
 
 @dataclass(frozen=True)
@@ -98,61 +98,76 @@ def request_key(header: str | None, field: str | None) -> str | None:
 def claim(
     key: str, *, caller: str, owner: str, operation: str, table: str | None, payload: Any
 ) -> Claim:
-    """Hold ``key`` (as ``caller`` sees it) for this request, or return its first run's answer.
+    """Hold ``key`` (as ``caller`` sees it) for this request, or replay its first run's answer.
 
     Keys are scoped by caller, so one caller can neither replay nor block another's.
     ``owner`` (the request id) marks the hold, so only this request can settle it.
     """
-    store = _store()
     record_id = hashlib.sha256(f"{caller}\n{key}".encode("utf-8", "surrogatepass")).hexdigest()
-    fingerprint = _fingerprint(operation, table, payload)
+    held = Claim(record_id, _fingerprint(operation, table, payload), owner)
     for _ in range(3):
-        now = int(time.time())
-        try:
-            dynamodb.client().put_item(
-                TableName=store,
-                Item={
-                    RECORD_KEY: record_id,
-                    "status": IN_PROGRESS,
-                    "owner": owner,
-                    "fingerprint": fingerprint,
-                    "lockedUntil": now + IN_PROGRESS_SECONDS,
-                    EXPIRES_AT: now + RECORD_TTL_SECONDS,
-                },
-                ConditionExpression=(
-                    "attribute_not_exists(#key) OR #expires < :now "
-                    "OR (#status = :in_progress AND lockedUntil < :now)"
-                ),
-                ExpressionAttributeNames={
-                    "#key": RECORD_KEY,
-                    "#expires": EXPIRES_AT,
-                    "#status": "status",
-                },
-                ExpressionAttributeValues={":now": now, ":in_progress": IN_PROGRESS},
-            )
-            return Claim(record_id, fingerprint, owner)
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise
-        record = (
-            dynamodb.client()
-            .get_item(TableName=store, Key={RECORD_KEY: record_id}, ConsistentRead=True)
-            .get("Item")
-        )
-        if record is None:  # expired and removed between the two calls: claim it afresh
-            continue
-        if record.get("fingerprint") != fingerprint:
-            raise IdempotencyKeyReusedError(
-                "This Idempotency-Key was already used for a different request; use a new key"
-            )
-        if record.get("status") != COMPLETED:
-            raise IdempotencyKeyInProgressError(
-                "A request with this Idempotency-Key is still in progress; retry once it is done"
-            )
-        return Claim(record_id, fingerprint, owner, json_codec.decode(record["result"]), True)
+        if hold(held):
+            return held
+        replayed = replay(held)
+        if replayed is not None:
+            return replayed
+        # the record expired and went between the two calls: hold it afresh
     raise IdempotencyKeyInProgressError(
         "This Idempotency-Key's record keeps changing; retry in a moment"
     )
+
+
+def hold(claim: Claim) -> bool:
+    """Mark the key's record as this request's, in progress; ``False`` if another has it."""
+    now = int(time.time())
+    try:
+        dynamodb.client().put_item(
+            TableName=_store(),
+            Item={
+                RECORD_KEY: claim.record_id,
+                "status": IN_PROGRESS,
+                "owner": claim.owner,
+                "fingerprint": claim.fingerprint,
+                "lockedUntil": now + IN_PROGRESS_SECONDS,
+                EXPIRES_AT: now + RECORD_TTL_SECONDS,
+            },
+            ConditionExpression=(
+                "attribute_not_exists(#key) OR #expires < :now "
+                "OR (#status = :in_progress AND lockedUntil < :now)"
+            ),
+            ExpressionAttributeNames={
+                "#key": RECORD_KEY,
+                "#expires": EXPIRES_AT,
+                "#status": "status",
+            },
+            ExpressionAttributeValues={":now": now, ":in_progress": IN_PROGRESS},
+        )
+    except ConditionalCheckFailedError:
+        return False
+    return True
+
+
+def replay(claim: Claim) -> Claim | None:
+    """The first run's answer for a key another request holds; ``None`` if its record is gone.
+
+    A different request under the key is a 422; one still running, a 409.
+    """
+    record = (
+        dynamodb.client()
+        .get_item(TableName=_store(), Key={RECORD_KEY: claim.record_id}, ConsistentRead=True)
+        .get("Item")
+    )
+    if record is None:
+        return None
+    if record.get("fingerprint") != claim.fingerprint:
+        raise IdempotencyKeyReusedError(
+            "This Idempotency-Key was already used for a different request; use a new key"
+        )
+    if record.get("status") != COMPLETED:
+        raise IdempotencyKeyInProgressError(
+            "A request with this Idempotency-Key is still in progress; retry once it is done"
+        )
+    return replace(claim, replay=json_codec.decode(record["result"]), replayed=True)
 
 
 def run_once(
@@ -202,7 +217,7 @@ def complete(claim: Claim, result: Any) -> None:
             ExpressionAttributeNames={"#owner": "owner"},
             ExpressionAttributeValues={":me": claim.owner},
         )
-    except (ClientError, BotoCoreError):
+    except (RequestError, ClientError, BotoCoreError):
         logger.warning(
             "Could not keep the result of idempotency record %s; a retry will run again "
             "once its hold expires",
@@ -226,7 +241,7 @@ def release(claim: Claim) -> None:
             ExpressionAttributeNames={"#owner": "owner"},
             ExpressionAttributeValues={":me": claim.owner},
         )
-    except (ClientError, BotoCoreError):
+    except (RequestError, ClientError, BotoCoreError):
         logger.warning("Could not release idempotency record %s", claim.record_id, exc_info=True)
 
 

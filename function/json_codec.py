@@ -16,7 +16,7 @@ from decimal import Decimal
 from json.encoder import encode_basestring_ascii
 from typing import Any
 
-from function.errors import BadRequestError
+from function.errors import InvalidJsonError
 
 #: DynamoDB keeps 38 significant digits, magnitudes from 1E-130 to 9.99...E+125.
 MAX_SIGNIFICANT_DIGITS = 38
@@ -27,10 +27,6 @@ MAX_EXPONENT = 125
 MAX_DEPTH = 40
 
 _INT_LIMIT = 10**MAX_SIGNIFICANT_DIGITS
-
-
-class InvalidJsonError(BadRequestError):
-    """The body is not JSON this API can accept (400)."""
 
 
 def decode(text: str) -> Any:

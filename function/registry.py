@@ -25,7 +25,7 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from function.envelope import OPERATION_NAME_PATTERN
-from function.errors import BadRequestError
+from function.errors import UnknownOperationError
 from function.invocation import Invocation
 from function.validation import Validator, compile_schema
 
@@ -37,10 +37,6 @@ _ACTION = re.compile(r"^dynamodb:[A-Z][A-Za-z]+$")
 _MARK = "__operation__"
 
 OperationFunction = Callable[[Invocation], Any]
-
-
-class UnknownOperationError(BadRequestError):
-    """The request names an operation nobody registered (400)."""
 
 
 class OperationDefinitionError(ValueError):

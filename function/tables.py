@@ -14,19 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from function.errors import BadRequestError, ForbiddenError
+from function.errors import TableNotAllowedError, TableRequiredError
+
+__all__ = ["TableNotAllowedError", "TableRequiredError", "Tables", "TablesConfigError"]
 
 TABLES_ENV = "TABLES"
 #: The function's own table of idempotency records; callers can never name it.
 IDEMPOTENCY_TABLE_ENV = "IDEMPOTENCY_TABLE"
-
-
-class TableNotAllowedError(ForbiddenError):
-    """The request names a table this API does not serve (403)."""
-
-
-class TableRequiredError(BadRequestError):
-    """The API serves several tables and the request does not say which (400)."""
 
 
 class TablesConfigError(RuntimeError):

@@ -12,15 +12,13 @@ from typing import Any
 
 import fastjsonschema
 
-from function.errors import BadRequestError
+from function.errors import BadRequestError, InvalidPayloadError
+
+__all__ = ["DRAFT_04", "InvalidPayloadError", "Validator", "compile_schema"]
 
 DRAFT_04 = "http://json-schema.org/draft-04/schema#"
 
 Validator = Callable[[Any], Any]
-
-
-class InvalidPayloadError(BadRequestError):
-    """The payload does not match the operation's schema (400)."""
 
 
 def compile_schema(

@@ -23,30 +23,26 @@ from typing import Any, TypeVar
 import pulumi
 import pulumi_aws as aws
 
-from function import envelope, idempotency
+from function import idempotency
 from function.registry import Operation, Registry
-from function.validation import DRAFT_04
 from infra.archive import archive_files, asset_archive
 from infra.policy import function_policy, lambda_trust_policy
+from infra.rest_api import (
+    CORS_ALLOW_HEADERS,
+    CORS_ALLOW_METHODS,
+    JSON,
+    MODEL_NAME,
+    RESOURCE_PATH_PART,
+    request_model_schema,
+)
 from infra.settings import Settings
 
 COMPONENT_TYPE = "dynamodb-operations:api:DynamoDBOperationsApi"
 HANDLER = "function.handler.handler"
 RUNTIME = "python3.13"
 REST_API_NAME = "DynamoDBOperations"
-RESOURCE_PATH_PART = "DynamoDBManager"
-MODEL_NAME = "DynamoDBOperationsRequest"
-JSON = "application/json"
-CORS_ALLOW_HEADERS = (
-    "Content-Type,X-Api-Key,Authorization,X-Amz-Date,X-Amz-Security-Token,Idempotency-Key"
-)
 
 Part = TypeVar("Part", bound=pulumi.CustomResource)
-
-
-def request_model_schema(operation_names: list[str]) -> dict[str, Any]:
-    """API Gateway's request model: the envelope with ``operation`` limited to these names."""
-    return {"$schema": DRAFT_04, **envelope.schema(operation_names)}
 
 
 def log_group_name(project: str, stack: str, name: str) -> str:
@@ -265,7 +261,7 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
         headers = {
             "Access-Control-Allow-Origin": origin,
             "Access-Control-Allow-Headers": f"'{CORS_ALLOW_HEADERS}'",
-            "Access-Control-Allow-Methods": "'OPTIONS,POST'",
+            "Access-Control-Allow-Methods": f"'{CORS_ALLOW_METHODS}'",
         }
         options = self._api_part(
             aws.apigateway.Method,

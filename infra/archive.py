@@ -23,10 +23,11 @@ from importlib.machinery import ModuleSpec
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from infra.project import PROJECT_DIR
+
 if TYPE_CHECKING:
     import pulumi
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
 FUNCTION_PACKAGE = "function"
 REQUIREMENTS = PROJECT_DIR / FUNCTION_PACKAGE / "requirements.txt"
 

@@ -19,9 +19,8 @@ from typing import Any
 
 import yaml
 
-from function.dynamodb import WORST_CASE_SECONDS
-
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+from function.deadline import WORST_CASE_SECONDS
+from infra.project import PROJECT_DIR
 
 #: API Gateway stops waiting for an integration after 29 s.
 API_GATEWAY_TIMEOUT_SECONDS = 29

@@ -13,6 +13,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
+from infra.project import PROJECT_DIR
 from infra.settings import Settings, SettingsError, stack_settings
 from local_api import examples, scaffold, table
 from local_api.embedded_dynamodb import EmbeddedDynamoDBError
@@ -213,7 +214,7 @@ def _banner(
 def _invoke(options: argparse.Namespace) -> int:
     from function import json_codec
     from function.errors import RequestError
-    from local_api.gateway import LambdaContext
+    from local_api.lambda_context import LambdaContext
 
     source = sys.stdin.read() if options.event == "-" else Path(options.event).read_text()
     try:
@@ -241,6 +242,6 @@ def _invoke(options: argparse.Namespace) -> int:
 def _new_operation(options: argparse.Namespace) -> int:
     settings = stack_settings(options.stack)
     for path in scaffold.new_operation(options.name, hash_key=settings.hash_key):
-        print(f"created {path.relative_to(scaffold.PROJECT_DIR)}")
+        print(f"created {path.relative_to(PROJECT_DIR)}")
     print(f"run its test: make test ARGS=tests/operations/test_{options.name.replace('-', '_')}.py")
     return 0

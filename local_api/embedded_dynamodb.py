@@ -7,13 +7,13 @@ get a core instead of sharing one interpreter lock.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from types import TracebackType
-from typing import IO, Any
+from typing import IO
+
+from local_api.processes import NotListeningError, free_port, stop_process, wait_until_listening
 
 START_TIMEOUT_SECONDS = 30.0
 
@@ -44,20 +44,17 @@ class EmbeddedDynamoDB:
             stderr=subprocess.STDOUT,
             env={**os.environ, "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"},
         )
-        deadline = time.monotonic() + START_TIMEOUT_SECONDS
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                output = self._output()
-                self.stop()
-                raise EmbeddedDynamoDBError(f"moto's server exited at start:\n{output}")
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-            except OSError:
-                time.sleep(0.05)
-                continue
-            return self
-        self.stop()
-        raise EmbeddedDynamoDBError(f"moto's server did not listen on {self.endpoint} in time")
+        try:
+            wait_until_listening(
+                self.port,
+                self._process,
+                timeout_seconds=START_TIMEOUT_SECONDS,
+                describe=lambda: f":\n{self._output()}",
+            )
+        except NotListeningError as error:
+            self.stop()
+            raise EmbeddedDynamoDBError(f"moto's server {error}") from None
+        return self
 
     def stop(self) -> None:
         process, self._process = self._process, None
@@ -83,22 +80,3 @@ class EmbeddedDynamoDB:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
-
-
-def stop_process(process: subprocess.Popen[Any], grace_seconds: float) -> None:
-    """Ask a child process to stop; kill it if it has not within ``grace_seconds``."""
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=grace_seconds)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-def free_port() -> int:
-    """A loopback TCP port nobody is listening on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]

@@ -1,10 +1,11 @@
-"""A local stand-in for a deployed stack: DynamoDB, the stack's table, the function's environment.
+"""A local stand-in for a deployed stack: DynamoDB, the stack's tables, the function's environment.
 
-Used by ``serve`` and ``invoke`` alike: an embedded DynamoDB (moto's server) unless
-an endpoint is given, the table created from the stack's settings, and the
-environment variables the deployed function gets (``TABLES``,
-``OPERATION_PACKAGES``, ``CORS_ALLOW_ORIGIN``), so the handler runs exactly as
-it does in Lambda.
+Used by ``serve`` and ``invoke`` alike, in three steps that each do one thing:
+:func:`dynamodb` starts an embedded DynamoDB (moto's server) unless an
+endpoint is given; :func:`ensure_tables` creates or checks the stack's tables;
+:func:`function_environment` sets the variables the deployed function gets
+(``TABLES``, ``OPERATION_PACKAGES``, ``IDEMPOTENCY_TABLE``, ``CORS_ALLOW_ORIGIN``),
+so the handler runs exactly as it does in Lambda. :func:`local_stack` composes them.
 """
 
 from __future__ import annotations
@@ -35,6 +36,70 @@ class LocalStack:
     region: str
 
 
+@dataclass(frozen=True)
+class LocalTables:
+    """The physical tables a local run serves: the stack's table and the idempotency records."""
+
+    served: str
+    idempotency: str | None
+
+
+@contextmanager
+def dynamodb(endpoint: str | None) -> Iterator[tuple[str, bool]]:
+    """The DynamoDB to use, ``(endpoint, embedded)``: ``endpoint``, or an embedded one started here.
+
+    With the embedded one, the process's credentials become fake ones: moto accepts
+    any, and real ones must never come near it.
+    """
+    if endpoint is not None:
+        yield endpoint, False
+        return
+    with EmbeddedDynamoDB() as embedded:
+        os.environ.update({"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"})
+        os.environ.pop("AWS_SESSION_TOKEN", None)
+        os.environ.pop("AWS_PROFILE", None)
+        yield embedded.endpoint, True
+
+
+def ensure_tables(endpoint: str, settings: Settings, *, create: bool) -> LocalTables:
+    """Create the stack's tables (``create``), or check the served one is there.
+
+    The idempotency records table is used when it exists, as the deployment does.
+    """
+    client = table.client_for(endpoint)
+    name = settings.table_name
+    records = f"{name}-idempotency"
+    if create:
+        table.create_table(client, name, settings.hash_key, settings.hash_key_type)
+        table.create_idempotency_table(client, records)
+    elif not table.table_exists(client, name):
+        raise table.MissingTableError(
+            f"table {name!r} does not exist at {endpoint}; pass --create-table to create it"
+        )
+    return LocalTables(name, records if table.table_exists(client, records) else None)
+
+
+def function_environment(
+    endpoint: str, settings: Settings, tables: LocalTables, cors_origin: str | None
+) -> None:
+    """Set the variables the deployed function gets, pointed at ``endpoint``."""
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
+            "TABLES": json.dumps({settings.table_name: tables.served}),
+            "OPERATION_PACKAGES": ",".join(settings.operation_packages),
+        }
+    )
+    for name, value in (
+        ("CORS_ALLOW_ORIGIN", cors_origin),
+        ("IDEMPOTENCY_TABLE", tables.idempotency),
+    ):
+        if value:
+            os.environ[name] = value
+        else:
+            os.environ.pop(name, None)
+
+
 @contextmanager
 def local_stack(
     stack: str,
@@ -45,53 +110,24 @@ def local_stack(
     seed: Path | None = None,
     cors_origin: str | None = None,
 ) -> Iterator[LocalStack]:
-    """Start (or connect to) DynamoDB, prepare the table and the function's environment."""
-    endpoint = dynamodb_endpoint or os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
+    """Start (or connect to) DynamoDB, prepare the tables and the function's environment.
+
+    The process's environment is restored on the way out.
+    """
+    requested = dynamodb_endpoint or os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
     region = str(stack_config(stack).get("aws:region") or DEFAULT_REGION)
-    embedded = EmbeddedDynamoDB() if endpoint is None else None
     saved = dict(os.environ)
     try:
-        if embedded is not None:
-            embedded.start()
-            endpoint = embedded.endpoint
-            # moto accepts any credentials; never let real ones near the embedded database.
-            os.environ.update({"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"})
-            os.environ.pop("AWS_SESSION_TOKEN", None)
-            os.environ.pop("AWS_PROFILE", None)
-        assert endpoint is not None
-        os.environ.setdefault("AWS_REGION", region)
-        os.environ.setdefault("AWS_DEFAULT_REGION", os.environ["AWS_REGION"])
-        name = settings.table_name
-        os.environ.update(
-            {
-                "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
-                "TABLES": json.dumps({name: name}),
-                "OPERATION_PACKAGES": ",".join(settings.operation_packages),
-            }
-        )
-        if cors_origin:
-            os.environ["CORS_ALLOW_ORIGIN"] = cors_origin
-        else:
-            os.environ.pop("CORS_ALLOW_ORIGIN", None)
-        records = f"{name}-idempotency"
-        if embedded is not None or create_table:
-            table.create_table(endpoint, settings, name)
-            table.create_idempotency_table(endpoint, records)
-        elif not table.table_exists(endpoint, name):
-            raise table.MissingTableError(
-                f"table {name!r} does not exist at {endpoint}; pass --create-table to create it"
+        with dynamodb(requested) as (endpoint, embedded):
+            os.environ.setdefault("AWS_REGION", region)
+            os.environ.setdefault("AWS_DEFAULT_REGION", os.environ["AWS_REGION"])
+            tables = ensure_tables(endpoint, settings, create=embedded or create_table)
+            function_environment(endpoint, settings, tables, cors_origin)
+            if seed is not None:
+                table.load_items(endpoint, tables.served, seed)
+            yield LocalStack(
+                stack, settings, endpoint, embedded, tables.served, os.environ["AWS_REGION"]
             )
-        if table.table_exists(endpoint, records):
-            os.environ["IDEMPOTENCY_TABLE"] = records
-        else:
-            os.environ.pop("IDEMPOTENCY_TABLE", None)
-        if seed is not None:
-            table.load_items(endpoint, name, seed)
-        yield LocalStack(
-            stack, settings, endpoint, embedded is not None, name, os.environ["AWS_REGION"]
-        )
     finally:
-        if embedded is not None:
-            embedded.stop()
         os.environ.clear()
         os.environ.update(saved)

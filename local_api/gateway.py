@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -20,11 +19,18 @@ from typing import Any
 
 from function.errors import RequestError
 from function.validation import Validator, compile_schema
-from infra.api import CORS_ALLOW_HEADERS, RESOURCE_PATH_PART, request_model_schema
+from infra.rest_api import (
+    CORS_ALLOW_HEADERS,
+    CORS_ALLOW_METHODS,
+    JSON,
+    RESOURCE_PATH,
+    request_model_schema,
+)
 from local_api.code import FunctionCode
+from local_api.lambda_context import LambdaContext
 from local_api.proxy_event import HttpRequest, rest_proxy_event
 
-RESOURCE = f"/{RESOURCE_PATH_PART}"
+RESOURCE = RESOURCE_PATH
 #: API Gateway refuses REST API payloads over 10 MB.
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
 
@@ -48,26 +54,6 @@ class StageConfig:
     api_key: str | None = None
     cors_origin: str | None = "*"
     function_timeout_seconds: float = 10.0
-
-
-class LambdaContext:
-    """The context object Lambda passes the handler, for one local invocation."""
-
-    function_name = "LambdaFunctionOverHttps"
-    function_version = "$LATEST"
-    memory_limit_in_mb = 256
-    log_group_name = "local"
-    log_stream_name = "local"
-
-    def __init__(self, request_id: str, timeout_seconds: float) -> None:
-        self.aws_request_id = request_id
-        self.invoked_function_arn = (
-            f"arn:aws:lambda:local:000000000000:function:{self.function_name}"
-        )
-        self._deadline = time.monotonic() + timeout_seconds
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
 class Gateway:
@@ -112,16 +98,16 @@ class Gateway:
         self, request: HttpRequest, operation_names: tuple[str, ...]
     ) -> tuple[str | None, str | None]:
         """The request model check the deployed stage's validator makes on JSON bodies."""
-        content_type = (request.header("Content-Type") or "application/json").split(";")[0]
+        content_type = (request.header("Content-Type") or JSON).split(";")[0]
         try:
             document = json.loads(request.body or b"null", parse_constant=_refuse_constant)
         except (ValueError, RecursionError) as error:
             return (
                 None,
-                f"not JSON: {error}" if content_type.strip() == "application/json" else None,
+                f"not JSON: {error}" if content_type.strip() == JSON else None,
             )
         operation = document.get("operation") if isinstance(document, dict) else None
-        if content_type.strip().lower() != "application/json":
+        if content_type.strip().lower() != JSON:
             return _name(operation), None
         try:
             _model_validator(operation_names)(document)
@@ -160,7 +146,7 @@ class Gateway:
             200,
             [
                 ("Access-Control-Allow-Origin", self.config.cors_origin or "*"),
-                ("Access-Control-Allow-Methods", "OPTIONS,POST"),
+                ("Access-Control-Allow-Methods", CORS_ALLOW_METHODS),
                 ("Access-Control-Allow-Headers", CORS_ALLOW_HEADERS),
                 ("Content-Type", "application/json"),
             ],
@@ -245,7 +231,7 @@ def _refuse_constant(name: str) -> Any:
 @lru_cache(maxsize=8)
 def _model_validator(operation_names: tuple[str, ...]) -> Validator:
     """The deployed stage's request model for these operations, compiled once."""
-    return compile_schema(request_model_schema(list(operation_names)), "request body")
+    return compile_schema(request_model_schema(operation_names), "request body")
 
 
 def _name(operation: Any) -> str | None:

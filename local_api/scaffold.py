@@ -7,8 +7,7 @@ from pathlib import Path
 from string import Template
 
 from function.envelope import OPERATION_NAME_PATTERN
-
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+from infra.project import PROJECT_DIR
 
 OPERATION = Template('''"""$name: count the items in the table (one Scan with Select=COUNT).
 

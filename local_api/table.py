@@ -1,4 +1,8 @@
-"""The stack's table on a local DynamoDB: created as the Pulumi program creates it, and seeded."""
+"""Tables on a local DynamoDB: created as the Pulumi program creates them, and seeded.
+
+:func:`create_table` is the one table creator of the project's local side: the
+local server, the tests and the benchmark all call it.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,6 @@ import boto3
 from botocore.exceptions import ClientError
 
 from function import idempotency
-from infra.settings import Settings
 
 
 class SeedFileError(ValueError):
@@ -22,20 +25,15 @@ class MissingTableError(RuntimeError):
     """The table is not on the DynamoDB the local server was pointed at."""
 
 
-def create_table(endpoint: str, settings: Settings, name: str) -> bool:
-    """Create the stack's table (on demand, its key); ``False`` if it already exists."""
-    return _create(endpoint, name, settings.hash_key, settings.hash_key_type)
+def create_table(
+    client: Any, name: str, key: str = "Id", key_type: str = "S", *, ttl: str | None = None
+) -> bool:
+    """Create an on-demand table keyed by ``key`` (and TTL on ``ttl``); ``False`` if it exists.
 
-
-def create_idempotency_table(endpoint: str, name: str) -> bool:
-    """Create the function's idempotency records table, as the Pulumi program does."""
-    return _create(endpoint, name, idempotency.RECORD_KEY, "S", ttl=idempotency.EXPIRES_AT)
-
-
-def _create(endpoint: str, name: str, key: str, key_type: str, ttl: str | None = None) -> bool:
-    if table_exists(endpoint, name):
+    ``client`` is a boto3 DynamoDB client (in-process moto's, or one for an endpoint).
+    """
+    if table_exists(client, name):
         return False
-    client = _client(endpoint)
     client.create_table(
         TableName=name,
         KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
@@ -50,6 +48,11 @@ def _create(endpoint: str, name: str, key: str, key_type: str, ttl: str | None =
             TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl}
         )
     return True
+
+
+def create_idempotency_table(client: Any, name: str) -> bool:
+    """Create the function's idempotency records table, as the Pulumi program does."""
+    return create_table(client, name, idempotency.RECORD_KEY, "S", ttl=idempotency.EXPIRES_AT)
 
 
 def load_items(endpoint: str, name: str, path: Path) -> int:
@@ -67,9 +70,9 @@ def load_items(endpoint: str, name: str, path: Path) -> int:
     return len(items)
 
 
-def table_exists(endpoint: str, name: str) -> bool:
+def table_exists(client: Any, name: str) -> bool:
     try:
-        _client(endpoint).describe_table(TableName=name)
+        client.describe_table(TableName=name)
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
             return False
@@ -77,5 +80,6 @@ def table_exists(endpoint: str, name: str) -> bool:
     return True
 
 
-def _client(endpoint: str) -> Any:
+def client_for(endpoint: str) -> Any:
+    """A boto3 DynamoDB client for ``endpoint``; region and credentials from the environment."""
     return boto3.client("dynamodb", endpoint_url=endpoint)

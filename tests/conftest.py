@@ -33,7 +33,14 @@ import pytest
 from boto3.dynamodb.types import TypeDeserializer
 from moto import mock_aws
 
+from function import events
 from function import handler as lambda_handler
+from infra.rest_api import RESOURCE_PATH
+from local_api.lambda_context import LambdaContext
+from local_api.proxy_event import HttpRequest, rest_proxy_event
+from local_api.table import create_idempotency_table, create_table
+
+__all__ = ["LambdaContext", "create_table"]
 
 EVENTS = Path(__file__).parent / "events"
 TABLE = "LambdaTable"
@@ -98,15 +105,6 @@ def _typed(value: Any) -> dict[str, Any]:
     return TypeSerializer().serialize(Decimal(str(value)) if isinstance(value, float) else value)
 
 
-def create_table(client: Any, name: str, key: str = "Id") -> None:
-    client.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": key, "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-
-
 @pytest.fixture
 def dynamodb_mock() -> Iterator[Any]:
     """An in-process moto DynamoDB, and an unconfined client to set it up and inspect it."""
@@ -132,21 +130,21 @@ def run_operation(table: Table) -> Callable[..., Any]:
             document["tableName"] = table_name
         if payload is not None:
             document["payload"] = payload
-        return lambda_handler.execute(document, request_id="test-request")
+        return run_direct(document)
 
     return run
 
 
-@dataclass
-class LambdaContext:
-    """The parts of Lambda's context object the handler reads."""
+def run_direct(document: Any) -> Any:
+    """Serve a direct event as the handler does: its result, or its error raised as it is.
 
-    aws_request_id: str = "11111111-2222-3333-4444-555555555555"
-    function_name: str = "LambdaFunctionOverHttps"
-    memory_limit_in_mb: int = 256
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 10_000
+    Unlike the handler, an unexpected exception is raised as itself (not as a
+    500), so a failing operation's test shows its traceback.
+    """
+    result = lambda_handler.execute(events.read(document, LambdaContext("test-request")))
+    if result.error is not None:
+        raise result.error
+    return result.body
 
 
 @pytest.fixture
@@ -166,20 +164,38 @@ class HttpAnswer:
         return json.loads(self.text, parse_float=Decimal)
 
 
+#: The id API Gateway gives the requests of :func:`proxy_event` (what answers quote).
+GATEWAY_REQUEST_ID = "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
+
+
 def proxy_event(body: Any, *, base64_body: bool = False, method: str = "POST") -> dict[str, Any]:
-    """A REST API proxy event carrying ``body`` (a document, text or bytes)."""
-    event = load_event("rest-api-proxy.json")
+    """A REST API proxy event carrying ``body`` (a document, text or bytes).
+
+    Built by the local server's builder. Text goes as text, even text that no
+    HTTP body could carry (lone surrogates, which a Lambda event's JSON can);
+    bytes and ``base64_body`` go base64-encoded.
+    """
     if isinstance(body, bytes):
         raw = body
     elif isinstance(body, str):
         raw = body.encode("utf-8", "surrogatepass")
     else:
         raw = json.dumps(body).encode()
+    request = HttpRequest(
+        method=method,
+        path=RESOURCE_PATH,
+        headers=[("Content-Type", "application/json"), ("User-Agent", "curl/8.5.0")],
+        query=[],
+        body=b"",
+        source_ip="203.0.113.10",
+    )
+    event = rest_proxy_event(
+        request, resource=RESOURCE_PATH, stage="dev", request_id=GATEWAY_REQUEST_ID
+    )
     if base64_body or isinstance(body, bytes):
         event["body"], event["isBase64Encoded"] = base64.b64encode(raw).decode(), True
     else:
         event["body"] = raw.decode("utf-8", "surrogatepass")
-    event["httpMethod"] = event["requestContext"]["httpMethod"] = method
     return event
 
 
@@ -229,6 +245,6 @@ IDEMPOTENCY_TABLE = "dynamodb-operations-test-idempotency"
 @pytest.fixture
 def idempotency_table(table: Table, monkeypatch: pytest.MonkeyPatch) -> Table:
     """The function's idempotency records table (hash key ``id``), configured as deployed."""
-    create_table(table.client, IDEMPOTENCY_TABLE, key="id")
+    create_idempotency_table(table.client, IDEMPOTENCY_TABLE)
     monkeypatch.setenv("IDEMPOTENCY_TABLE", IDEMPOTENCY_TABLE)
     return Table(name=IDEMPOTENCY_TABLE, physical=IDEMPOTENCY_TABLE, client=table.client)

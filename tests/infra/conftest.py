@@ -26,7 +26,8 @@ from pulumi.runtime.settings import set_root_resource
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
-from infra.settings import PROJECT_DIR, project_name, stack_config
+from infra.project import PROJECT_DIR
+from infra.settings import project_name, stack_config
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -12,7 +12,6 @@ import sys
 import zipfile
 from pathlib import Path, PurePosixPath
 
-import boto3
 import pytest
 
 from infra.archive import (
@@ -23,8 +22,10 @@ from infra.archive import (
     pinned_requirements,
     write_zip,
 )
-from infra.settings import PROJECT_DIR
+from infra.project import PROJECT_DIR
 from local_api.embedded_dynamodb import EmbeddedDynamoDB
+from local_api.table import client_for, create_table
+from tests.conftest import proxy_event
 from tests.infra.conftest import Deployment
 
 EVENTS = PROJECT_DIR / "tests" / "events"
@@ -35,22 +36,19 @@ TABLE = "aws:dynamodb/table:Table"
 SERVE_EVENTS = r"""
 import importlib, importlib.util, json, sys
 
-archive, runtime = sys.argv[1:3]
+archive, runtime, lambda_context = sys.argv[1:4]
 sys.path[:0] = [archive, runtime]
 
 import function.handler
 
+spec = importlib.util.spec_from_file_location("lambda_context", lambda_context)
+context_module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(context_module)
 
-class Context:
-    aws_request_id = "archive-test"
-    function_name = "LambdaFunctionOverHttps"
-    memory_limit_in_mb = 256
-
-    def get_remaining_time_in_millis(self):
-        return 10_000
-
-
-answers = [function.handler.handler(event, Context()) for event in json.load(sys.stdin)]
+answers = [
+    function.handler.handler(event, context_module.LambdaContext("archive-test"))
+    for event in json.load(sys.stdin)
+]
 json.dump(
     {
         "answers": answers,
@@ -100,11 +98,9 @@ def runtime_directory(destination: Path) -> Path:
     return destination
 
 
-def proxy_event(envelope_file: str) -> dict:
+def tutorial_event(envelope_file: str) -> dict:
     """A REST API proxy event for POST /DynamoDBManager carrying one of the tutorial's bodies."""
-    event = json.loads((EVENTS / "rest-api-proxy.json").read_text())
-    event["body"] = (EVENTS / envelope_file).read_text()
-    return event
+    return proxy_event((EVENTS / envelope_file).read_text())
 
 
 def test_the_deployed_archive_serves_the_tutorial_in_a_clean_interpreter(dev, tmp_path):
@@ -118,18 +114,18 @@ def test_the_deployed_archive_serves_the_tutorial_in_a_clean_interpreter(dev, tm
     flow = ["create", "read", "update", "list", "delete", "read", "echo", "ping"]
 
     with EmbeddedDynamoDB() as dynamodb:
-        boto3.client("dynamodb", endpoint_url=dynamodb.endpoint).create_table(
-            TableName=tables["LambdaTable"],
-            KeySchema=[{"AttributeName": table.inputs["hashKey"], "KeyType": "HASH"}],
-            AttributeDefinitions=[
-                {"AttributeName": a["name"], "AttributeType": a["type"]}
-                for a in table.inputs["attributes"]
-            ],
-            BillingMode=table.inputs["billingMode"],
-        )
+        (key,) = table.inputs["attributes"]
+        create_table(client_for(dynamodb.endpoint), tables["LambdaTable"], key["name"], key["type"])
         served = subprocess.run(
-            [sys.executable, "-I", "-S", "-c", SERVE_EVENTS, str(unpacked), str(runtime)],
-            input=json.dumps([proxy_event(f"{name}.json") for name in flow]),
+            [
+                *(sys.executable, "-I", "-S", "-c", SERVE_EVENTS),
+                *(
+                    str(unpacked),
+                    str(runtime),
+                    str(PROJECT_DIR / "local_api" / "lambda_context.py"),
+                ),
+            ],
+            input=json.dumps([tutorial_event(f"{name}.json") for name in flow]),
             capture_output=True,
             text=True,
             timeout=60,

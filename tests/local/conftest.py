@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,10 +15,11 @@ from typing import Any
 
 import pytest
 
-from local_api.embedded_dynamodb import free_port
+from infra.project import PROJECT_DIR
+from local_api.processes import NotListeningError, free_port, wait_until_listening
 from tests.conftest import HttpAnswer
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = PROJECT_DIR
 
 
 @dataclass
@@ -82,15 +82,18 @@ def start_server(tmp: Path, *args: str, env: dict[str, str] | None = None) -> Lo
         env={**os.environ, **(env or {})},
     )
     server = LocalServer(process, port, log_path)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the server exited at start:\n{server.log()}")
-        if "Ctrl-C to stop." in server.log():
-            return server
-        time.sleep(0.1)
-    process.kill()
-    raise AssertionError(f"the server did not listen in time:\n{server.log()}")
+    try:
+        wait_until_listening(
+            port,
+            process,
+            timeout_seconds=60,
+            ready=lambda: "Ctrl-C to stop." in server.log(),
+            describe=lambda: f":\n{server.log()}",
+        )
+    except NotListeningError as error:
+        process.kill()
+        raise AssertionError(f"the server {error}") from None
+    return server
 
 
 def _server_fixture(tmp_path_factory: pytest.TempPathFactory, *args: str) -> Iterator[LocalServer]:

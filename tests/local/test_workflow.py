@@ -132,13 +132,12 @@ def test_invoke_against_an_existing_dynamodb_and_a_seed_file(tmp_path):
 
 
 def _project_copy(tmp_path: Path) -> Path:
+    """The packages an operation's test needs: the function, operations, and the local side."""
     root = tmp_path / "project"
-    shutil.copytree(
-        ROOT / "function", root / "function", ignore=shutil.ignore_patterns("__pycache__")
-    )
-    shutil.copytree(
-        ROOT / "operations", root / "operations", ignore=shutil.ignore_patterns("__pycache__")
-    )
+    for package in ("function", "operations", "infra", "local_api"):
+        shutil.copytree(
+            ROOT / package, root / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
     (root / "tests" / "operations").mkdir(parents=True)
     for name in ("__init__.py", "conftest.py"):
         shutil.copy(ROOT / "tests" / name, root / "tests" / name)

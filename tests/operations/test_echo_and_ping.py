@@ -12,9 +12,9 @@ def test_ping_answers_pong(run_operation):
 
 
 def test_echo_and_ping_need_no_table_configuration(monkeypatch):
-    from function.handler import execute
+    from tests.conftest import run_direct
 
     monkeypatch.delenv("TABLES", raising=False)
 
-    assert execute({"operation": "ping"}, request_id="r") == "pong"
-    assert execute({"operation": "echo", "payload": [1, 2]}, request_id="r") == [1, 2]
+    assert run_direct({"operation": "ping"}) == "pong"
+    assert run_direct({"operation": "echo", "payload": [1, 2]}) == [1, 2]

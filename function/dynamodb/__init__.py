@@ -1,0 +1,37 @@
+"""DynamoDB as operations see it: one shared client that keeps three promises.
+
+* It takes and returns plain JSON values (:mod:`function.attribute_values`).
+* It reaches only the tables this API serves (:mod:`.confinement`).
+* Its failures are already caller-facing errors (:mod:`.translation`), each call
+  bounded in time (:mod:`function.deadline`): an operation can write
+  ``except ConditionalCheckFailedError:``.
+"""
+
+from __future__ import annotations
+
+from function.deadline import WORST_CASE_SECONDS
+from function.dynamodb.client import client
+from function.dynamodb.confinement import CONFINABLE_CALLS, ConfinementError
+from function.dynamodb.translation import translate
+from function.errors import (
+    ConditionalCheckFailedError,
+    DynamoDBUnavailableError,
+    DynamoDBValidationError,
+    ItemNotFoundError,
+    ThrottledError,
+    TransactionConflictError,
+)
+
+__all__ = [
+    "CONFINABLE_CALLS",
+    "WORST_CASE_SECONDS",
+    "ConditionalCheckFailedError",
+    "ConfinementError",
+    "DynamoDBUnavailableError",
+    "DynamoDBValidationError",
+    "ItemNotFoundError",
+    "ThrottledError",
+    "TransactionConflictError",
+    "client",
+    "translate",
+]

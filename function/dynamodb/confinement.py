@@ -1,0 +1,61 @@
+"""The client reaches only the function's own tables, whatever code built the call.
+
+Defence in depth behind IAM: a call naming any other table, or a call whose
+tables cannot be told from its parameters (PartiQL, table management), is
+refused before it is sent.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from function import tables
+
+
+class ConfinementError(RuntimeError):
+    """Operation code tried to leave the function's tables: a bug, answered with a 500."""
+
+
+#: The calls whose tables the client can tell from their parameters. Everything
+#: else (PartiQL statements, table management, ARN-addressed calls) is refused.
+CONFINABLE_CALLS = frozenset(
+    {
+        "GetItem",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "Query",
+        "Scan",
+        "BatchGetItem",
+        "BatchWriteItem",
+        "TransactGetItems",
+        "TransactWriteItems",
+        "DescribeTable",
+    }
+)
+
+
+def install(client: Any) -> None:
+    """Make a botocore DynamoDB ``client`` refuse calls outside the served tables."""
+    client.meta.events.register("before-parameter-build.dynamodb", _confine)
+
+
+def _confine(params: dict[str, Any], model: Any, **_: Any) -> None:
+    if model.name not in CONFINABLE_CALLS:
+        raise ConfinementError(
+            f"The function may not call DynamoDB {model.name}: its tables could not be checked"
+        )
+    allowed = tables.reachable()
+    for name in _tables_named(params):
+        if name not in allowed:
+            raise ConfinementError(f"Operation code named table {name!r}, which is not this API's")
+
+
+def _tables_named(params: dict[str, Any]) -> list[str]:
+    named = [params.get("TableName")] if "TableName" in params else []
+    named.extend(params.get("RequestItems") or ())
+    for item in params.get("TransactItems") or ():
+        for action in item.values() if isinstance(item, dict) else ():
+            if isinstance(action, dict):
+                named.append(action.get("TableName"))
+    return named

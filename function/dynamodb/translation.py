@@ -1,0 +1,59 @@
+"""What a botocore failure means to a caller: an error from the catalogue, or ``None`` (ours)."""
+
+from __future__ import annotations
+
+from botocore.exceptions import (
+    ClientError,
+    ConnectionError,
+    HTTPClientError,
+    ParamValidationError,
+)
+
+from function.errors import (
+    ConditionalCheckFailedError,
+    DynamoDBUnavailableError,
+    DynamoDBValidationError,
+    RequestError,
+    ThrottledError,
+    TransactionConflictError,
+)
+
+BY_CODE: dict[str, type[RequestError]] = {
+    "ConditionalCheckFailedException": ConditionalCheckFailedError,
+    "TransactionConflictException": TransactionConflictError,
+    "TransactionCanceledException": TransactionConflictError,
+    "ReplicatedWriteConflictException": TransactionConflictError,
+    "ProvisionedThroughputExceededException": ThrottledError,
+    "ThrottlingException": ThrottledError,
+    "RequestLimitExceeded": ThrottledError,
+    "ValidationException": DynamoDBValidationError,
+    "SerializationException": DynamoDBValidationError,
+    "ItemCollectionSizeLimitExceededException": DynamoDBValidationError,
+    "InternalServerError": DynamoDBUnavailableError,
+    "ServiceUnavailable": DynamoDBUnavailableError,
+}
+
+UNAVAILABLE = "DynamoDB is unavailable or not answering; retry later"
+
+
+def translate(error: Exception) -> RequestError | None:
+    """The caller-facing error for a botocore failure, or ``None`` if it is our fault."""
+    if isinstance(error, ClientError):
+        details = error.response.get("Error", {})
+        code = details.get("Code", "")
+        kind = BY_CODE.get(code)
+        if (
+            kind is None
+            and error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0) >= 500
+        ):
+            kind = DynamoDBUnavailableError
+        if kind is None:
+            return None
+        if issubclass(kind, DynamoDBUnavailableError):
+            return kind(UNAVAILABLE)
+        return kind(details.get("Message") or code)
+    if isinstance(error, ParamValidationError):
+        return DynamoDBValidationError(str(error.kwargs.get("report", error)).strip())
+    if isinstance(error, ConnectionError | HTTPClientError):
+        return DynamoDBUnavailableError(UNAVAILABLE)
+    return None

@@ -1,0 +1,49 @@
+"""One log line per request: operation, table, status, duration and request id.
+
+Lambda's JSON log format turns the ``extra`` fields into JSON keys. The record
+is made without the stdlib's caller lookup, which walks the stack to name a
+source line that is always this one.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Protocol
+
+
+class Outcome(Protocol):
+    """What the log line needs of a request's result."""
+
+    @property
+    def status(self) -> int: ...
+    @property
+    def operation(self) -> str | None: ...
+    @property
+    def table(self) -> str | None: ...
+
+
+def log_request(logger: logging.Logger, result: Outcome, request_id: str, started: float) -> None:
+    """Write the request's line at INFO, if the logger lets INFO through."""
+    if not logger.isEnabledFor(logging.INFO):
+        return
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    extra: dict[str, Any] = {
+        "operation": result.operation,
+        "table": result.table,
+        "status": result.status,
+        "duration_ms": round(elapsed_ms, 2),
+        "request_id": request_id,
+    }
+    record = logger.makeRecord(
+        logger.name,
+        logging.INFO,
+        __file__,
+        0,
+        "%s %s %d %.1fms",
+        (result.operation or "-", result.table or "-", result.status, elapsed_ms),
+        None,
+        "log_request",
+        extra,
+    )
+    logger.handle(record)
