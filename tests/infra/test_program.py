@@ -34,6 +34,7 @@ METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
 API_KEY = "aws:apigateway/apiKey:ApiKey"
 USAGE_PLAN = "aws:apigateway/usagePlan:UsagePlan"
 USAGE_PLAN_KEY = "aws:apigateway/usagePlanKey:UsagePlanKey"
+GATEWAY_RESPONSE = "aws:apigateway/response:Response"
 COMPONENT = "dynamodb-operations:api:DynamoDBOperationsApi"
 
 STOCK_TABLE_ACTIONS = [
@@ -397,7 +398,7 @@ def test_cors_answers_preflight_without_a_key_and_marks_errors_with_the_origin()
     deployment = run_program("prod", {"corsAllowOrigin": "https://app.example.com"})
     options = [m for m in deployment.of_type(METHOD) if m.inputs["httpMethod"] == "OPTIONS"]
     preflight = [i for i in deployment.of_type(INTEGRATION) if i.inputs["type"] == "MOCK"]
-    responses = deployment.of_type("aws:apigateway/response:Response")
+    responses = deployment.of_type(GATEWAY_RESPONSE)
 
     variables = deployment.one(FUNCTION).inputs["environment"]["variables"]
     assert variables["CORS_ALLOW_ORIGIN"] == "https://app.example.com"
@@ -415,6 +416,24 @@ def test_cors_answers_preflight_without_a_key_and_marks_errors_with_the_origin()
             "gatewayresponse.header.Access-Control-Allow-Origin": "'https://app.example.com'"
         }
     assert preflight[0].urn in deployment.one(DEPLOYMENT).dependencies
+
+
+@pytest.mark.parametrize("origin", ["", "*", "https://app.example.com", "http://localhost:5173"])
+def test_cors_origins_that_api_gateway_can_send(origin):
+    """An accepted origin reaches both senders of the header: the function and API Gateway."""
+    deployment = run_program("dev", {"corsAllowOrigin": origin})
+
+    variables = deployment.one(FUNCTION).inputs["environment"]["variables"]
+    sent_by_gateway = {
+        response.inputs["responseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"]
+        for response in deployment.of_type(GATEWAY_RESPONSE)
+    }
+    if origin:
+        assert variables["CORS_ALLOW_ORIGIN"] == origin
+        assert sent_by_gateway == {f"'{origin}'"}
+    else:
+        assert "CORS_ALLOW_ORIGIN" not in variables
+        assert sent_by_gateway == set()
 
 
 def test_every_resource_belongs_to_the_component_named_for_it(stack):
