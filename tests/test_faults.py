@@ -77,6 +77,7 @@ def test_a_refused_connection_is_a_503(served_table, post, monkeypatch):
     assert answer.json["type"] == "DynamoDBUnavailable"
 
 
+@pytest.mark.timing
 def test_a_dynamodb_that_never_answers_is_a_503_within_the_bound(served_table, post, monkeypatch):
     with silent_endpoint() as endpoint:
         monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
@@ -243,6 +244,7 @@ def flaky_endpoint() -> Iterator[tuple[str, list[str]]]:
             released.set()  # before the server closes: it waits for its handlers
 
 
+@pytest.mark.timing
 @pytest.mark.parametrize("fault", ["fail", "drop", "hang"])
 def test_the_same_dynamodb_endpoint_serves_again_once_it_recovers_from_a_fault(
     served_table, post, invoke, monkeypatch, fault

@@ -70,6 +70,7 @@ def lambda_payload_bytes(document: Any) -> int:
 # --- Body size ----------------------------------------------------------------------------
 
 
+@pytest.mark.timing
 def test_a_body_over_api_gateways_10_mb_is_a_413_naming_the_limit_without_parsing(table, post):
     table.put(BOB)
     body = padded(
@@ -106,6 +107,7 @@ def test_a_base64_body_over_6_mb_once_decoded_is_a_413(table, post):
     assert str(MAX_BODY_BYTES) in answer.json["message"]
 
 
+@pytest.mark.timing
 def test_a_body_of_exactly_6_mb_is_parsed_and_its_item_refused_for_its_size(table, post):
     table.put(BOB)
     body = padded('{"operation":"create","payload":{"Item":{"Id":"2","x":"', '"}}}', MAX_BODY_BYTES)
@@ -122,6 +124,7 @@ def test_a_body_of_exactly_6_mb_is_parsed_and_its_item_refused_for_its_size(tabl
 # --- Nesting ------------------------------------------------------------------------------
 
 
+@pytest.mark.timing
 @pytest.mark.parametrize(
     "opener", ["[", '{"a":', '{"a":[', '[{"":'], ids=["arrays", "objects", "mixed", "empty-keys"]
 )
@@ -157,6 +160,7 @@ def test_nesting_is_allowed_to_exactly_40_levels_counting_the_envelope(post):
     assert "deeper than 40 levels" in answer.json["message"]
 
 
+@pytest.mark.timing
 @pytest.mark.parametrize("depth", [41, 5_000, 200_000])
 def test_a_deeply_nested_direct_event_raises_a_400_without_recursion_error(table, depth):
     event = {"operation": "create", "payload": {"Item": {"Id": "deep", "x": _nested(depth)}}}
@@ -174,6 +178,7 @@ def test_a_deeply_nested_direct_event_raises_a_400_without_recursion_error(table
 # --- Strings, numbers and items -------------------------------------------------------------
 
 
+@pytest.mark.timing
 def test_a_59_mb_string_is_echoed_within_lambdas_response_limit():
     text = "x" * int(5.9 * 2**20)
     event = proxy_event({"operation": "echo", "payload": text})
@@ -186,6 +191,7 @@ def test_a_59_mb_string_is_echoed_within_lambdas_response_limit():
     assert seconds < QUICK_SECONDS
 
 
+@pytest.mark.timing
 def test_a_59_mb_string_in_an_item_is_a_400_about_its_size(table, post):
     table.put(BOB)
 
@@ -199,6 +205,7 @@ def test_a_59_mb_string_in_an_item_is_a_400_about_its_size(table, post):
     assert table.items() == [BOB]
 
 
+@pytest.mark.timing
 @pytest.mark.parametrize(
     "literal",
     ["1" * (5 * 2**20), "0." + "0" * (5 * 2**20) + "1", "1e" + "9" * (5 * 2**20)],
@@ -332,6 +339,7 @@ print(json.dumps({"status": answer["statusCode"], "seconds": seconds, "peak_mb":
 """
 
 
+@pytest.mark.timing
 @pytest.mark.parametrize(
     ("shape", "status"),
     [
