@@ -5,9 +5,14 @@ from __future__ import annotations
 import tempfile
 import textwrap
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 
-from infra.archive import archive_files, write_zip
+from infra.archive import archive_files
+
+#: Fixed metadata for every entry, so equal contents give equal bytes.
+ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
+ZIP_FILE_MODE = 0o100644
 
 PLUGIN_MODULE = textwrap.dedent(
     '''
@@ -36,6 +41,23 @@ def plugin_package(directory: Path, count: int = 200, name: str = "bench_plugins
     for number in range(count):
         (package / f"op_{number:03}.py").write_text(PLUGIN_MODULE.format(number=number))
     return name
+
+
+def write_zip(files: Mapping[str, Path], destination: Path) -> Path:
+    """Write ``files`` as a zip whose bytes depend only on their paths and contents.
+
+    Only to measure the archive's size: the deployment hands the engine file assets
+    (:func:`infra.archive.asset_archive`) and the engine zips them itself.
+    """
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(destination, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            entry = zipfile.ZipInfo(name, date_time=ZIP_TIMESTAMP)
+            entry.create_system = 3
+            entry.external_attr = ZIP_FILE_MODE << 16
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(entry, files[name].read_bytes())
+    return destination
 
 
 def deployed_archive(directory: Path) -> tuple[Path, int]:

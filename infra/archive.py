@@ -1,4 +1,4 @@
-"""The Lambda's code archive: exactly what runs in Lambda, the same bytes for the same sources.
+"""The Lambda's code archive: exactly what runs in Lambda, the same files for the same sources.
 
 The archive holds the ``function`` package, every configured operation package
 and the function's own runtime dependencies, vendored from
@@ -17,7 +17,6 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 import re
-import zipfile
 from collections.abc import Iterable, Mapping
 from importlib.machinery import ModuleSpec
 from pathlib import Path, PurePosixPath
@@ -40,9 +39,6 @@ INSTALL_RECORDS = frozenset({"RECORD", "INSTALLER", "REQUESTED", "direct_url.jso
 RUNTIME_PROVIDED = frozenset(
     {"boto3", "botocore", "jmespath", "python-dateutil", "s3transfer", "six", "urllib3"}
 )
-#: Fixed metadata for every entry, so equal contents give equal bytes.
-ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
-ZIP_FILE_MODE = 0o100644
 
 _PINNED = re.compile(
     r"^(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*==\s*(?P<version>\S+)$"
@@ -152,19 +148,6 @@ def distribution_files(
             raise ArchiveError(f"{requirement} is installed incompletely: {source} is missing")
         files[path.as_posix()] = source
     return files
-
-
-def write_zip(files: Mapping[str, Path], destination: Path) -> Path:
-    """Write ``files`` as a zip whose bytes depend only on their paths and contents."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(destination, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in sorted(files):
-            entry = zipfile.ZipInfo(name, date_time=ZIP_TIMESTAMP)
-            entry.create_system = 3
-            entry.external_attr = ZIP_FILE_MODE << 16
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(entry, files[name].read_bytes())
-    return destination
 
 
 def asset_archive(files: Mapping[str, Path]) -> pulumi.AssetArchive:

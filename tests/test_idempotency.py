@@ -150,12 +150,20 @@ def test_header_and_body_keys_must_agree(idempotency_table, table):
     assert table.items() == []
 
 
-def test_the_mismatch_error_is_a_422_request_error():
-    assert IdempotencyKeyReusedError("x").status == 422
-    assert IdempotencyKeyReusedError("x").to_body() == {
-        "message": "x",
-        "type": "IdempotencyKeyReused",
-    }
+def test_the_mismatch_error_is_a_422_request_error(idempotency_table, table, invoke):
+    other = {**COUNT_VISIT, "payload": {**COUNT_VISIT["payload"], "Key": {"Id": "other"}}}
+    send(COUNT_VISIT, key="over-http")
+    invoke({**COUNT_VISIT, "idempotencyKey": "direct"})
+
+    answer = send(other, key="over-http")
+    with pytest.raises(IdempotencyKeyReusedError) as raised:
+        invoke({**other, "idempotencyKey": "direct"})
+
+    message = "This Idempotency-Key was already used for a different request; use a new key"
+    assert answer["statusCode"] == 422
+    assert json.loads(answer["body"]) == {"message": message, "type": "IdempotencyKeyReused"}
+    assert (raised.value.status, raised.value.message) == (422, message)
+    assert [item["Id"] for item in table.items()] == ["counter"]
 
 
 @pytest.mark.parametrize("key", ["", "x" * 256])

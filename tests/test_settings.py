@@ -34,11 +34,3 @@ def test_the_stack_files_give_each_environment_its_settings():
 def test_a_setting_out_of_range_is_refused_naming_it(change, named):
     with pytest.raises(SettingsError, match=named):
         dataclasses.replace(stack_settings("dev"), **change)
-
-
-@pytest.mark.parametrize("origin", ["", "*", "https://app.example.com", "http://localhost:5173"])
-def test_cors_origins_that_api_gateway_can_send(origin):
-    assert (
-        dataclasses.replace(stack_settings("dev"), cors_allow_origin=origin).cors_allow_origin
-        == origin
-    )

@@ -137,14 +137,24 @@ def test_sixteen_concurrent_clients_lose_no_write(dev_server):
 
 def test_one_access_log_line_per_request(dev_server):
     marker = f"log-{threading.get_ident()}"
-    dev_server.post({"operation": "echo", "payload": marker})
+    before = len(dev_server.log().splitlines())
 
-    lines = [
-        line
-        for line in dev_server.log().splitlines()
-        if re.match(r"^POST /DynamoDBManager echo 200 [\d.]+ms$", line)
-    ]
-    assert lines
+    dev_server.post({"operation": "echo", "payload": marker})
+    dev_server.post({"operation": "ping"}, path="/dev/DynamoDBManager")
+    dev_server.post("{")
+    dev_server.request("GET", "/DynamoDBManager")
+
+    # The server writes a request's line before it answers, so all four are there now.
+    lines = dev_server.log().splitlines()[before:]
+    assert [re.sub(r" [\d.]+ms(  \(.*\))?$", "", line) for line in lines] == [
+        "POST /DynamoDBManager echo 200",
+        "POST /dev/DynamoDBManager ping 200",
+        "POST /DynamoDBManager - 400",
+        "GET /DynamoDBManager - 403",
+    ], lines
+    assert all(re.search(r" [\d.]+ms(  \(.*\))?$", line) for line in lines), lines
+    # Method, path, operation, status and time: never the request's body.
+    assert marker not in dev_server.log()
 
 
 def test_the_banner_gives_the_url_the_table_and_a_curl_per_tutorial_operation(dev_server):

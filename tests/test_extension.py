@@ -1,0 +1,172 @@
+"""Adding an operation module with an action no stock operation declares breaks no test.
+
+A plugin author drops ``operations/batch_read.py`` into the project: the suites
+that look at every operation (registry, handler, program, policy) must still
+pass, and the function's policy must grant the new action, and only it, on top
+of the stock grants.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from function.registry import Registry
+from infra.policy import function_policy
+
+ROOT = Path(__file__).resolve().parents[1]
+NEW_ACTION = "dynamodb:BatchGetItem"
+TABLE_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/LambdaTable-1a2b3c4"
+LOG_GROUP_ARN = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/api"
+
+BATCH_READ_MODULE = textwrap.dedent(
+    '''
+    """batch-read: fetch up to 100 items by their keys in one call (DynamoDB BatchGetItem)."""
+
+    from __future__ import annotations
+
+    from typing import Any
+
+    from function import schemas
+    from function.invocation import Invocation
+    from function.registry import operation
+
+    SCHEMA = schemas.payload(
+        {
+            "Keys": {"type": "array", "items": schemas.ATTRIBUTES, "minItems": 1, "maxItems": 100},
+            "ProjectionExpression": schemas.EXPRESSION,
+            "ExpressionAttributeNames": schemas.ATTRIBUTE_NAMES,
+            "ConsistentRead": {"type": "boolean"},
+            "ReturnConsumedCapacity": schemas.RETURN_CONSUMED_CAPACITY,
+        },
+        required=["Keys"],
+    )
+
+
+    @operation("batch-read", actions=["dynamodb:BatchGetItem"], schema=SCHEMA)
+    def batch_read(call: Invocation) -> dict[str, Any]:
+        """Read several items by key: one BatchGetItem on the request's table."""
+        request = dict(call.payload)
+        options = {}
+        if "ReturnConsumedCapacity" in request:
+            options["ReturnConsumedCapacity"] = request.pop("ReturnConsumedCapacity")
+        return call.dynamodb.batch_get_item(RequestItems={call.table: request}, **options)
+    '''
+)
+
+#: What a plugin author's copy of the project holds: everything but caches and the venv.
+PROJECT_DIRECTORIES = ("function", "operations", "infra", "local_api", "tests", "bench")
+PROJECT_FILES = (
+    "Pulumi.yaml",
+    "Pulumi.dev.yaml",
+    "Pulumi.prod.yaml",
+    "pyproject.toml",
+    "__main__.py",
+)
+CACHES = shutil.ignore_patterns(
+    "__pycache__", "*.pyc", ".pytest_cache", ".ruff_cache", ".hypothesis", ".venv", ".git"
+)
+SUITES = (
+    "tests/test_registry.py",
+    "tests/test_handler.py",
+    "tests/infra/test_program.py",
+    "tests/infra/test_policy.py",
+)
+
+
+def policy(operations) -> dict:
+    return function_policy(
+        operations, table_arn=TABLE_ARN, log_group_arn=LOG_GROUP_ARN, tracing=False
+    )
+
+
+def granted(document: dict) -> set[tuple[str, str]]:
+    return {
+        (action, statement["Resource"])
+        for statement in document["Statement"]
+        for action in statement["Action"]
+    }
+
+
+def test_the_new_action_is_granted_on_the_table_and_nothing_else_changes(plugin_package):
+    package = plugin_package({"batch_read": BATCH_READ_MODULE})
+    stock = Registry(("operations",)).all().values()
+    extended = Registry(("operations", package)).all()
+
+    assert NEW_ACTION not in {action for op in stock for action in op.actions + op.index_actions}
+    assert extended["batch-read"].actions == (NEW_ACTION,)
+    assert granted(policy(extended.values())) == granted(policy(stock)) | {(NEW_ACTION, TABLE_ARN)}
+
+
+def test_the_new_operation_serves_its_items(table, post, plugin_package, monkeypatch):
+    package = plugin_package({"batch_read": BATCH_READ_MODULE})
+    monkeypatch.setenv("OPERATION_PACKAGES", f"operations,{package}")
+    table.put({"Id": "1", "name": "Bob"})
+    table.put({"Id": "2", "name": "Ann"})
+
+    answer = post({"operation": "batch-read", "payload": {"Keys": [{"Id": "1"}, {"Id": "2"}]}})
+
+    assert answer.status == 200
+    items = answer.json["Responses"][table.physical]
+    assert sorted(items, key=lambda item: item["Id"]) == [
+        {"Id": "1", "name": "Bob"},
+        {"Id": "2", "name": "Ann"},
+    ]
+    assert post({"operation": "batch-read", "payload": {"Key": {"Id": "1"}}}).status == 400
+
+
+def copy_project(destination: Path) -> Path:
+    for directory in PROJECT_DIRECTORIES:
+        shutil.copytree(ROOT / directory, destination / directory, ignore=CACHES)
+    for name in PROJECT_FILES:
+        shutil.copy2(ROOT / name, destination / name)
+    return destination
+
+
+def test_the_suites_that_see_every_operation_pass_with_a_new_operation_module(tmp_path):
+    """Slow (several seconds): copies the project and runs four test files in a subprocess.
+
+    The copy is the project as a plugin author would change it: one new module in
+    ``operations/``, nothing else. A test there that pins the stock operations or
+    their actions would fail.
+    """
+    project = copy_project(tmp_path / "project")
+    (project / "operations" / "batch_read.py").write_text(BATCH_READ_MODULE.lstrip())
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+
+    # The copy, not this checkout, is what the subprocess imports.
+    seen = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import operations; from function.registry import Registry;"
+            "print(operations.__file__); print(Registry().get('batch-read').actions)",
+        ],
+        cwd=project,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert seen.returncode == 0, seen.stderr
+    assert seen.stdout.splitlines() == [
+        str(project / "operations" / "__init__.py"),
+        str((NEW_ACTION,)),
+    ]
+
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *SUITES],
+        cwd=project,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert run.returncode == 0, f"{run.stdout[-6000:]}\n{run.stderr[-3000:]}"
