@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from infra.rest_api import RESOURCE_PATH
+
 #: The account id placed in local events (no real account is involved).
 LOCAL_ACCOUNT_ID = "000000000000"
 LOCAL_API_ID = "local"
@@ -118,3 +120,24 @@ def _multi(pairs: Sequence[tuple[str, str]]) -> dict[str, list[str]] | None:
     for key, value in pairs:
         grouped.setdefault(key, []).append(value)
     return grouped or None
+
+
+def post_event(
+    body: bytes,
+    *,
+    method: str = "POST",
+    stage: str = "dev",
+    request_id: str | None = None,
+    headers: Sequence[tuple[str, str]] = (("Content-Type", "application/json"),),
+    source_ip: str = "203.0.113.10",
+) -> dict[str, Any]:
+    """The event of a request to the API's resource, as a caller's ``curl`` would make it."""
+    request = HttpRequest(
+        method=method,
+        path=RESOURCE_PATH,
+        headers=[*headers, ("User-Agent", "curl/8.5.0")],
+        query=[],
+        body=body,
+        source_ip=source_ip,
+    )
+    return rest_proxy_event(request, resource=RESOURCE_PATH, stage=stage, request_id=request_id)

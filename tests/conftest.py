@@ -35,9 +35,8 @@ from moto import mock_aws
 
 from function import events
 from function import handler as lambda_handler
-from infra.rest_api import RESOURCE_PATH
 from local_api.lambda_context import LambdaContext
-from local_api.proxy_event import HttpRequest, rest_proxy_event
+from local_api.proxy_event import post_event
 from local_api.table import create_idempotency_table, create_table
 
 __all__ = ["LambdaContext", "create_table"]
@@ -181,17 +180,7 @@ def proxy_event(body: Any, *, base64_body: bool = False, method: str = "POST") -
         raw = body.encode("utf-8", "surrogatepass")
     else:
         raw = json.dumps(body).encode()
-    request = HttpRequest(
-        method=method,
-        path=RESOURCE_PATH,
-        headers=[("Content-Type", "application/json"), ("User-Agent", "curl/8.5.0")],
-        query=[],
-        body=b"",
-        source_ip="203.0.113.10",
-    )
-    event = rest_proxy_event(
-        request, resource=RESOURCE_PATH, stage="dev", request_id=GATEWAY_REQUEST_ID
-    )
+    event = post_event(b"", method=method, request_id=GATEWAY_REQUEST_ID)
     if base64_body or isinstance(body, bytes):
         event["body"], event["isBase64Encoded"] = base64.b64encode(raw).decode(), True
     else:

@@ -12,7 +12,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 
 from function import dynamodb
-from function.dynamodb import MAX_ATTEMPTS, READ_TIMEOUT_SECONDS, WORST_CASE_SECONDS
+from function.deadline import MAX_ATTEMPTS, READ_TIMEOUT_SECONDS, WORST_CASE_SECONDS
 from tests.fake_dynamodb import failing_endpoint, refusing_endpoint, serving, silent_endpoint
 
 READ = {"operation": "read", "tableName": "LambdaTable", "payload": {"Key": {"Id": "1"}}}

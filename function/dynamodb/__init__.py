@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from function.deadline import WORST_CASE_SECONDS
-from function.dynamodb.client import client
+from function.dynamodb.bounded_client import client
 from function.dynamodb.confinement import CONFINABLE_CALLS, ConfinementError
 from function.dynamodb.translation import translate
 from function.errors import (

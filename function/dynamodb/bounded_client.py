@@ -1,7 +1,7 @@
 """The DynamoDB client all operations share: one per execution environment.
 
 Built on botocore alone: importing boto3 and building a resource would cost
-every cold start for nothing we use. :func:`client` gives a :class:`Client`
+every cold start for nothing we use. :func:`client` gives a :class:`BoundedClient`
 whose API calls take and return plain values, reach only the served tables,
 raise caller-facing errors from :mod:`function.errors`, and retry at most once,
 within :data:`~function.deadline.WORST_CASE_SECONDS` and the request's
@@ -33,7 +33,7 @@ from function.errors import DynamoDBUnavailableError, ThrottledError
 RETRYABLE = (ThrottledError, DynamoDBUnavailableError)
 
 
-class Client:
+class BoundedClient:
     """botocore's DynamoDB client, its API calls bounded in time and their errors translated.
 
     Anything that is not an API call (``meta``, ``get_paginator``) is botocore's own.
@@ -76,7 +76,7 @@ def _bounded(method: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
-def client() -> Client:
+def client() -> BoundedClient:
     """The shared DynamoDB client for the current region and endpoint.
 
     Keyed by ``AWS_REGION`` (Lambda's; botocore falls back to ``AWS_DEFAULT_REGION``)
@@ -94,7 +94,7 @@ def client() -> Client:
 @lru_cache(maxsize=4)
 def _client(
     region: str | None, endpoint_url: str | None, fallback_endpoint_url: str | None
-) -> Client:
+) -> BoundedClient:
     config = Config(
         connect_timeout=deadline.CONNECT_TIMEOUT_SECONDS,
         read_timeout=deadline.READ_TIMEOUT_SECONDS,
@@ -111,7 +111,7 @@ def _client(
     )
     attribute_values.install(dynamodb)
     confinement.install(dynamodb)
-    return Client(dynamodb)
+    return BoundedClient(dynamodb)
 
 
 def _loader(session: botocore.session.Session) -> botocore.loaders.Loader:

@@ -1,0 +1,119 @@
+"""The shared DynamoDB client keeps its promises on any botocore: time bounds, other services."""
+
+from __future__ import annotations
+
+import json
+import time
+from http.server import BaseHTTPRequestHandler
+
+import pytest
+
+from function import deadline, dynamodb
+from function.dynamodb import bounded_client
+from local_api.lambda_context import LambdaContext
+from tests.fake_dynamodb import serving
+
+READ = {"operation": "read", "tableName": "LambdaTable", "payload": {"Key": {"Id": "1"}}}
+
+
+@pytest.fixture
+def served_table(monkeypatch):
+    monkeypatch.setenv("TABLES", '{"LambdaTable": "physical-table"}')
+
+
+def answering(status: int, code: str, headers: dict[str, str], calls: list[float]):
+    """A handler answering every call with DynamoDB error ``code``, noting when each came."""
+    body = json.dumps({"__type": f"com.amazonaws.dynamodb.v20120810#{code}"}).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            calls.append(time.monotonic())
+            self.send_response(status)
+            for name, value in {"Content-Type": "application/x-amz-json-1.0", **headers}.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    return Handler
+
+
+@pytest.mark.timing
+def test_a_retry_after_header_cannot_stretch_a_call_past_its_bound(served_table, post, monkeypatch):
+    """botocore 1.44 waits out ``x-amz-retry-after`` (5 s here); our one retry does not."""
+    calls: list[float] = []
+    handler = answering(500, "InternalServerError", {"x-amz-retry-after": "5000"}, calls)
+    with serving(handler) as endpoint:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
+        started = time.monotonic()
+        answer = post(READ)
+        elapsed = time.monotonic() - started
+
+    assert (answer.status, answer.json["type"]) == (503, "DynamoDBUnavailable")
+    assert len(calls) == deadline.MAX_ATTEMPTS
+    assert calls[1] - calls[0] <= deadline.BACKOFF_CAP_SECONDS + 0.25
+    assert elapsed <= deadline.BACKOFF_CAP_SECONDS + 1.0
+
+
+def test_no_retry_starts_that_the_lambda_context_has_no_time_left_for(served_table, monkeypatch):
+    from function.handler import handler
+    from tests.conftest import proxy_event
+
+    calls: list[float] = []
+    with serving(answering(400, "ThrottlingException", {}, calls)) as endpoint:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
+        short = handler(proxy_event(READ), LambdaContext(timeout_seconds=2.0))
+        single = len(calls)
+        roomy = handler(proxy_event(READ), LambdaContext(timeout_seconds=25.0))
+
+    assert short["statusCode"] == roomy["statusCode"] == 429
+    assert single == 1
+    assert len(calls) == 1 + deadline.MAX_ATTEMPTS
+
+
+def test_an_operation_can_catch_dynamodbs_refusal_as_a_caller_facing_error(table):
+    client = dynamodb.client()
+    client.put_item(TableName=table.physical, Item={"Id": "1"})
+
+    with pytest.raises(dynamodb.ConditionalCheckFailedError) as raised:
+        client.put_item(
+            TableName=table.physical,
+            Item={"Id": "1"},
+            ConditionExpression="attribute_not_exists(Id)",
+        )
+
+    assert raised.value.status == 409
+    assert raised.value.to_body()["type"] == "ConditionalCheckFailed"
+
+
+def test_credentials_from_an_assumed_role_work(table, post, tmp_path, monkeypatch):
+    """The DynamoDB-first model loader still loads STS, which an assume-role profile needs."""
+    config = tmp_path / "config"
+    config.write_text(
+        "[profile base]\n"
+        "aws_access_key_id = testing\n"
+        "aws_secret_access_key = testing\n"
+        "[profile reader]\n"
+        "role_arn = arn:aws:iam::123456789012:role/reader\n"
+        "source_profile = base\n"
+    )
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_PROFILE", "reader")
+    bounded_client._client.cache_clear()
+    table.put({"Id": "1", "name": "Bob"})
+
+    try:
+        answer = post(READ)
+        credentials = dynamodb.client().botocore._request_signer._credentials
+        method = credentials.method
+    finally:
+        bounded_client._client.cache_clear()
+
+    assert (answer.status, answer.json) == (200, {"Item": {"Id": "1", "name": "Bob"}})
+    assert method == "assume-role"
