@@ -1,0 +1,65 @@
+"""The documentation's relative links lead somewhere inside the repository."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+
+#: ``[text](target)`` or ``[text](target "title")``; images (``![alt](src)``) too.
+_LINK = re.compile(r"\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+#: Fenced code blocks and inline code hold examples, not links.
+_FENCE = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
+_INLINE_CODE = re.compile(r"`[^`\n]*`")
+_EXTERNAL = re.compile(r"^(https?:|mailto:)", re.IGNORECASE)
+
+
+def relative_links(text: str) -> list[str]:
+    """The link targets of a markdown text that point at files, fragment removed."""
+    prose = _INLINE_CODE.sub("", _FENCE.sub("", text))
+    targets = []
+    for target in _LINK.findall(prose):
+        if _EXTERNAL.match(target) or target.startswith("#"):
+            continue
+        targets.append(target.split("#", 1)[0])
+    return targets
+
+
+def broken_links(document: Path) -> list[str]:
+    """The relative links of ``document`` that leave the repository or lead nowhere."""
+    broken = []
+    for target in relative_links(document.read_text(encoding="utf-8")):
+        resolved = (document.parent / target).resolve()
+        if not resolved.is_relative_to(ROOT) or not resolved.exists():
+            broken.append(target)
+    return broken
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda path: str(path.relative_to(ROOT)))
+def test_relative_links_resolve_inside_the_repository(document: Path) -> None:
+    broken = broken_links(document)
+    assert not broken, (
+        f"{document.relative_to(ROOT)} links outside the repository or nowhere: {broken}"
+    )
+
+
+def test_the_readme_links_every_docs_page() -> None:
+    linked = {
+        (ROOT / target).resolve()
+        for target in relative_links((ROOT / "README.md").read_text(encoding="utf-8"))
+    }
+    pages = {path.resolve() for path in DOCUMENTS[1:]}
+    assert pages, "docs/ has no pages"
+    assert pages - linked == set()
+
+
+def test_links_are_found_and_judged() -> None:
+    text = (
+        "[a](docs/api.md#errors) [b](https://example.com) [c](#local) "
+        "[d](mailto:x@example.com) `[e](nowhere.md)` [f](../outside.md)"
+    )
+    assert relative_links(text) == ["docs/api.md", "../outside.md"]
