@@ -10,13 +10,13 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import boto3
 
-from local_api.embedded_dynamodb import free_port, stop_process
+from infra.project import PROJECT_DIR
+from local_api.processes import free_port, stop_process, wait_until_listening
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = PROJECT_DIR
 CLIENTS = 16
 #: The dev stack's table, which the server creates on the benchmark's DynamoDB.
 TABLE = "LambdaTable"
@@ -65,7 +65,7 @@ def measure(endpoint: str, seconds: float, rounds: int) -> dict[str, float]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_for(port)
+        wait_until_listening(port, server, timeout_seconds=60, ready=lambda: _answers(port))
         dynamodb = boto3.client("dynamodb", endpoint_url=endpoint)
         dynamodb.put_item(TableName=TABLE, Item={"Id": {"S": "1"}, "name": {"S": "Bob"}})
         body = json.dumps({"operation": "read", "payload": {"Key": {"Id": "1"}}})
@@ -97,17 +97,13 @@ def measure(endpoint: str, seconds: float, rounds: int) -> dict[str, float]:
         stop_process(server, grace_seconds=15)
 
 
-def _wait_for(port: int) -> None:
-    """Wait until the server answers a ping (its table exists by then)."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-        try:
-            connection.request("POST", "/DynamoDBManager", '{"operation": "ping"}')
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.1)
-        finally:
-            connection.close()
-    raise RuntimeError("the local server did not start")
+def _answers(port: int) -> bool:
+    """Whether the server answers a ping (its tables exist by then)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        connection.request("POST", "/DynamoDBManager", '{"operation": "ping"}')
+        return connection.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        connection.close()

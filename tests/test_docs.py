@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from infra.project import PROJECT_DIR
+
+ROOT = PROJECT_DIR
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 #: ``[text](target)`` or ``[text](target "title")``; images (``![alt](src)``) too.
@@ -63,3 +65,34 @@ def test_links_are_found_and_judged() -> None:
         "[d](mailto:x@example.com) `[e](nowhere.md)` [f](../outside.md)"
     )
     assert relative_links(text) == ["docs/api.md", "../outside.md"]
+
+
+def _section(text: str, heading: str) -> str:
+    start = text.index(heading)
+    following = text.find("\n#", start + len(heading))
+    return text[start : following if following >= 0 else len(text)]
+
+
+def test_the_error_table_is_the_catalogue() -> None:
+    """Every error the function answers is documented with its status, and nothing else is."""
+    from function import errors
+
+    table = _section((ROOT / "docs" / "api.md").read_text(), "### Errors the function answers")
+    documented = {
+        (int(status), kind)
+        for status, kind in re.findall(r"^\| (\d{3}) \| `(\w+)` \|", table, re.MULTILINE)
+    }
+    catalogue = {(kind.status, kind.__name__.removesuffix("Error")) for kind in errors.catalogue()}
+
+    assert documented == catalogue | {(500, "InternalServerError")}
+
+
+def test_the_bases_for_an_operations_own_errors_are_documented() -> None:
+    from function import errors
+
+    text = (ROOT / "docs" / "api.md").read_text()
+    bases = set(re.findall(r"`(\w+)` \((\d{3})\)", _section(text, "Operations add their own")))
+
+    assert bases == {
+        (base.__name__.removesuffix("Error"), str(base.status)) for base in errors.BASES
+    }

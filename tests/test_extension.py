@@ -17,8 +17,9 @@ from pathlib import Path
 
 from function.registry import Registry
 from infra.policy import function_policy
+from infra.project import PROJECT_DIR
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = PROJECT_DIR
 NEW_ACTION = "dynamodb:BatchGetItem"
 TABLE_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/LambdaTable-1a2b3c4"
 LOG_GROUP_ARN = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/api"

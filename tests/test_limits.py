@@ -14,7 +14,6 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,10 +23,11 @@ from function import json_codec
 from function.errors import RequestError
 from function.events import MAX_BODY_BYTES
 from function.handler import handler
+from infra.project import PROJECT_DIR
 from tests.conftest import LambdaContext, proxy_event
 from tests.fake_dynamodb import refusing_endpoint
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = PROJECT_DIR
 API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024
 #: Lambda's limit on a synchronous invocation's payload, the request's and the response's.
 LAMBDA_MAX_PAYLOAD_BYTES = 6 * 1024 * 1024

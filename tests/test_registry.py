@@ -3,7 +3,6 @@
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 
@@ -14,8 +13,9 @@ from function.registry import (
     UnknownOperationError,
     operation,
 )
+from infra.project import PROJECT_DIR
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = PROJECT_DIR
 
 COUNT_MODULE = textwrap.dedent(
     '''
