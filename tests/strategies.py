@@ -4,6 +4,11 @@ Requests are built as documents (plain values, :class:`Raw` text where Python
 cannot hold what a caller can write), serialized by :func:`to_json`, encoded as
 bytes in several ways, and wrapped in any of the three HTTP event shapes, or
 sent as direct events the way the Lambda runtime would parse them.
+
+The operations and the shape of their payloads are not restated here: the names
+come from the registry and each payload is generated from the operation's own
+schema (:func:`from_schema`), with DynamoDB-minded values (keys of the seeded
+items, expressions that parse) put in for the parameters DynamoDB knows.
 """
 
 from __future__ import annotations
@@ -11,16 +16,21 @@ from __future__ import annotations
 import base64
 import copy
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from typing import Any
 
 from hypothesis import strategies as st
+from jsonschema import Draft4Validator
 
+from function.registry import Registry
 from tests.conftest import PHYSICAL_TABLE, TABLE, load_event
 
-OPERATIONS = ("create", "delete", "echo", "list", "ping", "query", "read", "update")
+#: Every operation the handler serves, as the registry finds them (plugins included).
+REGISTRY = Registry(("operations",))
+OPERATIONS: tuple[str, ...] = tuple(sorted(REGISTRY.all()))
 UNSERVED_TABLE = "Unserved"
 UNSERVED_PHYSICAL_TABLE = "dynamodb-operations-test-Unserved"
 
@@ -237,6 +247,159 @@ def hostile_values(max_leaves: int = 12) -> st.SearchStrategy[Any]:
     )
 
 
+# --- Values a JSON Schema accepts ----------------------------------------------------------
+
+
+class UnsupportedSchemaError(ValueError):
+    """A schema uses a keyword :func:`from_schema` cannot generate for: teach it the keyword."""
+
+
+#: The draft-04 keywords :func:`from_schema` honours. Any other keyword in a schema is
+#: refused loudly, so a payload strategy never silently drifts from its schema.
+UNDERSTOOD_KEYWORDS = frozenset(
+    {
+        "$schema",
+        "title",
+        "description",
+        "type",
+        "enum",
+        "anyOf",
+        "properties",
+        "required",
+        "additionalProperties",
+        "minProperties",
+        "items",
+        "minItems",
+        "maxItems",
+        "minLength",
+        "maxLength",
+        "minimum",
+        "maximum",
+    }
+)
+
+
+#: Given a top-level property's name and its strategy, the strategy to use in its place.
+PropertyStrategies = Callable[[str, st.SearchStrategy[Any]], st.SearchStrategy[Any]]
+
+
+def _merged(schema: dict[str, Any], branch: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` and one ``anyOf`` branch as one schema (both must hold)."""
+    merged = dict(schema)
+    for keyword, value in branch.items():
+        if keyword == "required":
+            merged["required"] = [*merged.get("required", ()), *value]
+        elif keyword == "properties":
+            merged["properties"] = {**merged.get("properties", {}), **value}
+        elif keyword in merged and merged[keyword] != value:
+            raise UnsupportedSchemaError(f"cannot merge {keyword!r} of an anyOf branch")
+        else:
+            merged[keyword] = value
+    return merged
+
+
+def from_schema(
+    schema: Any,
+    *,
+    values: st.SearchStrategy[Any],
+    names: st.SearchStrategy[str],
+    properties: PropertyStrategies | None = None,
+) -> st.SearchStrategy[Any]:
+    """Values that a draft-04 ``schema`` accepts.
+
+    ``values`` fills what the schema leaves open (no ``type``, members of a plain
+    object) and ``names`` names additional properties. ``properties`` may give a
+    strategy for some top-level properties: ``properties(name, generated)`` gets the
+    property's own strategy and returns the one to use in its place.
+    """
+    if not isinstance(schema, dict):
+        raise UnsupportedSchemaError(f"not a schema: {schema!r}")
+    unknown = set(schema) - UNDERSTOOD_KEYWORDS
+    if unknown:
+        raise UnsupportedSchemaError(f"keywords {sorted(unknown)} are not understood")
+    if "anyOf" in schema:
+        rest = {keyword: value for keyword, value in schema.items() if keyword != "anyOf"}
+        return st.one_of(
+            [
+                from_schema(
+                    _merged(rest, branch), values=values, names=names, properties=properties
+                )
+                for branch in schema["anyOf"]
+            ]
+        )
+    if "enum" in schema:
+        return st.sampled_from(schema["enum"]).filter(Draft4Validator(schema).is_valid)
+    kinds = schema.get("type")
+    if kinds is None:
+        return values.filter(Draft4Validator(schema).is_valid) if len(schema) > 1 else values
+    if isinstance(kinds, list):
+        return st.one_of(
+            [from_schema({**schema, "type": kind}, values=values, names=names) for kind in kinds]
+        )
+    if kinds == "null":
+        return st.none()
+    if kinds == "boolean":
+        return st.booleans()
+    if kinds == "integer":
+        return st.integers(schema.get("minimum"), schema.get("maximum"))
+    if kinds == "number":
+        low, high = schema.get("minimum"), schema.get("maximum")
+        return st.one_of(
+            st.integers(low, high),
+            st.decimals(low, high, allow_nan=False, allow_infinity=False, places=4),
+        )
+    if kinds == "string":
+        return st.text(min_size=schema.get("minLength", 0), max_size=schema.get("maxLength"))
+    if kinds == "array":
+        least = schema.get("minItems", 0)
+        items = schema.get("items")
+        return st.lists(
+            values if items is None else from_schema(items, values=values, names=names),
+            min_size=least,
+            max_size=min(schema.get("maxItems", least + 4), least + 4),
+        )
+    if kinds == "object":
+        return _object_from_schema(schema, values=values, names=names, properties=properties)
+    raise UnsupportedSchemaError(f"type {kinds!r} is not understood")
+
+
+def _object_from_schema(
+    schema: dict[str, Any],
+    *,
+    values: st.SearchStrategy[Any],
+    names: st.SearchStrategy[str],
+    properties: PropertyStrategies | None,
+) -> st.SearchStrategy[dict[str, Any]]:
+    declared = schema.get("properties", {})
+    required = list(dict.fromkeys(schema.get("required", ())))
+    least = schema.get("minProperties", 0)
+
+    def member(name: str) -> st.SearchStrategy[Any]:
+        generated = from_schema(declared.get(name, {}), values=values, names=names)
+        return properties(name, generated) if properties else generated
+
+    # Half the objects carry only their required properties: optional ones that do not fit
+    # together (a projection naming an undeclared #name) would otherwise hide the success
+    # path of nearly every request.
+    optional = {name: member(name) for name in declared if name not in required}
+    fixed = st.fixed_dictionaries({name: member(name) for name in required}, optional=optional)
+    if optional:
+        fixed = st.one_of(st.fixed_dictionaries({name: member(name) for name in required}), fixed)
+    additional = schema.get("additionalProperties", True)
+    if additional is False:
+        return fixed.filter(lambda found: len(found) >= least) if least > len(required) else fixed
+    extra_values = (
+        values if additional is True else from_schema(additional, values=values, names=names)
+    )
+    extras = st.dictionaries(
+        names.filter(lambda name: name not in declared),
+        extra_values,
+        min_size=max(0, least - len(required)),
+        max_size=max(3, least - len(required)),
+    )
+    return st.builds(lambda extra, found: {**extra, **found}, extras, fixed)
+
+
 # --- DynamoDB-ish payloads -----------------------------------------------------------------
 
 clean_scalars = st.one_of(
@@ -294,11 +457,12 @@ class Vocabulary:
             return mostly(plausible, wild) if hostile else plausible
 
         leaves = scalars if hostile else clean_scalars
+        self.names = keys if hostile else st.text(max_size=8)
         self.values = st.recursive(
             leaves,
             lambda children: st.one_of(
                 st.lists(children, max_size=4),
-                st.dictionaries(keys if hostile else st.text(max_size=8), children, max_size=4),
+                st.dictionaries(self.names, children, max_size=4),
             ),
             max_leaves=8,
         )
@@ -452,20 +616,39 @@ class Vocabulary:
             ),
         )
         self.hostile = hostile
+        self.shaped = {name: self._shaped(name) for name in OPERATIONS}
 
-    def valid_looking_payloads(self, operation: str) -> st.SearchStrategy[Any]:
-        """A payload with the operation's required parameters and some of its optional ones."""
-        required, optional = SIGNATURES[operation]
-        if operation == "echo":
+    def _shaped(self, operation: str) -> st.SearchStrategy[Any]:
+        """Payloads of ``operation``'s schema, DynamoDB's parameters taken from the vocabulary.
+
+        A parameter the vocabulary knows gets the vocabulary's value three times in four.
+        In a clean vocabulary such a value is kept only where the schema accepts it
+        (otherwise the schema's own value stands), so every payload is one the schema
+        accepts; a hostile one puts in any value, and wrong types for the rest.
+        """
+        schema = REGISTRY.get(operation).schema
+        if not schema:
             return self.values
-        return st.fixed_dictionaries(
-            {name: self.parameters[name] for name in required},
-            optional={name: self.parameters[name] for name in optional},
+
+        def member(name: str, generated: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+            known = self.parameters.get(name)
+            if self.hostile:
+                return mostly(generated, scalars) if known is None else mostly(known, generated)
+            if known is None:
+                return generated
+            fits = Draft4Validator(schema.get("properties", {}).get(name, {})).is_valid
+            return mostly(_preferring(known, generated, fits), generated)
+
+        return from_schema(
+            schema,
+            values=self.values,
+            names=self.names,
+            properties=member,
         )
 
     def payloads(self, operation: Any) -> st.SearchStrategy[Any]:
-        known = operation if isinstance(operation, str) and operation in SIGNATURES else "echo"
-        shaped = self.valid_looking_payloads(known)
+        known = operation if isinstance(operation, str) and operation in self.shaped else None
+        shaped = self.shaped[known] if known else self.values
         if not self.hostile:
             return st.one_of(shaped, shaped, shaped, shaped, self.intruding_payloads)
         return st.one_of(
@@ -473,53 +656,17 @@ class Vocabulary:
         )
 
 
-_CONDITION = (
-    "ConditionExpression",
-    "ExpressionAttributeNames",
-    "ExpressionAttributeValues",
-    "ReturnConsumedCapacity",
-    "ReturnItemCollectionMetrics",
-    "ReturnValuesOnConditionCheckFailure",
-    "Expected",
-    "ConditionalOperator",
-)
-_READING = (
-    "Limit",
-    "ExclusiveStartKey",
-    "FilterExpression",
-    "ProjectionExpression",
-    "ExpressionAttributeNames",
-    "ExpressionAttributeValues",
-    "ConsistentRead",
-    "Select",
-    "ReturnConsumedCapacity",
-    "ConditionalOperator",
-    "AttributesToGet",
-)
+@st.composite
+def _preferring(
+    draw: st.DrawFn,
+    preferred: st.SearchStrategy[Any],
+    fallback: st.SearchStrategy[Any],
+    fits: Callable[[Any], bool],
+) -> Any:
+    """A ``preferred`` value where ``fits`` accepts it, else a ``fallback`` one."""
+    value = draw(preferred)
+    return value if fits(value) else draw(fallback)
 
-#: Each operation's required and optional payload parameters, as its schema declares them.
-SIGNATURES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "create": (("Item",), ("ReturnValues", *_CONDITION)),
-    "delete": (("Key",), ("ReturnValues", *_CONDITION)),
-    "read": (
-        ("Key",),
-        (
-            "ProjectionExpression",
-            "ExpressionAttributeNames",
-            "ConsistentRead",
-            "ReturnConsumedCapacity",
-            "AttributesToGet",
-        ),
-    ),
-    "update": (("Key",), ("UpdateExpression", "ReturnValues", "AttributeUpdates", *_CONDITION)),
-    "list": ((), (*_READING, "Segment", "TotalSegments", "ScanFilter")),
-    "query": (
-        ("KeyConditionExpression",),
-        (*_READING, "IndexName", "ScanIndexForward", "KeyConditions", "QueryFilter"),
-    ),
-    "echo": ((), ()),
-    "ping": ((), ()),
-}
 
 CLEAN = Vocabulary(hostile=False)
 HOSTILE = Vocabulary(hostile=True)
