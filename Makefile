@@ -20,9 +20,10 @@ serve: $(STAMP) ## Run the API locally on an embedded DynamoDB (STACK=dev PORT=3
 test: $(STAMP) ## Run the whole test suite
 	$(PY) -m pytest $(ARGS)
 
-lint: $(STAMP) ## ruff lint and format check
+lint: $(STAMP) ## ruff lint and format check, mypy type check
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 format: $(STAMP)
 	$(PY) -m ruff format .

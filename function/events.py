@@ -54,6 +54,8 @@ CORS_ENV = "CORS_ALLOW_ORIGIN"
 #: The request header carrying an idempotency key, lower-cased.
 IDEMPOTENCY_HEADER = "idempotency-key"
 DIRECT_CALLER = "direct"
+#: What ``bytes.strip()`` strips: a body of only these is empty.
+_ASCII_WHITESPACE = " \t\n\r\x0b\x0c"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,19 +85,26 @@ class Request:
             raise MethodNotAllowedError(
                 f"Method {self.method or '(none)'} is not allowed; use POST"
             )
-        body = self._body_bytes()
-        if len(body) > MAX_BODY_BYTES:
+        raw = self.body
+        if isinstance(raw, str) and not self.base64_body and raw.isascii():
+            # Most bodies: ASCII text, whose bytes are its characters; nothing to re-encode.
+            size, blank, text = len(raw), not raw.strip(_ASCII_WHITESPACE), raw
+        else:
+            body = self._body_bytes()
+            size, blank, text = len(body), not body.strip(), None
+        if size > MAX_BODY_BYTES:
             raise RequestTooLargeError(
-                f"Request body is {len(body)} bytes; the limit is {MAX_BODY_BYTES} bytes"
+                f"Request body is {size} bytes; the limit is {MAX_BODY_BYTES} bytes"
             )
-        if not body.strip():
+        if blank:
             raise MalformedRequestError(
                 'Request body is empty; send a JSON object like {"operation": "ping"}'
             )
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            raise MalformedRequestError("Request body is not UTF-8 text") from None
+        if text is None:
+            try:
+                text = body.decode("utf-8")
+            except UnicodeDecodeError:
+                raise MalformedRequestError("Request body is not UTF-8 text") from None
         return json_codec.decode(text)
 
     def _body_bytes(self) -> bytes:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from json.encoder import encode_basestring_ascii
@@ -32,6 +33,11 @@ _INT_LIMIT = 10**MAX_SIGNIFICANT_DIGITS
 def decode(text: str) -> Any:
     """Parse ``text`` as JSON with exact numbers, checking it against DynamoDB's limits."""
     try:
+        if _plain(text):
+            try:
+                return _PLAIN_DECODER.decode(text)
+            except _FractionSeen:
+                pass
         value = _DECODER.decode(text)
     except json.JSONDecodeError as error:
         where = f"line {error.lineno}, column {error.colno}"
@@ -46,6 +52,33 @@ def decode(text: str) -> Any:
         ) from None
     check(value)
     return value
+
+
+def _plain(text: str) -> bool:
+    """Whether ``text`` can hold nothing :func:`check` refuses, but for fractions.
+
+    ASCII, no escapes (so no lone surrogate), too few brackets to nest past
+    :data:`MAX_DEPTH`, no run of 39 digits (so every integer fits): what most
+    requests are. They parse without the walk, unless a number with a fraction
+    or an exponent turns up (:class:`_FractionSeen`).
+    """
+    return (
+        text.isascii()
+        and "\\u" not in text
+        and text.count("{") + text.count("[") <= MAX_DEPTH
+        and _LONG_DIGITS.search(text) is None
+    )
+
+
+class _FractionSeen(Exception):
+    """A plain text holds a fraction or an exponent: its range needs the full check."""
+
+
+def _no_fraction(text: str) -> Any:
+    raise _FractionSeen
+
+
+_LONG_DIGITS = re.compile(r"[0-9]{39}")
 
 
 def from_python(value: Any) -> Any:
@@ -150,6 +183,7 @@ def _refuse_constant(name: str) -> Any:
 
 
 _DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_refuse_constant)
+_PLAIN_DECODER = json.JSONDecoder(parse_float=_no_fraction, parse_constant=_refuse_constant)
 
 
 def encode(value: Any, *, sort_keys: bool = False) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any, Protocol
+from typing import Protocol
 
 
 class Outcome(Protocol):
@@ -28,22 +28,24 @@ def log_request(logger: logging.Logger, result: Outcome, request_id: str, starte
     if not logger.isEnabledFor(logging.INFO):
         return
     elapsed_ms = (time.perf_counter() - started) * 1000
-    extra: dict[str, Any] = {
-        "operation": result.operation,
-        "table": result.table,
-        "status": result.status,
-        "duration_ms": round(elapsed_ms, 2),
-        "request_id": request_id,
-    }
-    record = logger.makeRecord(
+    record = logging.LogRecord(
         logger.name,
         logging.INFO,
         __file__,
-        0,
+        _LINE,
         "%s %s %d %.1fms",
         (result.operation or "-", result.table or "-", result.status, elapsed_ms),
         None,
         "log_request",
-        extra,
     )
+    fields = record.__dict__
+    fields["operation"] = result.operation
+    fields["table"] = result.table
+    fields["status"] = result.status
+    fields["duration_ms"] = round(elapsed_ms, 2)
+    fields["request_id"] = request_id
     logger.handle(record)
+
+
+#: Where the records say they come from: this function.
+_LINE = log_request.__code__.co_firstlineno

@@ -135,7 +135,8 @@ class DynamoDBFirstLoader(botocore.loaders.Loader):
     checks it; ``AWS_DATA_PATH`` is honoured as botocore honours it.
     """
 
-    def list_available_services(self, type_name: str) -> Sequence[str]:
+    # botocore only tests membership and joins names for its error: any sequence will do.
+    def list_available_services(self, type_name: str) -> Sequence[str]:  # type: ignore[override]
         return _ServiceNames(
             lambda: super(DynamoDBFirstLoader, self).list_available_services(type_name)
         )

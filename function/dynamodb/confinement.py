@@ -51,8 +51,9 @@ def _confine(params: dict[str, Any], model: Any, **_: Any) -> None:
             raise ConfinementError(f"Operation code named table {name!r}, which is not this API's")
 
 
-def _tables_named(params: dict[str, Any]) -> list[str]:
-    named = [params.get("TableName")] if "TableName" in params else []
+def _tables_named(params: dict[str, Any]) -> list[object]:
+    """Every table a call's parameters name (whatever their type: they are not checked yet)."""
+    named: list[object] = [params.get("TableName")] if "TableName" in params else []
     named.extend(params.get("RequestItems") or ())
     for item in params.get("TransactItems") or ():
         for action in item.values() if isinstance(item, dict) else ():
