@@ -48,13 +48,9 @@ def test_a_missing_or_malformed_table_map_is_a_configuration_error(monkeypatch, 
 
 def test_operation_code_cannot_reach_another_table_by_any_call(table):
     from function.dynamodb import ConfinementError, client
+    from local_api.table import create_table
 
-    table.client.create_table(
-        TableName="SomeoneElsesTable",
-        KeySchema=[{"AttributeName": "Id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "Id", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_table(table.client, "SomeoneElsesTable")
     attempts = [
         lambda: client().get_item(TableName="SomeoneElsesTable", Key={"Id": "1"}),
         lambda: client().batch_get_item(
