@@ -123,14 +123,7 @@ def hold(claim: Claim) -> bool:
     try:
         dynamodb.client().put_item(
             TableName=_store(),
-            Item={
-                RECORD_KEY: claim.record_id,
-                "status": IN_PROGRESS,
-                "owner": claim.owner,
-                "fingerprint": claim.fingerprint,
-                "lockedUntil": now + IN_PROGRESS_SECONDS,
-                EXPIRES_AT: now + RECORD_TTL_SECONDS,
-            },
+            Item=_record(claim, IN_PROGRESS, now, lockedUntil=now + IN_PROGRESS_SECONDS),
             ConditionExpression=(
                 "attribute_not_exists(#key) OR #expires < :now "
                 "OR (#status = :in_progress AND lockedUntil < :now)"
@@ -205,14 +198,7 @@ def complete(claim: Claim, result: Any) -> None:
     try:
         dynamodb.client().put_item(
             TableName=_store(),
-            Item={
-                RECORD_KEY: claim.record_id,
-                "status": COMPLETED,
-                "owner": claim.owner,
-                "fingerprint": claim.fingerprint,
-                "result": text,
-                EXPIRES_AT: int(time.time()) + RECORD_TTL_SECONDS,
-            },
+            Item=_record(claim, COMPLETED, int(time.time()), result=text),
             ConditionExpression="#owner = :me",
             ExpressionAttributeNames={"#owner": "owner"},
             ExpressionAttributeValues={":me": claim.owner},
@@ -243,6 +229,18 @@ def release(claim: Claim) -> None:
         )
     except (RequestError, ClientError, BotoCoreError):
         logger.warning("Could not release idempotency record %s", claim.record_id, exc_info=True)
+
+
+def _record(claim: Claim, status: str, now: int, **fields: Any) -> dict[str, Any]:
+    """The key's record as this request writes it, expiring :data:`RECORD_TTL_SECONDS` on."""
+    return {
+        RECORD_KEY: claim.record_id,
+        "status": status,
+        "owner": claim.owner,
+        "fingerprint": claim.fingerprint,
+        **fields,
+        EXPIRES_AT: now + RECORD_TTL_SECONDS,
+    }
 
 
 def _store() -> str:
