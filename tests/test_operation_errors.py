@@ -1,0 +1,93 @@
+"""The guide's promises to an operation author: their errors, DynamoDB's, and exact numbers.
+
+The ``take`` operation is the one ``docs/writing-operations.md`` shows.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+TAKE_MODULE = '''
+from function import schemas
+from function.dynamodb import ConditionalCheckFailedError
+from function.errors import ConflictError
+from function.invocation import Invocation
+from function.registry import operation
+
+SCHEMA = schemas.payload(
+    {"Key": schemas.ATTRIBUTES, "Count": {"type": "integer", "minimum": 1}},
+    required=["Key", "Count"],
+)
+
+
+class OutOfStockError(ConflictError):
+    """The order asks for more than is in stock (409)."""
+
+
+@operation("take", actions=["dynamodb:UpdateItem"], schema=SCHEMA)
+def take(call: Invocation) -> dict:
+    """Take items out of stock, never below zero."""
+    try:
+        return call.dynamodb.update_item(
+            TableName=call.table,
+            Key=call.payload["Key"],
+            ReturnValues="ALL_NEW",
+            UpdateExpression="SET stock = stock - :n",
+            ConditionExpression="stock >= :n",
+            ExpressionAttributeValues={":n": call.payload["Count"]},
+        )
+    except ConditionalCheckFailedError:
+        raise OutOfStockError("not that many in stock") from None
+'''
+
+
+@pytest.fixture
+def take(plugin_package, monkeypatch, table):
+    package = plugin_package({"take": TAKE_MODULE})
+    monkeypatch.setenv("OPERATION_PACKAGES", f"operations,{package}")
+    table.put({"Id": "widget", "stock": 3})
+    return package
+
+
+def take_request(count: int) -> dict:
+    return {
+        "operation": "take",
+        "tableName": "LambdaTable",
+        "payload": {"Key": {"Id": "widget"}, "Count": count},
+    }
+
+
+def test_an_operations_own_error_answers_with_its_type_and_its_bases_status(take, post, table):
+    taken = post(take_request(2))
+    refused = post(take_request(2))
+
+    assert (taken.status, taken.json["Attributes"]["stock"]) == (200, 1)
+    assert (refused.status, refused.json) == (
+        409,
+        {"message": "not that many in stock", "type": "OutOfStock"},
+    )
+    assert table.items() == [{"Id": "widget", "stock": 1}]
+
+
+def test_run_operation_raises_the_operations_own_error(take, run_operation):
+    run_operation("take", {"Key": {"Id": "widget"}, "Count": 3})
+
+    with pytest.raises(Exception, match="not that many in stock") as raised:
+        run_operation("take", {"Key": {"Id": "widget"}, "Count": 1})
+
+    assert (type(raised.value).__name__, raised.value.status) == ("OutOfStockError", 409)
+
+
+def test_run_operation_decodes_a_payload_as_a_request_would(table, run_operation, post):
+    """A float in a test payload is the exact decimal a JSON body would carry."""
+    run_operation("create", {"Item": {"Id": "1", "price": 0.5, "weight": 19.99}})
+    over_http = post(
+        {"operation": "read", "tableName": "LambdaTable", "payload": {"Key": {"Id": "1"}}}
+    )
+
+    assert table.items() == [{"Id": "1", "price": Decimal("0.5"), "weight": Decimal("19.99")}]
+    assert over_http.json == {
+        "Item": {"Id": "1", "price": Decimal("0.5"), "weight": Decimal("19.99")}
+    }
