@@ -16,7 +16,6 @@ from infra.project import PROJECT_DIR
 from local_api.lambda_context import LambdaContext
 from local_api.proxy_event import post_event
 
-ROOT = PROJECT_DIR
 READ = {"operation": "read", "tableName": "LambdaTable", "payload": {"Key": {"Id": "1"}}}
 ECHO = {"operation": "echo", "payload": {"somekey1": "somevalue1", "somekey2": "somevalue2"}}
 
@@ -143,7 +142,7 @@ def cold(env: dict[str, str], rounds: int, variants: dict[str, dict[str, Any]]) 
     def run(variant: dict[str, Any]) -> None:
         subprocess.run(
             [sys.executable, "-c", variant["script"]],
-            cwd=variant.get("cwd", ROOT),
+            cwd=variant.get("cwd", PROJECT_DIR),
             env={**env, **variant.get("env", {})},
             check=True,
         )

@@ -16,7 +16,6 @@ import boto3
 from infra.project import PROJECT_DIR
 from local_api.processes import free_port, stop_process, wait_until_listening
 
-ROOT = PROJECT_DIR
 CLIENTS = 16
 #: The dev stack's table, which the server creates on the benchmark's DynamoDB.
 TABLE = "LambdaTable"
@@ -60,7 +59,7 @@ def measure(endpoint: str, seconds: float, rounds: int) -> dict[str, float]:
             *(sys.executable, "-m", "local_api", "serve", "--port", str(port)),
             *("--dynamodb-endpoint", endpoint, "--create-table"),
         ],
-        cwd=ROOT,
+        cwd=PROJECT_DIR,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

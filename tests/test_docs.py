@@ -9,8 +9,7 @@ import pytest
 
 from infra.project import PROJECT_DIR
 
-ROOT = PROJECT_DIR
-DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+DOCUMENTS = [PROJECT_DIR / "README.md", *sorted((PROJECT_DIR / "docs").glob("*.md"))]
 
 #: ``[text](target)`` or ``[text](target "title")``; images (``![alt](src)``) too.
 _LINK = re.compile(r"\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
@@ -36,23 +35,23 @@ def broken_links(document: Path) -> list[str]:
     broken = []
     for target in relative_links(document.read_text(encoding="utf-8")):
         resolved = (document.parent / target).resolve()
-        if not resolved.is_relative_to(ROOT) or not resolved.exists():
+        if not resolved.is_relative_to(PROJECT_DIR) or not resolved.exists():
             broken.append(target)
     return broken
 
 
-@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda path: str(path.relative_to(ROOT)))
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda path: str(path.relative_to(PROJECT_DIR)))
 def test_relative_links_resolve_inside_the_repository(document: Path) -> None:
     broken = broken_links(document)
     assert not broken, (
-        f"{document.relative_to(ROOT)} links outside the repository or nowhere: {broken}"
+        f"{document.relative_to(PROJECT_DIR)} links outside the repository or nowhere: {broken}"
     )
 
 
 def test_the_readme_links_every_docs_page() -> None:
     linked = {
-        (ROOT / target).resolve()
-        for target in relative_links((ROOT / "README.md").read_text(encoding="utf-8"))
+        (PROJECT_DIR / target).resolve()
+        for target in relative_links((PROJECT_DIR / "README.md").read_text(encoding="utf-8"))
     }
     pages = {path.resolve() for path in DOCUMENTS[1:]}
     assert pages, "docs/ has no pages"
@@ -77,7 +76,9 @@ def test_the_error_table_is_the_catalogue() -> None:
     """Every error the function answers is documented with its status, and nothing else is."""
     from function import errors
 
-    table = _section((ROOT / "docs" / "api.md").read_text(), "### Errors the function answers")
+    table = _section(
+        (PROJECT_DIR / "docs" / "api.md").read_text(), "### Errors the function answers"
+    )
     documented = {
         (int(status), kind)
         for status, kind in re.findall(r"^\| (\d{3}) \| `(\w+)` \|", table, re.MULTILINE)
@@ -90,7 +91,7 @@ def test_the_error_table_is_the_catalogue() -> None:
 def test_the_bases_for_an_operations_own_errors_are_documented() -> None:
     from function import errors
 
-    text = (ROOT / "docs" / "api.md").read_text()
+    text = (PROJECT_DIR / "docs" / "api.md").read_text()
     bases = set(re.findall(r"`(\w+)` \((\d{3})\)", _section(text, "Operations add their own")))
 
     assert bases == {

@@ -19,7 +19,6 @@ from function.registry import Registry
 from infra.policy import function_policy
 from infra.project import PROJECT_DIR
 
-ROOT = PROJECT_DIR
 NEW_ACTION = "dynamodb:BatchGetItem"
 TABLE_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/LambdaTable-1a2b3c4"
 LOG_GROUP_ARN = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/api"
@@ -122,9 +121,9 @@ def test_the_new_operation_serves_its_items(table, post, plugin_package, monkeyp
 
 def copy_project(destination: Path) -> Path:
     for directory in PROJECT_DIRECTORIES:
-        shutil.copytree(ROOT / directory, destination / directory, ignore=CACHES)
+        shutil.copytree(PROJECT_DIR / directory, destination / directory, ignore=CACHES)
     for name in PROJECT_FILES:
-        shutil.copy2(ROOT / name, destination / name)
+        shutil.copy2(PROJECT_DIR / name, destination / name)
     return destination
 
 

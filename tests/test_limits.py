@@ -27,7 +27,6 @@ from infra.project import PROJECT_DIR
 from tests.conftest import LambdaContext, proxy_event
 from tests.fake_dynamodb import refusing_endpoint
 
-ROOT = PROJECT_DIR
 API_GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024
 #: Lambda's limit on a synchronous invocation's payload, the request's and the response's.
 LAMBDA_MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
@@ -42,7 +41,7 @@ BOB = {"Id": "1", "name": "Bob"}
 
 def _deployed(name: str) -> int:
     """A function setting's default, as the Pulumi project declares it."""
-    config = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["config"]
+    config = yaml.safe_load((PROJECT_DIR / "Pulumi.yaml").read_text())["config"]
     return int(config[name]["default"])
 
 
@@ -364,12 +363,12 @@ def test_a_6_mb_body_of_tiny_values_is_answered_within_the_functions_memory_and_
         "AWS_REGION": "us-east-1",
         "AWS_ENDPOINT_URL_DYNAMODB": refusing_endpoint(),
         "TABLES": json.dumps({"LambdaTable": "dynamodb-operations-test-LambdaTable"}),
-        "PYTHONPATH": str(ROOT),
+        "PYTHONPATH": str(PROJECT_DIR),
     }
 
     run = subprocess.run(
         [sys.executable, "-c", MEASURE, json.dumps(shape), str(MAX_BODY_BYTES)],
-        cwd=ROOT,
+        cwd=PROJECT_DIR,
         env=environment,
         capture_output=True,
         text=True,

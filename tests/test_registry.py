@@ -15,8 +15,6 @@ from function.registry import (
 )
 from infra.project import PROJECT_DIR
 
-ROOT = PROJECT_DIR
-
 COUNT_MODULE = textwrap.dedent(
     '''
     """count: how many items the table holds."""
@@ -165,7 +163,7 @@ def test_serving_an_operation_imports_only_its_own_module():
         """
     )
     result = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+        [sys.executable, "-c", script], cwd=PROJECT_DIR, capture_output=True, text=True, check=True
     )
 
     assert result.stdout.strip() == '["operations.ping"]'

@@ -19,8 +19,6 @@ from infra.project import PROJECT_DIR
 from local_api.processes import NotListeningError, free_port, wait_until_listening
 from tests.conftest import HttpAnswer
 
-ROOT = PROJECT_DIR
-
 
 @dataclass
 class LocalServer:
@@ -75,7 +73,7 @@ def start_server(tmp: Path, *args: str, env: dict[str, str] | None = None) -> Lo
     log = log_path.open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "local_api", "serve", "--port", str(port), *args],
-        cwd=ROOT,
+        cwd=PROJECT_DIR,
         stdout=log,
         stderr=subprocess.STDOUT,
         text=True,

@@ -15,9 +15,10 @@ from pathlib import Path
 import boto3
 import pytest
 
+from infra.project import PROJECT_DIR
 from local_api.embedded_dynamodb import EmbeddedDynamoDB
 from local_api.scaffold import ScaffoldError, new_operation
-from tests.local.conftest import ROOT, start_server
+from tests.local.conftest import start_server
 
 GREETING = textwrap.dedent(
     """
@@ -80,7 +81,7 @@ def test_reload_picks_up_edited_and_new_operations_without_a_restart(tmp_path):
 def _invoke(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "local_api", "invoke", *args],
-        cwd=ROOT,
+        cwd=PROJECT_DIR,
         input=stdin,
         capture_output=True,
         text=True,
@@ -92,7 +93,7 @@ def test_invoke_runs_one_event_from_a_file_or_stdin():
     ping = _invoke("--event", "tests/events/ping.json")
     assert (ping.returncode, ping.stdout.strip()) == (0, '"pong"')
 
-    proxy = _invoke(stdin=(ROOT / "tests" / "events" / "rest-api-proxy.json").read_text())
+    proxy = _invoke(stdin=(PROJECT_DIR / "tests" / "events" / "rest-api-proxy.json").read_text())
     assert proxy.returncode == 0, proxy.stderr
     assert json.loads(proxy.stdout)["statusCode"] == 200
 
@@ -136,13 +137,13 @@ def _project_copy(tmp_path: Path) -> Path:
     root = tmp_path / "project"
     for package in ("function", "operations", "infra", "local_api"):
         shutil.copytree(
-            ROOT / package, root / package, ignore=shutil.ignore_patterns("__pycache__")
+            PROJECT_DIR / package, root / package, ignore=shutil.ignore_patterns("__pycache__")
         )
     (root / "tests" / "operations").mkdir(parents=True)
     for name in ("__init__.py", "conftest.py"):
-        shutil.copy(ROOT / "tests" / name, root / "tests" / name)
+        shutil.copy(PROJECT_DIR / "tests" / name, root / "tests" / name)
     (root / "tests" / "operations" / "__init__.py").write_text("")
-    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    shutil.copy(PROJECT_DIR / "pyproject.toml", root / "pyproject.toml")
     return root
 
 
