@@ -36,10 +36,10 @@ _deadline: ContextVar[float] = ContextVar("deadline", default=math.inf)
 
 def start(context: LambdaContext | None) -> Token[float]:
     """Set this request's deadline from the Lambda context (none without one)."""
-    if context is None:
+    remaining_millis = getattr(context, "get_remaining_time_in_millis", None)
+    if remaining_millis is None:  # no context, or a stand-in without the method
         return _deadline.set(math.inf)
-    remaining = context.get_remaining_time_in_millis() / 1000
-    return _deadline.set(time.monotonic() + remaining - ANSWER_MARGIN_SECONDS)
+    return _deadline.set(time.monotonic() + remaining_millis() / 1000 - ANSWER_MARGIN_SECONDS)
 
 
 def end(token: Token[float]) -> None:

@@ -81,16 +81,18 @@ class Request:
         """The request's JSON document, with exact numbers; errors say what is wrong."""
         if not self.http:
             return json_codec.from_python(self.document)
+        raw = self.body
+        plain = isinstance(raw, str) and not self.base64_body and raw.isascii()
+        # A body that cannot be read is refused first, whatever the method.
+        body = b"" if plain else self._body_bytes()
         if self.method != "POST":
             raise MethodNotAllowedError(
                 f"Method {self.method or '(none)'} is not allowed; use POST"
             )
-        raw = self.body
-        if isinstance(raw, str) and not self.base64_body and raw.isascii():
+        if plain:
             # Most bodies: ASCII text, whose bytes are its characters; nothing to re-encode.
             size, blank, text = len(raw), not raw.strip(_ASCII_WHITESPACE), raw
         else:
-            body = self._body_bytes()
             size, blank, text = len(body), not body.strip(), None
         if size > MAX_BODY_BYTES:
             raise RequestTooLargeError(

@@ -116,21 +116,18 @@ def execute(request: events.Request) -> Result:
         # A paginator or waiter calls botocore directly, past the client's translation.
         translated = dynamodb.translate(error)
         if translated is None:
-            return _failed(error, request, operation_name, table)
+            return _failed(error, request.request_id, operation_name, table)
         translated.__cause__ = error
         return Result(
             translated.status, translated.to_body(), operation_name, table, error=translated
         )
     except Exception as error:  # noqa: BLE001 - any bug is a 500 that reveals only the request id
-        return _failed(error, request, operation_name, table)
+        return _failed(error, request.request_id, operation_name, table)
 
 
-def _failed(
-    error: Exception, request: events.Request, operation: str | None, table: str | None
-) -> Result:
-    return Result(
-        500, events.internal_error_body(request.request_id), operation, table, error=error
-    )
+def _failed(error: Exception, request_id: str, operation: str | None, table: str | None) -> Result:
+    """A 500: the caller learns only the request id; the error goes to the log."""
+    return Result(500, events.internal_error_body(request_id), operation, table, error=error)
 
 
 def _http_answer(result: Result, request_id: str) -> tuple[Result, dict[str, Any]]:
@@ -141,9 +138,7 @@ def _http_answer(result: Result, request_id: str) -> tuple[Result, dict[str, Any
         refused = Result(error.status, error.to_body(), result.operation, result.table, error=error)
         return refused, events.error_response(error)
     except Exception as error:  # noqa: BLE001 - a result that cannot be written is ours: 500
-        failed = Result(
-            500, events.internal_error_body(request_id), result.operation, result.table, error=error
-        )
+        failed = _failed(error, request_id, result.operation, result.table)
         return failed, events.internal_error_response(request_id)
 
 

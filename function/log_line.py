@@ -1,8 +1,9 @@
 """One log line per request: operation, table, status, duration and request id.
 
 Lambda's JSON log format turns the ``extra`` fields into JSON keys. The record
-is made without the stdlib's caller lookup, which walks the stack to name a
-source line that is always this one.
+is made by the process's record factory (so fields a factory adds, such as
+trace ids, stay), without the stdlib's caller lookup, which walks the stack to
+name a source line that is always this one.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import time
 from typing import Protocol
 
 
-class Outcome(Protocol):
+class LoggedResult(Protocol):
     """What the log line needs of a request's result."""
 
     @property
@@ -23,12 +24,14 @@ class Outcome(Protocol):
     def table(self) -> str | None: ...
 
 
-def log_request(logger: logging.Logger, result: Outcome, request_id: str, started: float) -> None:
+def log_request(
+    logger: logging.Logger, result: LoggedResult, request_id: str, started: float
+) -> None:
     """Write the request's line at INFO, if the logger lets INFO through."""
     if not logger.isEnabledFor(logging.INFO):
         return
     elapsed_ms = (time.perf_counter() - started) * 1000
-    record = logging.LogRecord(
+    record = logging.getLogRecordFactory()(
         logger.name,
         logging.INFO,
         __file__,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import zlib
 from http.server import BaseHTTPRequestHandler
 
 import pytest
@@ -59,20 +60,84 @@ def test_a_retry_after_header_cannot_stretch_a_call_past_its_bound(served_table,
     assert elapsed <= deadline.BACKOFF_CAP_SECONDS + 1.0
 
 
-def test_no_retry_starts_that_the_lambda_context_has_no_time_left_for(served_table, monkeypatch):
+def test_no_attempt_starts_that_the_lambda_context_has_no_time_left_for(served_table, monkeypatch):
+    """A retry needs time for its backoff and a whole attempt; a first attempt, an attempt."""
     from function.handler import handler
     from tests.conftest import proxy_event
 
     calls: list[float] = []
+    monkeypatch.setattr(bounded_client.random, "random", lambda: 0.5)  # a backoff of 0.5 s
     with serving(answering(400, "ThrottlingException", {}, calls)) as endpoint:
         monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
-        short = handler(proxy_event(READ), LambdaContext(timeout_seconds=2.0))
-        single = len(calls)
+        too_late = handler(proxy_event(READ), LambdaContext(timeout_seconds=2.0))
+        none = len(calls)
+        short = handler(proxy_event(READ), LambdaContext(timeout_seconds=3.5))
+        single = len(calls) - none
         roomy = handler(proxy_event(READ), LambdaContext(timeout_seconds=25.0))
 
+    assert (too_late["statusCode"], json.loads(too_late["body"])["type"]) == (
+        503,
+        "DynamoDBUnavailable",
+    )
+    assert (none, single) == (0, 1)
     assert short["statusCode"] == roomy["statusCode"] == 429
-    assert single == 1
     assert len(calls) == 1 + deadline.MAX_ATTEMPTS
+
+
+def test_a_context_without_remaining_time_is_served_without_a_deadline(table):
+    from types import SimpleNamespace
+
+    from function.handler import handler
+
+    table.put({"Id": "1"})
+
+    assert handler(READ, SimpleNamespace(aws_request_id="bare")) == {"Item": {"Id": "1"}}
+
+
+def test_an_answer_damaged_on_the_way_is_retried(served_table, post, monkeypatch):
+    """DynamoDB's x-amz-crc32 header: a body that does not match it is not believed."""
+    item = json.dumps({"Item": {"Id": {"S": "1"}}}).encode()
+    calls: list[float] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            calls.append(time.monotonic())
+            checksum = zlib.crc32(item) + (1 if len(calls) == 1 else 0)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-amz-json-1.0")
+            self.send_header("x-amz-crc32", str(checksum))
+            self.send_header("Content-Length", str(len(item)))
+            self.end_headers()
+            self.wfile.write(item)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with serving(Handler) as endpoint:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
+        answer = post(READ)
+
+    assert (answer.status, answer.json) == (200, {"Item": {"Id": "1"}})
+    assert len(calls) == 2
+
+
+def test_paginators_page_through_the_bounded_calls(table):
+    for number in range(5):
+        table.put({"Id": str(number)})
+    pages = (
+        dynamodb.client()
+        .get_paginator("scan")
+        .paginate(TableName=table.physical, PaginationConfig={"PageSize": 2})
+    )
+
+    assert sorted(item["Id"] for page in pages for item in page["Items"]) == list("01234")
+    with pytest.raises(dynamodb.DynamoDBValidationError):
+        list(
+            dynamodb.client()
+            .get_paginator("scan")
+            .paginate(TableName=table.physical, FilterExpression="AAA")
+        )
 
 
 def test_an_operation_can_catch_dynamodbs_refusal_as_a_caller_facing_error(table):

@@ -197,3 +197,17 @@ def test_invalid_base64_is_a_400(table, post):
 
     assert answer["statusCode"] == 400
     assert "base64" in json.loads(answer["body"])["message"]
+
+
+def test_a_body_that_cannot_be_read_is_refused_before_the_method():
+    """As before the request view: an unreadable body is a 400 whatever the method."""
+    from function.handler import handler
+    from local_api.lambda_context import LambdaContext
+    from tests.conftest import proxy_event
+
+    event = proxy_event({"operation": "ping"}, method="GET")
+    event["body"], event["isBase64Encoded"] = "not base64!", True
+    answer = handler(event, LambdaContext())
+
+    assert answer["statusCode"] == 400
+    assert json.loads(answer["body"])["type"] == "MalformedRequest"

@@ -14,29 +14,32 @@ from __future__ import annotations
 import os
 import random
 import time
-from collections.abc import Callable, Iterator, Sequence
+import zlib
+from collections.abc import Callable
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import botocore.loaders
 import botocore.session
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ChecksumError, ClientError
 
 from function import attribute_values, deadline
-from function.dynamodb import confinement
+from function.dynamodb import confinement, model_loader
 from function.dynamodb.translation import translate
 from function.errors import DynamoDBUnavailableError, ThrottledError
 
 #: Failures worth one more attempt: DynamoDB may answer the next one.
 RETRYABLE = (ThrottledError, DynamoDBUnavailableError)
+TOO_LATE = (
+    "DynamoDB was not called: too little of the function's time is left for a call; retry later"
+)
 
 
 class BoundedClient:
     """botocore's DynamoDB client, its API calls bounded in time and their errors translated.
 
-    Anything that is not an API call (``meta``, ``get_paginator``) is botocore's own.
+    Paginators page through the bounded calls. Anything else that is not an API
+    call (``meta``, ``get_waiter``) is botocore's own.
     """
 
     def __init__(self, botocore_client: Any) -> None:
@@ -51,10 +54,18 @@ class BoundedClient:
             setattr(self, name, attribute)
         return attribute
 
+    def get_paginator(self, operation_name: str) -> Any:
+        """botocore's paginator for ``operation_name``, each page fetched by the bounded call."""
+        paginator = self.botocore.get_paginator(operation_name)
+        paginator._method = getattr(self, operation_name)  # botocore keeps the page call there
+        return paginator
+
 
 def _bounded(method: Callable[..., Any]) -> Callable[..., Any]:
     def call(**params: Any) -> Any:
         for attempt in range(1, deadline.MAX_ATTEMPTS + 1):
+            if not deadline.allows(deadline.ATTEMPT_SECONDS):
+                raise DynamoDBUnavailableError(TOO_LATE)
             try:
                 return method(**params)
             except (ClientError, BotoCoreError) as error:
@@ -74,6 +85,21 @@ def _bounded(method: Callable[..., Any]) -> Callable[..., Any]:
     call.__name__ = getattr(method, "__name__", "call")
     call.__doc__ = method.__doc__
     return call
+
+
+def _check_crc32(http_response: Any, **_: Any) -> None:
+    """Refuse an answer damaged on the way, as botocore's retry policy would have.
+
+    DynamoDB sends the CRC32 of every body; a mismatch is retried like an outage.
+    """
+    expected = http_response.headers.get("x-amz-crc32")
+    if expected is None:
+        return
+    actual = str(zlib.crc32(http_response.content) & 0xFFFFFFFF)
+    if actual != expected.strip():
+        raise ChecksumError(
+            checksum_type="crc32", expected_checksum=expected, actual_checksum=actual
+        )
 
 
 def client() -> BoundedClient:
@@ -102,7 +128,7 @@ def _client(
         tcp_keepalive=True,
     )
     session = botocore.session.get_session()
-    session.register_component("data_loader", _loader(session))
+    session.register_component("data_loader", model_loader.for_session(session))
     dynamodb = session.create_client(
         "dynamodb",
         region_name=region,
@@ -111,57 +137,5 @@ def _client(
     )
     attribute_values.install(dynamodb)
     confinement.install(dynamodb)
+    dynamodb.meta.events.register("after-call.dynamodb", _check_crc32)
     return BoundedClient(dynamodb)
-
-
-def _loader(session: botocore.session.Session) -> botocore.loaders.Loader:
-    """botocore's loader for the session's data path, told up front that DynamoDB exists."""
-    search_path = session.get_config_variable("data_path")
-    extra = [
-        str(Path(os.path.expandvars(part)).expanduser())
-        for part in (search_path or "").split(os.pathsep)
-        if part
-    ]
-    return DynamoDBFirstLoader(extra_search_paths=extra)
-
-
-class DynamoDBFirstLoader(botocore.loaders.Loader):
-    """botocore's model loader, which knows DynamoDB exists without looking.
-
-    Stock botocore checks a service name by scanning every service's data
-    directory (about 400 of them, thousands of ``stat`` calls) before loading
-    the model: a tenth of a cold start, spent to validate a constant. Any other
-    service (STS, for credentials from an assumed role) is checked as botocore
-    checks it; ``AWS_DATA_PATH`` is honoured as botocore honours it.
-    """
-
-    # botocore only tests membership and joins names for its error: any sequence will do.
-    def list_available_services(self, type_name: str) -> Sequence[str]:  # type: ignore[override]
-        return _ServiceNames(
-            lambda: super(DynamoDBFirstLoader, self).list_available_services(type_name)
-        )
-
-
-class _ServiceNames(Sequence[str]):
-    """The available services, scanned only when a name other than DynamoDB is asked."""
-
-    def __init__(self, scan: Callable[[], list[str]]) -> None:
-        self._scan = scan
-        self._names: list[str] | None = None
-
-    def _all(self) -> list[str]:
-        if self._names is None:
-            self._names = list(self._scan())
-        return self._names
-
-    def __contains__(self, name: object) -> bool:
-        return name == "dynamodb" or name in self._all()
-
-    def __getitem__(self, index: Any) -> Any:
-        return self._all()[index]
-
-    def __len__(self) -> int:
-        return len(self._all())
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._all())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from botocore.exceptions import (
+    ChecksumError,
     ClientError,
     ConnectionError,
     HTTPClientError,
@@ -54,6 +55,6 @@ def translate(error: Exception) -> RequestError | None:
         return kind(details.get("Message") or code)
     if isinstance(error, ParamValidationError):
         return DynamoDBValidationError(str(error.kwargs.get("report", error)).strip())
-    if isinstance(error, ConnectionError | HTTPClientError):
+    if isinstance(error, ConnectionError | HTTPClientError | ChecksumError):
         return DynamoDBUnavailableError(UNAVAILABLE)
     return None
