@@ -1,9 +1,10 @@
 """Adding an operation module with an action no stock operation declares breaks no test.
 
-A plugin author drops ``operations/batch_read.py`` into the project: the suites
-that look at every operation (registry, handler, program, policy) must still
-pass, and the function's policy must grant the new action, and only it, on top
-of the stock grants.
+A plugin author drops a module into ``operations/``: the suites that look at
+every operation (registry, handler, program, policy) must still pass, and the
+function's policy must grant the new action, and only it, on top of what the
+registry already grants. The probe's names are unlikely to be a real
+operation's, so the project's own additions never collide with it.
 """
 
 from __future__ import annotations
@@ -19,13 +20,20 @@ from function.registry import Registry
 from infra.policy import function_policy
 from infra.project import PROJECT_DIR
 
-NEW_ACTION = "dynamodb:BatchGetItem"
+NAME, MODULE = "extension-probe", "extension_probe"
+#: What the probe declares: the first of these no registered operation declares.
+CANDIDATE_ACTIONS = (
+    "dynamodb:BatchGetItem",
+    "dynamodb:TransactGetItems",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable",
+)
 TABLE_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/LambdaTable-1a2b3c4"
 LOG_GROUP_ARN = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/api"
 
 BATCH_READ_MODULE = textwrap.dedent(
     '''
-    """batch-read: fetch up to 100 items by their keys in one call (DynamoDB BatchGetItem)."""
+    """extension-probe: fetch up to 100 items by their keys in one call (BatchGetItem)."""
 
     from __future__ import annotations
 
@@ -47,8 +55,8 @@ BATCH_READ_MODULE = textwrap.dedent(
     )
 
 
-    @operation("batch-read", actions=["dynamodb:BatchGetItem"], schema=SCHEMA)
-    def batch_read(call: Invocation) -> dict[str, Any]:
+    @operation("extension-probe", actions=["ACTION"], schema=SCHEMA)
+    def extension_probe(call: Invocation) -> dict[str, Any]:
         """Read several items by key: one BatchGetItem on the request's table."""
         request = dict(call.payload)
         options = {}
@@ -92,23 +100,37 @@ def granted(document: dict) -> set[tuple[str, str]]:
     }
 
 
+def new_action() -> str:
+    """An action no registered operation declares yet."""
+    declared = {
+        action
+        for op in Registry(("operations",)).all().values()
+        for action in op.actions + op.index_actions
+    }
+    return next(action for action in CANDIDATE_ACTIONS if action not in declared)
+
+
+def probe_module(action: str = "dynamodb:BatchGetItem") -> str:
+    return BATCH_READ_MODULE.replace('"ACTION"', repr(action).replace("'", '"'))
+
+
 def test_the_new_action_is_granted_on_the_table_and_nothing_else_changes(plugin_package):
-    package = plugin_package({"batch_read": BATCH_READ_MODULE})
+    action = new_action()
+    package = plugin_package({MODULE: probe_module(action)})
     stock = Registry(("operations",)).all().values()
     extended = Registry(("operations", package)).all()
 
-    assert NEW_ACTION not in {action for op in stock for action in op.actions + op.index_actions}
-    assert extended["batch-read"].actions == (NEW_ACTION,)
-    assert granted(policy(extended.values())) == granted(policy(stock)) | {(NEW_ACTION, TABLE_ARN)}
+    assert extended[NAME].actions == (action,)
+    assert granted(policy(extended.values())) == granted(policy(stock)) | {(action, TABLE_ARN)}
 
 
 def test_the_new_operation_serves_its_items(table, post, plugin_package, monkeypatch):
-    package = plugin_package({"batch_read": BATCH_READ_MODULE})
+    package = plugin_package({MODULE: probe_module()})
     monkeypatch.setenv("OPERATION_PACKAGES", f"operations,{package}")
     table.put({"Id": "1", "name": "Bob"})
     table.put({"Id": "2", "name": "Ann"})
 
-    answer = post({"operation": "batch-read", "payload": {"Keys": [{"Id": "1"}, {"Id": "2"}]}})
+    answer = post({"operation": NAME, "payload": {"Keys": [{"Id": "1"}, {"Id": "2"}]}})
 
     assert answer.status == 200
     items = answer.json["Responses"][table.physical]
@@ -116,7 +138,7 @@ def test_the_new_operation_serves_its_items(table, post, plugin_package, monkeyp
         {"Id": "1", "name": "Bob"},
         {"Id": "2", "name": "Ann"},
     ]
-    assert post({"operation": "batch-read", "payload": {"Key": {"Id": "1"}}}).status == 400
+    assert post({"operation": NAME, "payload": {"Key": {"Id": "1"}}}).status == 400
 
 
 def copy_project(destination: Path) -> Path:
@@ -135,7 +157,8 @@ def test_the_suites_that_see_every_operation_pass_with_a_new_operation_module(tm
     their actions would fail.
     """
     project = copy_project(tmp_path / "project")
-    (project / "operations" / "batch_read.py").write_text(BATCH_READ_MODULE.lstrip())
+    action = new_action()
+    (project / "operations" / f"{MODULE}.py").write_text(probe_module(action).lstrip())
     environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
 
     # The copy, not this checkout, is what the subprocess imports.
@@ -144,7 +167,8 @@ def test_the_suites_that_see_every_operation_pass_with_a_new_operation_module(tm
             sys.executable,
             "-c",
             "import operations; from function.registry import Registry;"
-            "print(operations.__file__); print(Registry().get('batch-read').actions)",
+            "print(operations.__file__); "
+            f"print(Registry().get({NAME!r}).actions)",
         ],
         cwd=project,
         env=environment,
@@ -156,7 +180,7 @@ def test_the_suites_that_see_every_operation_pass_with_a_new_operation_module(tm
     assert seen.returncode == 0, seen.stderr
     assert seen.stdout.splitlines() == [
         str(project / "operations" / "__init__.py"),
-        str((NEW_ACTION,)),
+        str((action,)),
     ]
 
     run = subprocess.run(
