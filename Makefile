@@ -6,7 +6,10 @@ STAMP  := $(VENV)/.installed
 STACK  ?= dev
 PORT   ?= 3000
 
-.PHONY: serve test lint format bench invoke new-operation clean
+.PHONY: help serve test lint format bench invoke new-operation clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /\1\t/'
 
 $(STAMP): requirements.txt requirements-dev.txt function/requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=python3.11)")'
@@ -25,7 +28,7 @@ lint: $(STAMP) ## ruff lint and format check, mypy type check
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 
-format: $(STAMP)
+format: $(STAMP) ## Format with ruff and apply its safe fixes
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 

@@ -9,7 +9,7 @@ from string import Template
 from function.envelope import OPERATION_NAME_PATTERN
 from infra.project import PROJECT_DIR
 
-OPERATION = Template('''"""$name: count the items in the table (one Scan with Select=COUNT).
+OPERATION = Template('''"""$name: count the items in the table (Scan with Select=COUNT, every page).
 
 A starting point: change the docstring, the schema, the actions and the body.
 The payload has passed SCHEMA before the function runs; call.table is the

@@ -10,6 +10,8 @@ from decimal import Decimal
 import pytest
 
 TAKE_MODULE = '''
+from typing import Any
+
 from function import schemas
 from function.dynamodb import ConditionalCheckFailedError
 from function.errors import ConflictError
@@ -27,7 +29,7 @@ class OutOfStockError(ConflictError):
 
 
 @operation("take", actions=["dynamodb:UpdateItem"], schema=SCHEMA)
-def take(call: Invocation) -> dict:
+def take(call: Invocation) -> dict[str, Any]:
     """Take items out of stock, never below zero."""
     try:
         return call.dynamodb.update_item(
