@@ -113,7 +113,7 @@ def execute(request: events.Request) -> Result:
     except RequestError as error:
         return Result(error.status, error.to_body(), operation_name, table, error=error)
     except (ClientError, BotoCoreError) as error:
-        # A paginator or waiter calls botocore directly, past the client's translation.
+        # A waiter, or code using the client's botocore directly, gets past its translation.
         translated = dynamodb.translate(error)
         if translated is None:
             return _failed(error, request.request_id, operation_name, table)
