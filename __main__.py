@@ -5,14 +5,18 @@ from __future__ import annotations
 import pulumi
 
 from infra.api import DynamoDBOperationsApi
-from infra.settings import settings_from
+from infra.program_config import program_config
+from infra.settings import project_values, settings_from
 
-config = pulumi.Config()
-settings = settings_from(config.get)
+settings = settings_from(project_values(program_config(), pulumi.get_project()))
+for warning in settings.warnings:
+    pulumi.log.warn(warning)
 api = DynamoDBOperationsApi("dynamodb-operations", settings)
 
 pulumi.export("url", api.url)
-pulumi.export("tableName", api.table_name)
+pulumi.export("tableNames", api.table_names)
+if api.table_name is not None:
+    pulumi.export("tableName", api.table_name)
 pulumi.export("functionName", api.function_name)
 if api.api_key is not None:
     pulumi.export("apiKey", api.api_key)

@@ -148,6 +148,10 @@ class TableNotAllowedError(ForbiddenError):
     """The request names a table this API does not serve (403)."""
 
 
+class OperationNotOnTableError(ForbiddenError):
+    """The operation is served, but not on the table the request names (403)."""
+
+
 # --- DynamoDB's answers ------------------------------------------------------------------------
 
 

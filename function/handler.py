@@ -20,10 +20,16 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from function import deadline, dynamodb, envelope, events, idempotency, tables
 from function.context import LambdaContext
-from function.errors import ItemNotFoundError, RequestError, TableInPayloadError
+from function.errors import (
+    InvalidRequestError,
+    ItemNotFoundError,
+    OperationNotOnTableError,
+    RequestError,
+    TableInPayloadError,
+)
 from function.invocation import Invocation
 from function.log_line import log_request
-from function.registry import default_registry
+from function.registry import Operation, default_registry
 
 logger = logging.getLogger(__name__)
 
@@ -89,15 +95,18 @@ def execute(request: events.Request) -> Result:
         document = envelope.parse(request.decode())
         operation_name = document.operation
         operation = default_registry().get(operation_name)
-        if operation.needs_table:
-            table = tables.configured().resolve(document.table_name)
-            if isinstance(document.payload, dict) and "TableName" in document.payload:
-                raise TableInPayloadError(
-                    "Payload must not contain TableName; name the table with tableName"
-                )
+        served = _table_of(operation, document)
+        table = served.physical if served is not None else None
         payload = operation.validate(document.payload)
         key = idempotency.request_key(request.idempotency_key, document.idempotency_key)
-        call = Invocation(payload=payload, table=table, request_id=request.request_id)
+        call = Invocation(
+            payload=payload,
+            table=table,
+            request_id=request.request_id,
+            table_name=served.name if served is not None else None,
+            served=served,
+            operation=operation,
+        )
         if key is None:
             return Result(200, operation.run(call), operation_name, table)
         value, replayed = idempotency.run_once(
@@ -123,6 +132,28 @@ def execute(request: events.Request) -> Result:
         )
     except Exception as error:  # noqa: BLE001 - any bug is a 500 that reveals only the request id
         return _failed(error, request.request_id, operation_name, table)
+
+
+def _table_of(operation: Operation, document: envelope.Envelope) -> tables.ServedTable | None:
+    """The table a request runs on, if its operation runs on one named by ``tableName``."""
+    if operation.tables_in_payload:
+        if document.table_name is not None:
+            raise InvalidRequestError(
+                f"Operation {operation.name!r} names its tables in its payload; leave out tableName"
+            )
+        return None
+    if not operation.needs_table:
+        return None
+    served = tables.configured().resolve(document.table_name)
+    if not operation.serves(served.name, served.keys.indexes if served.keys else ()):
+        raise OperationNotOnTableError(
+            f"Operation {operation.name!r} does not run on table {served.name!r}"
+        )
+    if isinstance(document.payload, dict) and "TableName" in document.payload:
+        raise TableInPayloadError(
+            "Payload must not contain TableName; name the table with tableName"
+        )
+    return served
 
 
 def _failed(error: Exception, request_id: str, operation: str | None, table: str | None) -> Result:

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from function import dynamodb
+from function import dynamodb, tables
+from function.errors import OperationNotOnTableError
+from function.tables import KeySchema, ServedTable, TablesConfigError
+
+if TYPE_CHECKING:
+    from function.registry import Operation
 
 
 @dataclass(frozen=True)
@@ -14,14 +19,49 @@ class Invocation:
 
     ``payload`` has passed the operation's schema; ``table`` is the physical
     table the request resolved to (``None`` for operations that declare no
-    table actions); ``dynamodb`` is the shared client, which takes and returns
-    plain JSON values and only reaches tables this API serves.
+    table actions, or name their tables in the payload), ``table_name`` the
+    caller's name for it; ``dynamodb`` is the shared client, which takes and
+    returns plain JSON values and only reaches tables this API serves.
     """
 
     payload: Any
     table: str | None
     request_id: str
+    table_name: str | None = None
+    served: ServedTable | None = None
+    operation: Operation | None = None
 
     @property
     def dynamodb(self) -> Any:
         return dynamodb.client()
+
+    @property
+    def keys(self) -> KeySchema:
+        """The key schema of the table the request resolved to: its keys and its indexes'."""
+        if self.served is None:
+            raise TablesConfigError("this request has no table, so no key schema")
+        if self.served.keys is None:
+            raise TablesConfigError(
+                f"{tables.TABLE_KEYS_ENV} does not describe table {self.served.name!r}"
+            )
+        return self.served.keys
+
+    def resolve_table(self, name: str) -> ServedTable:
+        """A table the payload names (logical or physical), if this operation may use it.
+
+        For operations that name their tables in the payload: any other table is
+        a 403 for the caller, like an unknown ``tableName``.
+        """
+        served = tables.configured().resolve(name)
+        operation = self.operation
+        if operation is not None and not operation.serves(
+            served.name, served.keys.indexes if served.keys else ()
+        ):
+            raise OperationNotOnTableError(
+                f"Operation {operation.name!r} does not run on table {served.name!r}"
+            )
+        return served
+
+    def table_name_of(self, physical: str) -> str:
+        """The caller's name for a physical table, to answer in the caller's terms."""
+        return tables.configured().logical_name(physical)

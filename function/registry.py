@@ -3,7 +3,9 @@
 An operation is a function decorated with :func:`operation` in a module of an
 operations package (``operations`` by default; more with ``OPERATION_PACKAGES``,
 comma-separated). It declares its name, the IAM actions it needs on the table
-(the Pulumi program grants exactly the union), and a JSON Schema for its payload.
+(the Pulumi program grants exactly the union, per table), a JSON Schema for its
+payload and, optionally, the tables and indexes it needs: the stack must
+declare them, and the operation is served on those tables only.
 
 Discovery is lazy where it matters: the handler first imports only the module
 named after the requested operation (``operations/read.py`` for ``read``), so a
@@ -19,7 +21,7 @@ import os
 import pkgutil
 import re
 import types
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
@@ -57,11 +59,32 @@ class Operation:
     actions: tuple[str, ...] = ()
     index_actions: tuple[str, ...] = ()
     schema: Mapping[str, Any] = field(default_factory=dict)
+    #: The logical tables it may run on; ``None`` for every table the API serves.
+    tables: tuple[str, ...] | None = None
+    #: The indexes it needs on each of its tables.
+    indexes: tuple[str, ...] = ()
+    #: It names its tables in the payload (``RequestItems``), not in ``tableName``.
+    tables_in_payload: bool = False
 
     @property
     def needs_table(self) -> bool:
         """An operation uses a table exactly when it declares actions on one."""
         return bool(self.actions or self.index_actions)
+
+    @property
+    def resolves_table(self) -> bool:
+        """The handler resolves the request's ``tableName`` for it (one table per request)."""
+        return self.needs_table and not self.tables_in_payload
+
+    def serves(self, table: str, indexes: Collection[str]) -> bool:
+        """Whether it runs on the logical table ``table``, which has these ``indexes``.
+
+        An operation that names its tables runs on those; one that names only
+        indexes runs on every table that has them all; any other, on every table.
+        """
+        if self.tables is not None:
+            return table in self.tables
+        return all(index in indexes for index in self.indexes)
 
     @cached_property
     def validate(self) -> Validator:
@@ -75,14 +98,25 @@ def operation(
     actions: Iterable[str] = (),
     index_actions: Iterable[str] = (),
     schema: Mapping[str, Any] | None = None,
+    tables: Iterable[str] | None = None,
+    indexes: Iterable[str] = (),
+    tables_in_payload: bool = False,
 ) -> Callable[[OperationFunction], OperationFunction]:
     """Register the decorated function as the operation ``name``.
 
     ``actions`` are the IAM actions it needs on the table (``dynamodb:GetItem``);
     ``index_actions`` those it needs on the table's indexes; an operation with
     neither never touches a table. ``schema`` is a draft-04 JSON Schema for the
-    payload (any payload is accepted without one). The function is returned
-    unchanged, so it can be called directly in a test.
+    payload (any payload is accepted without one).
+
+    ``tables`` (logical names) limits it to those tables, and ``indexes`` says
+    which indexes it needs on them; a stack that lacks one fails ``pulumi up``
+    and ``make serve``, naming the operation. Without ``tables`` it runs on
+    every served table (with ``indexes``: on every table that has them).
+    ``tables_in_payload`` is for operations that name their tables in the
+    payload, like ``batch-get``; they get no ``tableName``.
+
+    The function is returned unchanged, so it can be called directly in a test.
     """
     if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise OperationDefinitionError(
@@ -95,6 +129,19 @@ def operation(
                 f"operation {name!r}: {action!r} is not a single DynamoDB action like "
                 "'dynamodb:GetItem' (wildcards are not allowed)"
             )
+    needed_tables = None if tables is None else _names_of(name, "tables", tables)
+    needed_indexes = _names_of(name, "indexes", indexes)
+    if needed_tables == ():
+        raise OperationDefinitionError(f"operation {name!r}: tables=[] would serve no table")
+    if needed_indexes and not declared[1]:
+        raise OperationDefinitionError(
+            f"operation {name!r} needs indexes {', '.join(needed_indexes)} but declares no "
+            "index_actions to use them with"
+        )
+    if (tables_in_payload or needed_tables) and not (declared[0] or declared[1]):
+        raise OperationDefinitionError(
+            f"operation {name!r} names tables but declares no actions on them"
+        )
 
     def register(function: OperationFunction) -> OperationFunction:
         setattr(
@@ -107,11 +154,27 @@ def operation(
                 actions=declared[0],
                 index_actions=declared[1],
                 schema=dict(schema or {}),
+                tables=needed_tables,
+                indexes=needed_indexes,
+                tables_in_payload=tables_in_payload,
             ),
         )
         return function
 
     return register
+
+
+def _names_of(operation_name: str, what: str, names: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(names, str):
+        raise OperationDefinitionError(
+            f"operation {operation_name!r}: {what} must be a list of names, not one string"
+        )
+    listed = tuple(names)
+    if not all(isinstance(item, str) and item for item in listed):
+        raise OperationDefinitionError(
+            f"operation {operation_name!r}: {what} must be non-empty strings, got {listed!r}"
+        )
+    return tuple(dict.fromkeys(listed))
 
 
 def operations_in(module: types.ModuleType) -> list[Operation]:

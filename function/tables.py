@@ -1,9 +1,16 @@
-"""Which tables a caller may name, and the physical table each name means.
+"""Which tables callers may name, the physical table each name means, and its keys.
 
-The deployment sets ``TABLES`` to a JSON object mapping the logical names
-callers send as ``tableName`` (the tutorial's ``LambdaTable``) to physical table
-names. A caller may also send a physical name from that map. With a single
-entry, a request without ``tableName`` uses it. Nothing else is reachable.
+The deployment sets two variables, both JSON objects keyed by the logical names
+callers send as ``tableName`` (the tutorial's ``LambdaTable``):
+
+* ``TABLES`` maps each to its physical table name;
+* ``TABLE_KEYS`` gives each table's key schema compactly, so that 20 tables stay
+  far inside Lambda's 4 KB of environment: ``[hash, range, {index: [hash, range]}]``,
+  where a missing range key is ``null`` and trailing empty parts are left out
+  (``["Id"]``, ``["customerId", "orderId", {"byStatus": ["status", "createdAt"]}]``).
+
+A caller may also send a physical name from the map. With a single entry, a
+request without ``tableName`` uses it. Nothing else is reachable.
 """
 
 from __future__ import annotations
@@ -11,53 +18,156 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import Any
 
 from function.errors import TableNotAllowedError, TableRequiredError
 
-__all__ = ["TableNotAllowedError", "TableRequiredError", "Tables", "TablesConfigError"]
+__all__ = [
+    "IndexKeys",
+    "KeySchema",
+    "ServedTable",
+    "TableNotAllowedError",
+    "TableRequiredError",
+    "Tables",
+    "TablesConfigError",
+]
 
 TABLES_ENV = "TABLES"
+TABLE_KEYS_ENV = "TABLE_KEYS"
 #: The function's own table of idempotency records; callers can never name it.
 IDEMPOTENCY_TABLE_ENV = "IDEMPOTENCY_TABLE"
 
 
 class TablesConfigError(RuntimeError):
-    """``TABLES`` is missing or malformed: a deployment mistake, not the caller's."""
+    """``TABLES`` or ``TABLE_KEYS`` is missing or malformed: the deployment's mistake."""
+
+
+@dataclass(frozen=True)
+class IndexKeys:
+    """The key attributes of one secondary index."""
+
+    hash_key: str
+    range_key: str | None = None
+
+
+@dataclass(frozen=True)
+class KeySchema:
+    """A table's key attributes and its indexes', as an operation reads them."""
+
+    hash_key: str
+    range_key: str | None = None
+    indexes: Mapping[str, IndexKeys] = field(default_factory=dict)
+
+    @property
+    def key_attributes(self) -> tuple[str, ...]:
+        """The attributes that make an item's primary key, hash key first."""
+        return (self.hash_key,) if self.range_key is None else (self.hash_key, self.range_key)
+
+    def key_of(self, item: Mapping[str, Any]) -> dict[str, Any]:
+        """The primary key of ``item`` (an item or a key), as DynamoDB's ``Key`` wants it."""
+        return {name: item[name] for name in self.key_attributes}
+
+    def encode(self) -> list[Any]:
+        """The compact form ``TABLE_KEYS`` carries."""
+        indexes = {
+            name: _pair(index.hash_key, index.range_key) for name, index in self.indexes.items()
+        }
+        encoded: list[Any] = [self.hash_key, self.range_key]
+        if indexes:
+            encoded.append(dict(sorted(indexes.items())))
+        elif self.range_key is None:
+            encoded.pop()
+        return encoded
+
+    @classmethod
+    def decode(cls, table: str, encoded: Any) -> KeySchema:
+        """Read the compact form; a malformed one is a :class:`TablesConfigError`."""
+        problem = (
+            f"{TABLE_KEYS_ENV} of table {table!r} must be [hash, range, {{index: [hash, range]}}]"
+        )
+        if not isinstance(encoded, list) or not 1 <= len(encoded) <= 3:
+            raise TablesConfigError(problem)
+        hash_key, range_key, indexes = (*encoded, None, None)[:3]
+        if not _names(hash_key, range_key) or not isinstance(indexes, dict | None):
+            raise TablesConfigError(problem)
+        index_keys = {}
+        for name, pair in (indexes or {}).items():
+            if not isinstance(pair, list) or not 1 <= len(pair) <= 2 or not _names(*pair, None):
+                raise TablesConfigError(problem)
+            index_keys[name] = IndexKeys(*pair)
+        return cls(hash_key, range_key, index_keys)
+
+
+def _pair(hash_key: str, range_key: str | None) -> list[str]:
+    return [hash_key] if range_key is None else [hash_key, range_key]
+
+
+def _names(hash_key: Any, range_key: Any, *_: Any) -> bool:
+    return isinstance(hash_key, str) and bool(hash_key) and isinstance(range_key, str | None)
+
+
+@dataclass(frozen=True)
+class ServedTable:
+    """One table a request resolved to: the caller's name for it, DynamoDB's, and its keys."""
+
+    name: str
+    physical: str
+    keys: KeySchema | None
 
 
 @dataclass(frozen=True)
 class Tables:
-    """The logical-to-physical table map of one deployment."""
+    """The logical-to-physical table map of one deployment, with each table's keys."""
 
     by_name: Mapping[str, str]
+    keys: Mapping[str, KeySchema] = field(default_factory=dict)
 
     @cached_property
     def physical(self) -> frozenset[str]:
         return frozenset(self.by_name.values())
 
-    def resolve(self, requested: str | None) -> str:
-        """The physical table for a caller's ``tableName`` (``None`` when not given)."""
+    @cached_property
+    def _logical(self) -> Mapping[str, str]:
+        return {physical: name for name, physical in self.by_name.items()}
+
+    def resolve(self, requested: str | None) -> ServedTable:
+        """The table a caller's ``tableName`` means (``None`` when not given)."""
         if requested is None:
             if len(self.by_name) == 1:
-                return next(iter(self.by_name.values()))
-            raise TableRequiredError(f"tableName is required; this API serves {self._names()}")
+                return self._served(next(iter(self.by_name)))
+            raise TableRequiredError(f"tableName is required; this API serves {self.names()}")
         if requested in self.by_name:
-            return self.by_name[requested]
-        if requested in self.physical:
-            return requested
+            return self._served(requested)
+        if requested in self._logical:
+            return self._served(self._logical[requested])
         raise TableNotAllowedError(
-            f"Table {requested!r} is not served by this API; it serves {self._names()}"
+            f"Table {requested!r} is not served by this API; it serves {self.names()}"
         )
 
-    def _names(self) -> str:
+    def logical_name(self, physical: str) -> str:
+        """The caller's name for a physical table (itself, if it is not one of ours)."""
+        return self._logical.get(physical, physical)
+
+    def names(self) -> str:
         return ", ".join(sorted(self.by_name))
+
+    def _served(self, name: str) -> ServedTable:
+        return ServedTable(name, self.by_name[name], self.keys.get(name))
 
 
 def configured() -> Tables:
-    """The tables of this deployment, from ``TABLES`` (parsed once per value)."""
-    return _parse(os.environ.get(TABLES_ENV))
+    """The tables of this deployment, from ``TABLES`` and ``TABLE_KEYS`` (parsed once per value)."""
+    environ = os.environ
+    return _parse(environ.get(TABLES_ENV), environ.get(TABLE_KEYS_ENV))
+
+
+def encode_keys(keys: Mapping[str, KeySchema]) -> str:
+    """``TABLE_KEYS`` for these tables' key schemas: the deployment's and the local server's."""
+    return json.dumps(
+        {name: schema.encode() for name, schema in sorted(keys.items())}, separators=(",", ":")
+    )
 
 
 def idempotency_table() -> str | None:
@@ -72,27 +182,34 @@ def reachable() -> frozenset[str]:
 
 @lru_cache(maxsize=8)
 def _reachable(raw_tables: str | None, own: str | None) -> frozenset[str]:
-    served = _parse(raw_tables).physical if raw_tables else frozenset()
+    served = _parse(raw_tables, None).physical if raw_tables else frozenset()
     return served | {own} if own else served
 
 
 @lru_cache(maxsize=8)
-def _parse(raw: str | None) -> Tables:
+def _parse(raw: str | None, raw_keys: str | None) -> Tables:
     if not raw:
         raise TablesConfigError(f"{TABLES_ENV} is not set: no table can be served")
-    try:
-        mapping = json.loads(raw)
-    except ValueError as error:
-        raise TablesConfigError(f"{TABLES_ENV} is not valid JSON: {error}") from None
-    if (
-        not isinstance(mapping, dict)
-        or not mapping
-        or not all(
-            isinstance(k, str) and isinstance(v, str) and k and v for k, v in mapping.items()
-        )
+    mapping = _json_object(TABLES_ENV, raw)
+    if not mapping or not all(
+        isinstance(k, str) and isinstance(v, str) and k and v for k, v in mapping.items()
     ):
         raise TablesConfigError(
             f"{TABLES_ENV} must be a JSON object of logical to physical table names, "
             f'like {{"LambdaTable": "my-table"}}'
         )
-    return Tables(by_name=dict(mapping))
+    keys = {
+        name: KeySchema.decode(name, encoded)
+        for name, encoded in (_json_object(TABLE_KEYS_ENV, raw_keys) if raw_keys else {}).items()
+    }
+    return Tables(by_name=dict(mapping), keys=keys)
+
+
+def _json_object(variable: str, raw: str) -> dict[str, Any]:
+    try:
+        value = json.loads(raw)
+    except ValueError as error:
+        raise TablesConfigError(f"{variable} is not valid JSON: {error}") from None
+    if not isinstance(value, dict):
+        raise TablesConfigError(f"{variable} must be a JSON object keyed by logical table name")
+    return value

@@ -1,9 +1,11 @@
-"""The whole API as one Pulumi component: table, function, REST API, stage and its protection.
+"""The whole API as one Pulumi component: tables, function, REST API, stage and its protection.
 
 Everything the tutorial builds by hand, without its traps:
 
-* the function's role may do only what the registered operations declare, on its
-  own table and log group (:mod:`infra.policy`);
+* every table the stack declares (:mod:`infra.table_definitions`), on demand,
+  protected from deletion and replacement where the stack asks for it;
+* the function's role may do only what the registered operations declare, on
+  the tables and indexes they run on and its own log group (:mod:`infra.policy`);
 * API Gateway validates requests against a model generated from the same registry;
 * the Lambda permission's source ARN names this API's ``POST /DynamoDBManager``;
 * the deployment is replaced whenever anything it snapshots changes (its
@@ -23,9 +25,10 @@ from typing import Any, TypeVar
 import pulumi
 import pulumi_aws as aws
 
-from function import idempotency
+from function import idempotency, tables
 from function.registry import Operation, Registry
 from infra.archive import archive_files, asset_archive
+from infra.grants import check_requirements, table_grants
 from infra.policy import function_policy, lambda_trust_policy
 from infra.rest_api import (
     CORS_ALLOW_HEADERS,
@@ -36,6 +39,7 @@ from infra.rest_api import (
     request_model_schema,
 )
 from infra.settings import Settings
+from infra.table_definitions import Index, TableDefinition, primary_table
 
 COMPONENT_TYPE = "dynamodb-operations:api:DynamoDBOperationsApi"
 HANDLER = "function.handler.handler"
@@ -57,7 +61,10 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
     """
 
     url: pulumi.Output[str]
-    table_name: pulumi.Output[str]
+    #: The physical name of the primary table (see :func:`primary_table`), if there is one.
+    table_name: pulumi.Output[str] | None
+    #: Every logical table name and its physical name.
+    table_names: pulumi.Output[dict[str, str]]
     function_name: pulumi.Output[str]
     api_key: pulumi.Output[str] | None
 
@@ -70,8 +77,16 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
         self._parts: list[pulumi.CustomResource] = []
         self._snapshot: list[dict[str, Any]] = []
         operations = Registry(settings.operation_packages).all()
+        check_requirements(
+            operations.values(),
+            {name: definition.index_names for name, definition in settings.tables.items()},
+        )
 
-        table = self._table()
+        primary = primary_table(settings.tables)
+        served = {
+            name: self._table(definition, primary=name == primary)
+            for name, definition in settings.tables.items()
+        }
         log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs",
             name=log_group_name(pulumi.get_project(), pulumi.get_stack(), name),
@@ -79,7 +94,7 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
             opts=self._child(),
         )
         records = self._idempotency_table()
-        function = self._function(operations, table, records, log_group)
+        function = self._function(operations, served, records, log_group)
 
         rest_api = aws.apigateway.RestApi(
             f"{name}-rest-api",
@@ -149,14 +164,17 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
 
         stage = self._stage(rest_api)
         self.url = pulumi.Output.concat(stage.invoke_url, resource.path)
-        self.table_name = table.name
+        self.table_name = served[primary].name if primary is not None else None
+        self.table_names = _physical_names(served)
         self.function_name = function.name
         self.api_key = self._api_key(rest_api, stage) if settings.auth_mode == "apiKey" else None
         outputs: dict[str, Any] = {
             "url": self.url,
-            "tableName": self.table_name,
+            "tableNames": self.table_names,
             "functionName": self.function_name,
         }
+        if self.table_name is not None:
+            outputs["tableName"] = self.table_name
         if self.api_key is not None:
             outputs["apiKey"] = self.api_key
         self.register_outputs(outputs)
@@ -164,16 +182,54 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
     def _child(self, **options: Any) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, **options)
 
-    def _table(self) -> aws.dynamodb.Table:
-        settings = self._settings
+    def _table(self, definition: TableDefinition, *, primary: bool) -> aws.dynamodb.Table:
+        """One declared table; protected (Pulumi refuses to delete or replace it) when asked.
+
+        A key or local index change replaces a table, and so loses its items.
+        """
+        resource_name = (
+            f"{self._name}-table" if primary else f"{self._name}-table-{definition.name}"
+        )
+        args: dict[str, Any] = {
+            "billing_mode": "PAY_PER_REQUEST",
+            "hash_key": definition.hash_key,
+            "attributes": [
+                {"name": name, "type": kind}
+                for name, kind in sorted(definition.attribute_types.items())
+            ],
+            "point_in_time_recovery": {"enabled": definition.point_in_time_recovery},
+            "deletion_protection_enabled": definition.deletion_protection,
+        }
+        if definition.range_key is not None:
+            args["range_key"] = definition.range_key
+        if definition.global_indexes:
+            args["global_secondary_indexes"] = [
+                _projected(
+                    index,
+                    name=index.name,
+                    key_schemas=[
+                        {"attribute_name": index.hash_key, "key_type": "HASH"},
+                        *(
+                            [{"attribute_name": index.range_key, "key_type": "RANGE"}]
+                            if index.range_key is not None
+                            else []
+                        ),
+                    ],
+                )
+                for index in definition.global_indexes
+            ]
+        if definition.local_indexes:
+            args["local_secondary_indexes"] = [
+                _projected(index, name=index.name, range_key=index.range_key)
+                for index in definition.local_indexes
+            ]
+        if definition.ttl_attribute is not None:
+            args["ttl"] = {"attribute_name": definition.ttl_attribute, "enabled": True}
+        if definition.stream is not None:
+            args["stream_enabled"] = True
+            args["stream_view_type"] = definition.stream
         return aws.dynamodb.Table(
-            f"{self._name}-table",
-            billing_mode="PAY_PER_REQUEST",
-            hash_key=settings.hash_key,
-            attributes=[{"name": settings.hash_key, "type": settings.hash_key_type}],
-            point_in_time_recovery={"enabled": settings.point_in_time_recovery},
-            deletion_protection_enabled=settings.deletion_protection,
-            opts=self._child(),
+            resource_name, **args, opts=self._child(protect=definition.deletion_protection)
         )
 
     def _idempotency_table(self) -> aws.dynamodb.Table:
@@ -190,7 +246,7 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
     def _function(
         self,
         operations: Mapping[str, Operation],
-        table: aws.dynamodb.Table,
+        served: Mapping[str, aws.dynamodb.Table],
         records: aws.dynamodb.Table,
         log_group: aws.cloudwatch.LogGroup,
     ) -> aws.lambda_.Function:
@@ -198,17 +254,22 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{name}-role",
             assume_role_policy=json.dumps(lambda_trust_policy()),
-            description="The DynamoDB operations function: its table and its logs, nothing else",
+            description="The DynamoDB operations function: its tables and its logs, nothing else",
             opts=self._child(),
         )
+        grants = table_grants(
+            operations.values(),
+            {table: definition.index_names for table, definition in settings.tables.items()},
+        )
+        table_arns = pulumi.Output.all(**{table: served[table].arn for table in served})
         policy = aws.iam.RolePolicy(
             f"{name}-policy",
             role=role.name,
-            policy=pulumi.Output.all(table.arn, log_group.arn, records.arn).apply(
+            policy=pulumi.Output.all(table_arns, log_group.arn, records.arn).apply(
                 lambda arns: json.dumps(
                     function_policy(
-                        operations.values(),
-                        table_arn=arns[0],
+                        grants,
+                        table_arns=arns[0],
                         log_group_arn=arns[1],
                         tracing=settings.tracing,
                         idempotency_table_arn=arns[2],
@@ -218,8 +279,11 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
             opts=self._child(),
         )
         variables: dict[str, pulumi.Input[str]] = {
-            "TABLES": table.name.apply(
-                lambda physical: json.dumps({settings.table_name: physical})
+            "TABLES": _physical_names(served).apply(
+                lambda names: json.dumps(names, separators=(",", ":"))
+            ),
+            "TABLE_KEYS": tables.encode_keys(
+                {table: definition.key_schema for table, definition in settings.tables.items()}
             ),
             "OPERATION_PACKAGES": ",".join(settings.operation_packages),
             "IDEMPOTENCY_TABLE": records.name,
@@ -228,7 +292,7 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
             variables["CORS_ALLOW_ORIGIN"] = settings.cors_allow_origin
         return aws.lambda_.Function(
             f"{name}-function",
-            description="Serves POST /DynamoDBManager: DynamoDB operations on its table",
+            description="Serves POST /DynamoDBManager: DynamoDB operations on its tables",
             role=role.arn,
             runtime=RUNTIME,
             handler=HANDLER,
@@ -378,3 +442,17 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
             opts=self._child(),
         )
         return pulumi.Output.secret(key.value)
+
+
+def _projected(index: Index, **args: Any) -> dict[str, Any]:
+    """An index's arguments with its projection."""
+    args["projection_type"] = index.projection_type
+    if index.included_attributes:
+        args["non_key_attributes"] = list(index.included_attributes)
+    return args
+
+
+def _physical_names(served: Mapping[str, aws.dynamodb.Table]) -> pulumi.Output[dict[str, str]]:
+    return pulumi.Output.all(**{table: resource.name for table, resource in served.items()}).apply(
+        lambda names: dict(sorted(names.items()))
+    )

@@ -4,16 +4,19 @@ Pulumi.yaml declares every setting with its type and default; a stack file
 (``Pulumi.<stack>.yaml``) overrides some. :func:`stack_config` reads the files
 the way the Pulumi CLI does (project defaults overlaid by the stack file), for
 the local server and the tests; the Pulumi program gets the same values from
-``pulumi.Config``. Either way :func:`settings_from` turns them into a checked
-:class:`Settings`.
+Pulumi's config. Either way :func:`settings_from` turns them into a checked
+:class:`Settings`, refusing any setting it does not know (naming the nearest
+known one): a misspelt setting would otherwise be dropped without a word.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +24,12 @@ import yaml
 
 from function.deadline import WORST_CASE_SECONDS
 from infra.project import PROJECT_DIR
+from infra.table_definitions import (
+    TUTORIAL_TABLE_NAME,
+    TableDefinition,
+    TableDefinitionError,
+    table_definitions,
+)
 
 #: API Gateway stops waiting for an integration after 29 s.
 API_GATEWAY_TIMEOUT_SECONDS = 29
@@ -34,10 +43,12 @@ AUTH_MODES = ("none", "apiKey", "iam")
 #: (hold the key, the operation, keep the result); the timeout must allow them all.
 MOST_DYNAMODB_CALLS = 3
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+#: The settings ``tables`` replaced: still read, with a warning showing the ``tables`` form.
+LEGACY_TABLE_SETTINGS = ("tableName", "hashKey", "hashKeyType")
 
 
 class SettingsError(ValueError):
-    """A stack setting is missing or out of range; the message names it."""
+    """A stack setting is missing, unknown or out of range; the message names it."""
 
 
 @dataclass(frozen=True)
@@ -45,12 +56,10 @@ class Settings:
     """Everything one deployment of the API is configured with.
 
     Each field is the Pulumi config key of the same name in camelCase
-    (``table_name`` is ``tableName``).
+    (``stage_name`` is ``stageName``).
     """
 
-    table_name: str
-    hash_key: str
-    hash_key_type: str
+    tables: Mapping[str, TableDefinition]
     stage_name: str
     auth_mode: str
     throttle_rate_limit: int
@@ -65,13 +74,10 @@ class Settings:
     tracing: bool
     cors_allow_origin: str
     operation_packages: tuple[str, ...]
+    #: What the stack's files should change (an old setting still read), for the deployer.
+    warnings: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        _check(
-            self.hash_key_type in ("S", "N"),
-            "hashKeyType",
-            "must be S or N (JSON has no binary type, so callers could not send a B key)",
-        )
         _check(self.auth_mode in AUTH_MODES, "authMode", f"must be one of {', '.join(AUTH_MODES)}")
         _check(self.architecture in ("arm64", "x86_64"), "architecture", "must be arm64 or x86_64")
         _check(
@@ -100,25 +106,87 @@ class Settings:
             "corsAllowOrigin",
             "must be empty, * or one origin like https://app.example.com",
         )
-        _check(bool(self.table_name), "tableName", "must not be empty")
-        _check(bool(self.hash_key), "hashKey", "must not be empty")
+        _check(bool(self.tables), "tables", "must declare at least one table")
         _check(bool(self.operation_packages), "operationPackages", "must name at least one package")
 
 
-def settings_from(get: Callable[[str], Any]) -> Settings:
-    """Build settings from a lookup of raw config values (strings or YAML-typed values)."""
-    values: dict[str, Any] = {}
+def settings_from(values: Mapping[str, Any]) -> Settings:
+    """Build settings from the project's config values (keys without the project prefix).
+
+    Values are strings (as the Pulumi CLI hands them over) or YAML-typed values.
+    """
+    known = {config_key(field.name) for field in fields(Settings) if field.name != "warnings"}
+    for key in values:
+        if key not in known and key not in LEGACY_TABLE_SETTINGS:
+            nearest = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+            hint = (
+                f"; did you mean {nearest[0]}?"
+                if nearest
+                else f"; settings: {', '.join(sorted(known))}"
+            )
+            raise SettingsError(f"config {key} is not a setting of this project{hint}")
+    raw: dict[str, Any] = {}
     for field in fields(Settings):
         key = config_key(field.name)
-        raw = get(key)
-        if raw is None:
+        if field.name in ("tables", "warnings"):
+            continue
+        if values.get(key) is None:
             raise SettingsError(f"config {key} has no value (Pulumi.yaml declares a default)")
-        values[field.name] = _coerce(key, field.type, raw)
-    return Settings(**values)
+        raw[field.name] = _coerce(key, field.type, values[key])
+    tables, warnings = _tables_setting(values)
+    try:
+        raw["tables"] = table_definitions(
+            tables,
+            point_in_time_recovery=raw["point_in_time_recovery"],
+            deletion_protection=raw["deletion_protection"],
+        )
+    except TableDefinitionError as error:
+        raise SettingsError(str(error)) from None
+    return Settings(**raw, warnings=warnings)
+
+
+def _tables_setting(values: Mapping[str, Any]) -> tuple[Any, tuple[str, ...]]:
+    """The ``tables`` value, built from the old single-table settings where a stack has them."""
+    legacy = {key: values[key] for key in LEGACY_TABLE_SETTINGS if values.get(key) is not None}
+    tables = values.get("tables")
+    if not legacy:
+        if tables is None:
+            raise SettingsError("config tables has no value (Pulumi.yaml declares a default)")
+        return tables, ()
+    if tables is not None and _as_object(tables) != default_tables():
+        raise SettingsError(
+            f"config {', '.join(legacy)} and tables both describe the tables; "
+            f"keep tables and remove {', '.join(legacy)}"
+        )
+    name = str(legacy.get("tableName", TUTORIAL_TABLE_NAME))
+    definition = {"hashKey": str(legacy.get("hashKey", "Id"))}
+    if legacy.get("hashKeyType", "S") != "S":
+        definition["hashKeyType"] = str(legacy["hashKeyType"])
+    form = yaml.safe_dump({f"{project_name()}:tables": {name: definition}}, sort_keys=False)
+    warning = (
+        f"config {', '.join(legacy)} {'is' if len(legacy) == 1 else 'are'} replaced by tables; "
+        "the same table (nothing is replaced) is, in the stack file's config:\n"
+        + "\n".join(f"  {line}" for line in form.splitlines())
+    )
+    return {name: definition}, (warning,)
+
+
+def _as_object(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def default_tables(project_dir: Path = PROJECT_DIR) -> Any:
+    """The ``tables`` default Pulumi.yaml declares."""
+    return _project_file(project_dir)["config"]["tables"]["default"]
 
 
 def config_key(field_name: str) -> str:
-    """The Pulumi config key of a settings field: ``table_name`` is ``tableName``."""
+    """The Pulumi config key of a settings field: ``stage_name`` is ``stageName``."""
     first, *rest = field_name.split("_")
     return first + "".join(word.capitalize() for word in rest)
 
@@ -126,9 +194,9 @@ def config_key(field_name: str) -> str:
 def stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, Any]:
     """Config as the Pulumi CLI gives it: project defaults overlaid by ``Pulumi.<stack>.yaml``.
 
-    Keys are fully qualified (``dynamodb-operations:tableName``, ``aws:region``).
+    Keys are fully qualified (``dynamodb-operations:stageName``, ``aws:region``).
     """
-    project = yaml.safe_load((project_dir / "Pulumi.yaml").read_text())
+    project = _project_file(project_dir)
     name = project["name"]
     config = {
         f"{name}:{key}": spec["default"]
@@ -147,7 +215,12 @@ def stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, Any]:
 
 
 def project_name(project_dir: Path = PROJECT_DIR) -> str:
-    return yaml.safe_load((project_dir / "Pulumi.yaml").read_text())["name"]
+    return str(_project_file(project_dir)["name"])
+
+
+@lru_cache(maxsize=4)
+def _project_file(project_dir: Path) -> Any:
+    return yaml.safe_load((project_dir / "Pulumi.yaml").read_text())
 
 
 def stacks(project_dir: Path = PROJECT_DIR) -> list[str]:
@@ -159,9 +232,15 @@ def stacks(project_dir: Path = PROJECT_DIR) -> list[str]:
 
 def stack_settings(stack: str, project_dir: Path = PROJECT_DIR) -> Settings:
     """The checked settings of a stack, read from its files."""
-    config = stack_config(stack, project_dir)
-    name = project_name(project_dir)
-    return settings_from(lambda key: config.get(f"{name}:{key}"))
+    return settings_from(
+        project_values(stack_config(stack, project_dir), project_name(project_dir))
+    )
+
+
+def project_values(config: Mapping[str, Any], project: str) -> dict[str, Any]:
+    """The project's own settings out of fully qualified config (``aws:region`` left out)."""
+    prefix = f"{project}:"
+    return {key[len(prefix) :]: value for key, value in config.items() if key.startswith(prefix)}
 
 
 def _coerce(name: str, kind: Any, raw: Any) -> Any:

@@ -13,6 +13,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
+from infra.grants import OperationRequirementError
 from infra.project import PROJECT_DIR
 from infra.settings import Settings, SettingsError, stack_settings
 from local_api import examples, scaffold, table
@@ -29,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
         return options.command(options)
     except (
         SettingsError,
+        OperationRequirementError,
         EmbeddedDynamoDBError,
         table.SeedFileError,
         table.MissingTableError,
@@ -75,7 +77,6 @@ def _parser() -> argparse.ArgumentParser:
 
     new = commands.add_parser("new-operation", help="create operations/NAME.py and its test")
     new.add_argument("name", help="the operation's name, e.g. count")
-    new.add_argument("--stack", default=os.environ.get("STACK") or "dev")
     new.set_defaults(command=_new_operation)
     return parser
 
@@ -92,10 +93,13 @@ def _stack_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--create-table",
         action="store_true",
-        help="create the table on --dynamodb-endpoint if missing",
+        help="create the stack's tables on --dynamodb-endpoint where missing",
     )
     parser.add_argument(
-        "--seed", type=Path, help="a JSON list of items to put in the table at start"
+        "--seed",
+        type=Path,
+        help="items to put in the tables at start: a JSON object of item lists per table "
+        '({"Orders": [...]}), or one list for a single-table stack',
     )
     parser.add_argument(
         "--operations",
@@ -105,6 +109,8 @@ def _stack_options(parser: argparse.ArgumentParser) -> None:
 
 def _settings(options: argparse.Namespace) -> Settings:
     settings = stack_settings(options.stack)
+    for warning in settings.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     if options.operations:
         packages = tuple(part.strip() for part in options.operations.split(",") if part.strip())
         settings = dataclasses.replace(settings, operation_packages=packages)
@@ -190,8 +196,8 @@ def _banner(
     lines = [
         f"DynamoDBOperations, stack {stack.stack}, running on {base}",
         f"  POST {url}   (also {base}/{settings.stage_name}/DynamoDBManager)",
-        f"  table {stack.table} (key {settings.hash_key}: {settings.hash_key_type}) "
-        f"on {database} at {stack.endpoint}",
+        f"  tables on {database} at {stack.endpoint}:",
+        *(f"    {examples.describe(definition)}" for definition in settings.tables.values()),
         f"  operations: {', '.join(operation_names)}",
         f"  auth: {settings.auth_mode}" + (f"; send  x-api-key: {api_key}" if api_key else ""),
         f"  CORS: {'any origin' if cors == '*' else cors or 'off'}; "
@@ -240,8 +246,7 @@ def _invoke(options: argparse.Namespace) -> int:
 
 
 def _new_operation(options: argparse.Namespace) -> int:
-    settings = stack_settings(options.stack)
-    for path in scaffold.new_operation(options.name, hash_key=settings.hash_key):
+    for path in scaffold.new_operation(options.name):
         print(f"created {path.relative_to(PROJECT_DIR)}")
     print(f"run its test: make test ARGS=tests/operations/test_{options.name.replace('-', '_')}.py")
     return 0

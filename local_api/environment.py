@@ -2,10 +2,15 @@
 
 Used by ``serve`` and ``invoke`` alike, in three steps that each do one thing:
 :func:`dynamodb` starts an embedded DynamoDB (moto's server) unless an
-endpoint is given; :func:`ensure_tables` creates or checks the stack's tables;
-:func:`function_environment` sets the variables the deployed function gets
-(``TABLES``, ``OPERATION_PACKAGES``, ``IDEMPOTENCY_TABLE``, ``CORS_ALLOW_ORIGIN``),
-so the handler runs exactly as it does in Lambda. :func:`local_stack` composes them.
+endpoint is given; :func:`ensure_tables` creates or checks the stack's tables,
+every one with the keys, indexes, stream and TTL its definition gives (the one
+the Pulumi program deploys); :func:`function_environment` sets the variables
+the deployed function gets (``TABLES``, ``TABLE_KEYS``, ``OPERATION_PACKAGES``,
+``IDEMPOTENCY_TABLE``, ``CORS_ALLOW_ORIGIN``), so the handler runs exactly as it
+does in Lambda. :func:`local_stack` composes them, after refusing a stack that
+lacks a table or index an operation needs, as ``pulumi up`` would.
+
+Locally a table's physical name is its logical name.
 """
 
 from __future__ import annotations
@@ -17,7 +22,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from function import tables as function_tables
+from function.registry import Registry
+from infra.grants import check_requirements
 from infra.settings import Settings, stack_config
+from infra.table_definitions import primary_table
 from local_api import table
 from local_api.embedded_dynamodb import EmbeddedDynamoDB
 
@@ -32,15 +41,16 @@ class LocalStack:
     settings: Settings
     endpoint: str
     embedded: bool
-    table: str
+    #: Each logical table and its physical table on ``endpoint``.
+    tables: dict[str, str]
     region: str
 
 
 @dataclass(frozen=True)
 class LocalTables:
-    """The physical tables a local run serves: the stack's table and the idempotency records."""
+    """The physical tables a local run serves: the stack's tables and the idempotency records."""
 
-    served: str
+    served: dict[str, str]
     idempotency: str | None
 
 
@@ -61,22 +71,28 @@ def dynamodb(endpoint: str | None) -> Iterator[tuple[str, bool]]:
         yield embedded.endpoint, True
 
 
-def ensure_tables(endpoint: str, settings: Settings, *, create: bool) -> LocalTables:
-    """Create the stack's tables (``create``), or check the served one is there.
+def ensure_tables(endpoint: str, stack: str, settings: Settings, *, create: bool) -> LocalTables:
+    """Create the stack's tables (``create``), or check the served ones are there.
 
-    The idempotency records table is used when it exists, as the deployment does.
+    Creating completes what is missing, so a setup interrupted half-way is
+    finished by the next start. The idempotency records table is used when it
+    exists, as the deployment does.
     """
     client = table.client_for(endpoint)
-    name = settings.table_name
-    records = f"{name}-idempotency"
+    served = {name: name for name in settings.tables}
+    records = f"{stack}-idempotency"
     if create:
-        table.create_table(client, name, settings.hash_key, settings.hash_key_type)
+        for name, definition in settings.tables.items():
+            table.create_table(client, served[name], definition)
         table.create_idempotency_table(client, records)
-    elif not table.table_exists(client, name):
-        raise table.MissingTableError(
-            f"table {name!r} does not exist at {endpoint}; pass --create-table to create it"
-        )
-    return LocalTables(name, records if table.table_exists(client, records) else None)
+    else:
+        missing = [name for name in served.values() if not table.table_exists(client, name)]
+        if missing:
+            raise table.MissingTableError(
+                f"table {', '.join(map(repr, missing))} does not exist at {endpoint}; "
+                "pass --create-table to create the stack's tables"
+            )
+    return LocalTables(served, records if table.table_exists(client, records) else None)
 
 
 def function_environment(
@@ -86,7 +102,10 @@ def function_environment(
     os.environ.update(
         {
             "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
-            "TABLES": json.dumps({settings.table_name: tables.served}),
+            function_tables.TABLES_ENV: json.dumps(tables.served, separators=(",", ":")),
+            function_tables.TABLE_KEYS_ENV: function_tables.encode_keys(
+                {name: definition.key_schema for name, definition in settings.tables.items()}
+            ),
             "OPERATION_PACKAGES": ",".join(settings.operation_packages),
         }
     )
@@ -114,6 +133,10 @@ def local_stack(
 
     The process's environment is restored on the way out.
     """
+    check_requirements(
+        Registry(settings.operation_packages).all().values(),
+        {name: definition.index_names for name, definition in settings.tables.items()},
+    )
     requested = dynamodb_endpoint or os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
     region = str(stack_config(stack).get("aws:region") or DEFAULT_REGION)
     saved = dict(os.environ)
@@ -121,10 +144,10 @@ def local_stack(
         with dynamodb(requested) as (endpoint, embedded):
             os.environ.setdefault("AWS_REGION", region)
             os.environ.setdefault("AWS_DEFAULT_REGION", os.environ["AWS_REGION"])
-            tables = ensure_tables(endpoint, settings, create=embedded or create_table)
+            tables = ensure_tables(endpoint, stack, settings, create=embedded or create_table)
             function_environment(endpoint, settings, tables, cors_origin)
             if seed is not None:
-                table.load_items(endpoint, tables.served, seed)
+                table.seed_items(endpoint, seed, tables.served, primary_table(settings.tables))
             yield LocalStack(
                 stack, settings, endpoint, embedded, tables.served, os.environ["AWS_REGION"]
             )

@@ -1,4 +1,4 @@
-"""The tutorial's requests, for the stack's table and key: what the server suggests trying."""
+"""The tutorial's requests, for the stack's table and its keys: what the server suggests trying."""
 
 from __future__ import annotations
 
@@ -7,12 +7,36 @@ import shlex
 from typing import Any
 
 from infra.settings import Settings
+from infra.table_definitions import TableDefinition, primary_table
+
+
+def describe(definition: TableDefinition) -> str:
+    """One line saying what a table is keyed and indexed by: ``Orders (customerId: S, ...)``."""
+    types = definition.attribute_types
+    keys = ", ".join(f"{key}: {types[key]}" for key in definition.key_schema.key_attributes)
+    parts = [f"{definition.name} ({keys})"]
+    if definition.indexes:
+        parts.append("indexes " + ", ".join(index.name for index in definition.indexes))
+    if definition.ttl_attribute:
+        parts.append(f"TTL {definition.ttl_attribute}")
+    return "; ".join(parts)
+
+
+def example_key(definition: TableDefinition, value: int = 1) -> dict[str, Any]:
+    """A key of the table, each attribute ``value`` as its type wants it (a number or text)."""
+    return {
+        key: value if definition.attribute_types[key] == "N" else str(value)
+        for key in definition.key_schema.key_attributes
+    }
 
 
 def tutorial_requests(settings: Settings) -> list[tuple[str, dict[str, Any]]]:
-    """create → read → update → list → delete, then echo and ping, as the tutorial sends them."""
-    table, key = settings.table_name, settings.hash_key
-    item_key = {key: 1 if settings.hash_key_type == "N" else "1"}
+    """create → read → update → list → delete, then echo and ping, as the tutorial sends them.
+
+    On the stack's primary table (``LambdaTable``, or its first), with its keys.
+    """
+    table = primary_table(settings.tables) or next(iter(settings.tables))
+    item_key = example_key(settings.tables[table])
     return [
         (
             "create",

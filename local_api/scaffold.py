@@ -41,7 +41,7 @@ def $function(call: Invocation) -> dict[str, Any]:
         pages["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 ''')
 
-TEST = Template('''"""Tests of the $name operation, on an in-process moto table."""
+TEST = Template('''"""Tests of the $name operation, on a moto table keyed as the stack says."""
 
 import pytest
 
@@ -49,8 +49,8 @@ from function.validation import InvalidPayloadError
 
 
 def test_${function}_counts_the_items(table, run_operation):
-    table.put({"$key": "1"})
-    table.put({"$key": "2"})
+    table.put(table.key(1))
+    table.put(table.key(2))
 
     assert run_operation("$name", {"ConsistentRead": True}) == {"Count": 2}
 
@@ -65,7 +65,7 @@ class ScaffoldError(ValueError):
     """The operation cannot be created as asked (bad name, files already there)."""
 
 
-def new_operation(name: str, root: Path = PROJECT_DIR, hash_key: str = "Id") -> list[Path]:
+def new_operation(name: str, root: Path = PROJECT_DIR) -> list[Path]:
     """Write ``operations/<module>.py`` and ``tests/operations/test_<module>.py``; return them."""
     if not re.fullmatch(OPERATION_NAME_PATTERN, name or ""):
         raise ScaffoldError(
@@ -78,7 +78,7 @@ def new_operation(name: str, root: Path = PROJECT_DIR, hash_key: str = "Id") -> 
     for path in (operation_file, test_file):
         if path.exists():
             raise ScaffoldError(f"{path.relative_to(root)} already exists")
-    values = {"name": name, "function": module, "key": hash_key}
+    values = {"name": name, "function": module}
     operation_file.write_text(OPERATION.substitute(values))
     test_file.parent.mkdir(parents=True, exist_ok=True)
     test_file.write_text(TEST.substitute(values))

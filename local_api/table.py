@@ -1,12 +1,14 @@
-"""Tables on a local DynamoDB: created as the Pulumi program creates them, and seeded.
+"""Tables on a local DynamoDB: created from the stack's definitions, as the Pulumi program does.
 
 :func:`create_table` is the one table creator of the project's local side: the
-local server, the tests and the benchmark all call it.
+local server, the tests and the benchmark all call it, with the same
+:class:`~infra.table_definitions.TableDefinition` the Pulumi program deploys.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,59 +17,122 @@ import boto3
 from botocore.exceptions import ClientError
 
 from function import idempotency
+from infra.table_definitions import Index, TableDefinition, define
+
+#: The tutorial's table: a string hash key ``Id``.
+TUTORIAL_TABLE = define("LambdaTable", hashKey="Id")
 
 
 class SeedFileError(ValueError):
-    """The items file is not a JSON list of items."""
+    """The items file is not a JSON list of items, or an object of them per table."""
 
 
 class MissingTableError(RuntimeError):
     """The table is not on the DynamoDB the local server was pointed at."""
 
 
-def create_table(
-    client: Any, name: str, key: str = "Id", key_type: str = "S", *, ttl: str | None = None
-) -> bool:
-    """Create an on-demand table keyed by ``key`` (and TTL on ``ttl``); ``False`` if it exists.
+def create_table(client: Any, name: str, definition: TableDefinition = TUTORIAL_TABLE) -> bool:
+    """Create the on-demand table ``name`` as ``definition`` says; ``False`` if it exists.
 
-    ``client`` is a boto3 DynamoDB client (in-process moto's, or one for an endpoint).
+    Keys, indexes, stream and TTL are the definition's. ``client`` is a boto3
+    DynamoDB client (in-process moto's, or one for an endpoint).
     """
     if table_exists(client, name):
         return False
-    client.create_table(
-        TableName=name,
-        KeySchema=[{"AttributeName": key, "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": key, "AttributeType": key_type}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    args: dict[str, Any] = {
+        "TableName": name,
+        "KeySchema": _key_schema(definition.hash_key, definition.range_key),
+        "AttributeDefinitions": [
+            {"AttributeName": attribute, "AttributeType": kind}
+            for attribute, kind in sorted(definition.attribute_types.items())
+        ],
+        "BillingMode": "PAY_PER_REQUEST",
+    }
+    if definition.global_indexes:
+        args["GlobalSecondaryIndexes"] = [_index(i) for i in definition.global_indexes]
+    if definition.local_indexes:
+        args["LocalSecondaryIndexes"] = [_index(i) for i in definition.local_indexes]
+    if definition.stream is not None:
+        args["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": definition.stream}
+    client.create_table(**args)
     client.get_waiter("table_exists").wait(
         TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
     )
-    if ttl is not None:
+    if definition.ttl_attribute is not None:
         client.update_time_to_live(
-            TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl}
+            TableName=name,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": definition.ttl_attribute},
         )
     return True
 
 
+#: The function's idempotency records table, as the Pulumi program defines it.
+IDEMPOTENCY_RECORDS = define(
+    "idempotency", hashKey=idempotency.RECORD_KEY, ttlAttribute=idempotency.EXPIRES_AT
+)
+
+
 def create_idempotency_table(client: Any, name: str) -> bool:
     """Create the function's idempotency records table, as the Pulumi program does."""
-    return create_table(client, name, idempotency.RECORD_KEY, "S", ttl=idempotency.EXPIRES_AT)
+    return create_table(client, name, IDEMPOTENCY_RECORDS)
 
 
-def load_items(endpoint: str, name: str, path: Path) -> int:
-    """Put every item of a JSON file (a list of plain-valued items) into the table."""
+def _key_schema(hash_key: str, range_key: str | None) -> list[dict[str, str]]:
+    schema = [{"AttributeName": hash_key, "KeyType": "HASH"}]
+    if range_key is not None:
+        schema.append({"AttributeName": range_key, "KeyType": "RANGE"})
+    return schema
+
+
+def _index(index: Index) -> dict[str, Any]:
+    projection: dict[str, Any] = {"ProjectionType": index.projection_type}
+    if index.included_attributes:
+        projection["NonKeyAttributes"] = list(index.included_attributes)
+    return {
+        "IndexName": index.name,
+        "KeySchema": _key_schema(index.hash_key, index.range_key),
+        "Projection": projection,
+    }
+
+
+def seed_items(
+    endpoint: str, path: Path, tables: Mapping[str, str], default: str | None
+) -> dict[str, int]:
+    """Put the items of a JSON file into the tables; how many went into each.
+
+    The file holds an object of item lists keyed by logical table name
+    (``{"Orders": [...], "LambdaTable": [...]}``), or one list of items for
+    ``default`` (the stack's only or primary table). ``tables`` maps logical
+    names to the physical tables on the endpoint.
+    """
     try:
-        items = json.loads(path.read_text(), parse_float=Decimal)
+        document = json.loads(path.read_text(), parse_float=Decimal)
     except (OSError, ValueError) as error:
         raise SeedFileError(f"{path}: {error}") from None
-    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
-        raise SeedFileError(f"{path}: expected a JSON list of items (objects)")
-    table = boto3.resource("dynamodb", endpoint_url=endpoint).Table(name)
-    with table.batch_writer() as batch:
-        for item in items:
-            batch.put_item(Item=item)
-    return len(items)
+    if isinstance(document, list):
+        if default is None:
+            raise SeedFileError(
+                f"{path}: this stack serves {', '.join(sorted(tables))}; give the items per "
+                'table, like {"Orders": [...]}'
+            )
+        document = {default: document}
+    if not isinstance(document, dict):
+        raise SeedFileError(
+            f"{path}: expected a JSON list of items, or an object of them per table"
+        )
+    for name, items in document.items():
+        if name not in tables:
+            raise SeedFileError(
+                f"{path}: {name!r} is not a table of this stack ({', '.join(sorted(tables))})"
+            )
+        if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+            raise SeedFileError(f"{path}: {name}: expected a JSON list of items (objects)")
+    resource = boto3.resource("dynamodb", endpoint_url=endpoint)
+    for name, items in document.items():
+        with resource.Table(tables[name]).batch_writer() as batch:
+            for item in items:
+                batch.put_item(Item=item)
+    return {name: len(items) for name, items in document.items()}
 
 
 def table_exists(client: Any, name: str) -> bool:

@@ -2,12 +2,18 @@
 
 For operation authors, two fixtures do the work:
 
-* ``table`` — a fresh ``LambdaTable`` (hash key ``Id``, a string) that the
-  function serves, exactly as a deployment configures it; ``table.items()``
-  shows what is stored.
+* ``table`` — a fresh table that the function serves, exactly as a deployment
+  configures it: the stack's primary table (``LambdaTable``, or its only one),
+  keyed as the stack file says. The stack is ``$STACK`` (``dev`` by default).
+  ``table.key(1)`` makes a key of it, ``table.put(item)`` stores an item and
+  ``table.items()`` shows what is stored.
 * ``run_operation(name, payload)`` — runs one operation through the same path as
   the handler (registry, table, schema, DynamoDB error translation) and returns
   its result or raises its ``RequestError``.
+
+``tables`` serves every table of the stack at once (a dict of ``Table`` by
+logical name); a test module that needs other tables overrides the
+``table_definitions`` fixture.
 
 ``invoke(event)`` calls the real Lambda handler; ``post(body)`` sends a body
 through an API Gateway REST proxy event and returns the HTTP answer.
@@ -20,9 +26,10 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import os
 import sys
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -35,9 +42,13 @@ from moto import mock_aws
 
 from function import events
 from function import handler as lambda_handler
+from function.tables import TABLE_KEYS_ENV, TABLES_ENV, KeySchema, encode_keys
+from infra.settings import stack_settings
+from infra.table_definitions import TableDefinition, primary_table
+from local_api.examples import example_key
 from local_api.lambda_context import LambdaContext
 from local_api.proxy_event import post_event
-from local_api.table import create_idempotency_table, create_table
+from local_api.table import IDEMPOTENCY_RECORDS, create_idempotency_table, create_table
 
 __all__ = ["LambdaContext", "create_table"]
 
@@ -45,6 +56,13 @@ EVENTS = Path(__file__).parent / "events"
 TABLE = "LambdaTable"
 PHYSICAL_TABLE = "dynamodb-operations-test-LambdaTable"
 REGION = "us-east-1"
+#: The stack whose tables the ``table`` and ``tables`` fixtures serve.
+TEST_STACK = os.environ.get("STACK") or "dev"
+
+
+def physical_name(table: str) -> str:
+    """The physical name the fixtures give a logical table (deployed names differ too)."""
+    return f"dynamodb-operations-test-{table}"
 
 
 def load_event(name: str) -> dict[str, Any]:
@@ -61,6 +79,7 @@ def aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "AWS_ENDPOINT_URL",
         "AWS_ENDPOINT_URL_DYNAMODB",
         "TABLES",
+        "TABLE_KEYS",
         "OPERATION_PACKAGES",
     ):
         monkeypatch.delenv(name, raising=False)
@@ -79,9 +98,19 @@ class Table:
     name: str
     physical: str
     client: Any
+    definition: TableDefinition
+
+    @property
+    def keys(self) -> KeySchema:
+        """Its key schema, as an operation reads it (``call.keys``)."""
+        return self.definition.key_schema
+
+    def key(self, value: int = 1) -> dict[str, Any]:
+        """A key of this table: every key attribute ``value``, as a number or text as typed."""
+        return example_key(self.definition, value)
 
     def items(self) -> list[dict[str, Any]]:
-        """Every stored item as plain values, sorted by ``Id``."""
+        """Every stored item as plain values, sorted by key."""
         deserializer = TypeDeserializer()
         items = []
         for page in self.client.get_paginator("scan").paginate(TableName=self.physical):
@@ -89,7 +118,8 @@ class Table:
                 {key: deserializer.deserialize(value) for key, value in item.items()}
                 for item in page["Items"]
             )
-        return sorted(items, key=lambda item: str(item.get("Id")))
+        attributes = self.keys.key_attributes
+        return sorted(items, key=lambda item: [str(item.get(name)) for name in attributes])
 
     def put(self, item: dict[str, Any]) -> None:
         self.client.put_item(
@@ -112,18 +142,49 @@ def dynamodb_mock() -> Iterator[Any]:
 
 
 @pytest.fixture
+def table_definitions() -> Mapping[str, TableDefinition]:
+    """The tables the ``tables`` fixture serves: the test stack's. Override it for others."""
+    return stack_settings(TEST_STACK).tables
+
+
+def serve_tables(
+    client: Any, definitions: Mapping[str, TableDefinition], monkeypatch: pytest.MonkeyPatch
+) -> dict[str, Table]:
+    """Create these tables on moto and point ``TABLES`` and ``TABLE_KEYS`` at them."""
+    served = {
+        name: Table(name, physical_name(name), client, definition)
+        for name, definition in definitions.items()
+    }
+    for table in served.values():
+        create_table(client, table.physical, table.definition)
+    monkeypatch.setenv(TABLES_ENV, json.dumps({name: t.physical for name, t in served.items()}))
+    monkeypatch.setenv(TABLE_KEYS_ENV, encode_keys({name: t.keys for name, t in served.items()}))
+    return served
+
+
+@pytest.fixture
+def tables(
+    dynamodb_mock: Any,
+    table_definitions: Mapping[str, TableDefinition],
+    monkeypatch: pytest.MonkeyPatch,
+) -> dict[str, Table]:
+    """Every table of ``table_definitions``, served by the function, by logical name."""
+    return serve_tables(dynamodb_mock, table_definitions, monkeypatch)
+
+
+@pytest.fixture
 def table(dynamodb_mock: Any, monkeypatch: pytest.MonkeyPatch) -> Table:
-    """A fresh ``LambdaTable`` served by the function (``TABLES`` points at it)."""
-    create_table(dynamodb_mock, PHYSICAL_TABLE)
-    monkeypatch.setenv("TABLES", json.dumps({TABLE: PHYSICAL_TABLE}))
-    return Table(name=TABLE, physical=PHYSICAL_TABLE, client=dynamodb_mock)
+    """A fresh table served alone by the function: the test stack's primary one, as keyed there."""
+    definitions = stack_settings(TEST_STACK).tables
+    name = primary_table(definitions) or next(iter(definitions))
+    return serve_tables(dynamodb_mock, {name: definitions[name]}, monkeypatch)[name]
 
 
 @pytest.fixture
 def run_operation(table: Table) -> Callable[..., Any]:
     """Run one operation as the handler would; returns its result or raises its error."""
 
-    def run(name: str, payload: Any = None, table_name: str | None = TABLE) -> Any:
+    def run(name: str, payload: Any = None, table_name: str | None = table.name) -> Any:
         document: dict[str, Any] = {"operation": name}
         if table_name is not None:
             document["tableName"] = table_name
@@ -236,4 +297,4 @@ def idempotency_table(table: Table, monkeypatch: pytest.MonkeyPatch) -> Table:
     """The function's idempotency records table (hash key ``id``), configured as deployed."""
     create_idempotency_table(table.client, IDEMPOTENCY_TABLE)
     monkeypatch.setenv("IDEMPOTENCY_TABLE", IDEMPOTENCY_TABLE)
-    return Table(name=IDEMPOTENCY_TABLE, physical=IDEMPOTENCY_TABLE, client=table.client)
+    return Table(IDEMPOTENCY_TABLE, IDEMPOTENCY_TABLE, table.client, IDEMPOTENCY_RECORDS)

@@ -36,6 +36,7 @@ from moto.core.models import botocore_stubber
 from function import dynamodb, events, idempotency, json_codec
 from function.errors import RequestError
 from function.handler import handler
+from local_api.table import create_idempotency_table
 from tests import strategies as gen
 from tests.conftest import (
     IDEMPOTENCY_TABLE,
@@ -142,7 +143,7 @@ class FakeDynamoDB:
         client.delete_table(TableName=self.table.physical)
         create_table(client, self.table.physical)
         client.delete_table(TableName=self.records.physical)
-        create_table(client, self.records.physical, key="id")
+        create_idempotency_table(client, self.records.physical)
         self.seed()
 
 

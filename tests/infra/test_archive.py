@@ -22,6 +22,7 @@ from infra.archive import (
     pinned_requirements,
 )
 from infra.project import PROJECT_DIR
+from infra.settings import stack_settings
 from local_api.embedded_dynamodb import EmbeddedDynamoDB
 from local_api.table import client_for, create_table
 from tests.conftest import proxy_event
@@ -109,13 +110,12 @@ def test_the_deployed_archive_serves_the_tutorial_in_a_clean_interpreter(dev, tm
         shutil.copyfile(source, unpacked / name)
     runtime = runtime_directory(tmp_path / "runtime")
     function = dev.one(FUNCTION).inputs
-    table = dev.one(TABLE, "-table")
     tables = json.loads(function["environment"]["variables"]["TABLES"])
     flow = ["create", "read", "update", "list", "delete", "read", "echo", "ping"]
 
     with EmbeddedDynamoDB() as dynamodb:
-        (key,) = table.inputs["attributes"]
-        create_table(client_for(dynamodb.endpoint), tables["LambdaTable"], key["name"], key["type"])
+        definition = stack_settings("dev").tables["LambdaTable"]
+        create_table(client_for(dynamodb.endpoint), tables["LambdaTable"], definition)
         served = subprocess.run(
             [
                 *(sys.executable, "-I", "-S", "-c", SERVE_EVENTS),

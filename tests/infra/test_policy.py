@@ -1,39 +1,65 @@
-"""The function's policy is derived from what operations declare, and nothing more."""
+"""The function's policy is derived from what operations declare, per table, and nothing more."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from function.registry import Operation
+from infra.grants import OperationRequirementError, check_requirements, table_grants
 from infra.policy import function_policy, lambda_trust_policy
 
-TABLE_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/orders-1a2b3c4"
+ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/{}-1a2b3c4"
 LOG_GROUP_ARN = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/orders"
 ACTIONS = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:Scan"]
+#: Two tables: one without indexes, one with two.
+TABLES = {"LambdaTable": (), "Orders": ("byStatus", "byDate")}
 
 
-def op(name: str, actions: tuple[str, ...] = (), index_actions: tuple[str, ...] = ()) -> Operation:
+def op(
+    name: str,
+    actions: tuple[str, ...] = (),
+    index_actions: tuple[str, ...] = (),
+    *,
+    tables: tuple[str, ...] | None = None,
+    indexes: tuple[str, ...] = (),
+) -> Operation:
     return Operation(
         name=name,
         run=lambda call: None,
         module=f"plugins.{name}",
         actions=actions,
         index_actions=index_actions,
+        tables=tables,
+        indexes=indexes,
     )
 
 
-def policy(operations: list[Operation], tracing: bool = False) -> dict:
+def policy(operations: list[Operation], tracing: bool = False, tables: dict | None = None) -> dict:
+    tables = TABLES if tables is None else tables
     return function_policy(
-        operations, table_arn=TABLE_ARN, log_group_arn=LOG_GROUP_ARN, tracing=tracing
+        table_grants(operations, tables),
+        table_arns={name: ARN.format(name) for name in tables},
+        log_group_arn=LOG_GROUP_ARN,
+        tracing=tracing,
     )
+
+
+def grants(document: dict) -> set[tuple[str, str]]:
+    pairs = set()
+    for statement in document["Statement"]:
+        resources = statement["Resource"]
+        for resource in [resources] if isinstance(resources, str) else resources:
+            pairs |= {(action, resource) for action in statement["Action"]}
+    return pairs
 
 
 def statements(document: dict) -> dict[str, dict]:
     return {statement["Sid"]: statement for statement in document["Statement"]}
 
 
-def test_actions_two_operations_share_are_granted_once_and_sorted():
+def test_actions_two_operations_share_are_granted_once_and_sorted_on_each_table():
     document = policy(
         [
             op("read", ("dynamodb:GetItem",)),
@@ -41,23 +67,50 @@ def test_actions_two_operations_share_are_granted_once_and_sorted():
         ]
     )
 
-    assert statements(document)["TableActions"] == {
-        "Sid": "TableActions",
+    assert statements(document)["TableLambdaTable"] == {
+        "Sid": "TableLambdaTable",
         "Effect": "Allow",
         "Action": ["dynamodb:BatchGetItem", "dynamodb:GetItem"],
-        "Resource": TABLE_ARN,
+        "Resource": ARN.format("LambdaTable"),
     }
+    assert statements(document)["TableOrders"]["Resource"] == ARN.format("Orders")
 
 
-def test_indexes_are_reachable_only_when_an_operation_declares_it():
-    without = statements(policy([op("read", ("dynamodb:GetItem",))]))
-    with_index = statements(
-        policy([op("query", ("dynamodb:Query",), index_actions=("dynamodb:Query",))])
+def test_index_actions_go_on_exactly_the_indexes_that_exist_never_a_wildcard():
+    document = policy([op("query", ("dynamodb:Query",), ("dynamodb:Query",))])
+
+    index_grants = {resource for _, resource in grants(document) if "/index/" in resource}
+    assert index_grants == {
+        f"{ARN.format('Orders')}/index/byDate",
+        f"{ARN.format('Orders')}/index/byStatus",
+    }
+    assert not {r for a, r in grants(document) if a.startswith("dynamodb:") and "*" in r}
+
+
+def test_a_table_without_indexes_gets_no_index_statement():
+    document = policy(
+        [op("query", ("dynamodb:Query",), ("dynamodb:Query",))], tables={"LambdaTable": ()}
     )
 
-    assert "IndexActions" not in without
-    assert with_index["IndexActions"]["Action"] == ["dynamodb:Query"]
-    assert with_index["IndexActions"]["Resource"] == f"{TABLE_ARN}/index/*"
+    assert [s["Sid"] for s in document["Statement"]] == ["TableLambdaTable", "WriteOwnLogs"]
+
+
+def test_an_operation_limited_to_a_table_adds_its_actions_to_that_table_only():
+    document = policy(
+        [
+            op("read", ("dynamodb:GetItem",)),
+            op("by-status", ("dynamodb:Query",), ("dynamodb:Query",), indexes=("byStatus",)),
+            op("archive", ("dynamodb:DeleteItem",), tables=("Orders",)),
+        ]
+    )
+
+    assert {(a, r) for a, r in grants(document) if a.startswith("dynamodb:")} == {
+        ("dynamodb:GetItem", ARN.format("LambdaTable")),
+        ("dynamodb:GetItem", ARN.format("Orders")),
+        ("dynamodb:Query", ARN.format("Orders")),
+        ("dynamodb:Query", f"{ARN.format('Orders')}/index/byStatus"),
+        ("dynamodb:DeleteItem", ARN.format("Orders")),
+    }
 
 
 def test_operations_that_touch_no_table_get_only_their_log_streams():
@@ -76,6 +129,14 @@ def test_operations_that_touch_no_table_get_only_their_log_streams():
     }
 
 
+def test_statement_ids_stay_unique_and_alphanumeric_whatever_the_table_names():
+    document = policy([op("read", ("dynamodb:GetItem",))], tables={"a-b": (), "a_b": (), "ab": ()})
+
+    sids = [statement["Sid"] for statement in document["Statement"]]
+    assert len(sids) == len(set(sids))
+    assert all(sid.isalnum() for sid in sids)
+
+
 def test_tracing_adds_x_ray_and_is_the_only_wildcard_resource():
     traced = statements(policy([op("read", ("dynamodb:GetItem",))], tracing=True))
     untraced = statements(policy([op("read", ("dynamodb:GetItem",))], tracing=False))
@@ -87,32 +148,71 @@ def test_tracing_adds_x_ray_and_is_the_only_wildcard_resource():
 
 @given(
     st.lists(
-        st.tuples(st.sets(st.sampled_from(ACTIONS)), st.sets(st.sampled_from(ACTIONS))),
+        st.tuples(
+            st.sets(st.sampled_from(ACTIONS)),
+            st.sets(st.sampled_from(ACTIONS)),
+            st.none() | st.sets(st.sampled_from(sorted(TABLES)), min_size=1),
+        ),
         max_size=5,
     ),
     st.booleans(),
 )
-def test_the_grant_is_always_exactly_the_declared_union(declarations, tracing):
+def test_the_grant_is_always_exactly_the_declared_union_per_table(declarations, tracing):
     operations = [
-        op(f"op{number}", tuple(actions), tuple(index_actions))
-        for number, (actions, index_actions) in enumerate(declarations)
+        op(
+            f"op{number}",
+            tuple(actions),
+            tuple(index_actions),
+            tables=None if tables is None else tuple(sorted(tables)),
+        )
+        for number, (actions, index_actions, tables) in enumerate(declarations)
     ]
 
-    granted = {
-        (action, statement["Resource"])
-        for statement in policy(operations, tracing)["Statement"]
-        for action in statement["Action"]
-    }
-
-    expected = {(a, TABLE_ARN) for actions, _ in declarations for a in actions}
-    expected |= {
-        (a, f"{TABLE_ARN}/index/*") for _, index_actions in declarations for a in index_actions
-    }
+    expected = set()
+    for actions, index_actions, on in declarations:
+        for table in on or TABLES:
+            expected |= {(a, ARN.format(table)) for a in actions}
+            expected |= {
+                (a, f"{ARN.format(table)}/index/{index}")
+                for a in index_actions
+                for index in TABLES[table]
+            }
     expected |= {(a, f"{LOG_GROUP_ARN}:*") for a in ("logs:CreateLogStream", "logs:PutLogEvents")}
     if tracing:
         expected |= {(a, "*") for a in ("xray:PutTelemetryRecords", "xray:PutTraceSegments")}
-    assert granted == expected
+    assert grants(policy(operations, tracing)) == expected
     assert policy(list(reversed(operations)), tracing) == policy(operations, tracing)
+
+
+@pytest.mark.parametrize(
+    ("needs", "message"),
+    [
+        ({"tables": ("Customers",)}, r"'archive' \(plugins.archive\) needs table 'Customers'"),
+        (
+            {"tables": ("LambdaTable",), "indexes": ("byStatus",)},
+            r"'archive' .* needs index 'byStatus' on table 'LambdaTable'.*it has no indexes",
+        ),
+        (
+            {"tables": ("Orders",), "indexes": ("byCustomer",)},
+            r"needs index 'byCustomer' on table 'Orders'.*its indexes: byDate, byStatus",
+        ),
+        ({"indexes": ("byCustomer",)}, r"needs index 'byCustomer', which no table"),
+    ],
+)
+def test_a_stack_lacking_what_an_operation_needs_is_refused_naming_both(needs, message):
+    archive = op("archive", ("dynamodb:Query",), ("dynamodb:Query",), **needs)
+
+    with pytest.raises(OperationRequirementError, match=message):
+        check_requirements([archive], TABLES)
+
+
+def test_an_operation_needing_only_an_index_runs_on_the_tables_that_have_it():
+    by_status = op("by-status", ("dynamodb:Query",), ("dynamodb:Query",), indexes=("byStatus",))
+
+    check_requirements([by_status], TABLES)
+    assert [grant.table for grant in table_grants([by_status], TABLES) if grant.actions] == [
+        "Orders"
+    ]
 
 
 def test_only_the_lambda_service_may_assume_the_role():
