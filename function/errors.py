@@ -171,6 +171,17 @@ class TransactionConflictError(ConflictError):
     """Another request changed the same items at the same time (409)."""
 
 
+class TransactionCanceledError(ConflictError):
+    """A transaction was cancelled and wrote nothing; the message gives each action's reason (409).
+
+    ``reasons`` holds DynamoDB's cancellation reasons, one per action, in order.
+    """
+
+    def __init__(self, message: str, reasons: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(message)
+        self.reasons = reasons or []
+
+
 class ThrottledError(TooManyRequestsError):
     """DynamoDB is throttling requests (429)."""
 

@@ -3,7 +3,8 @@
 Payloads are the DynamoDB call's own parameters with plain JSON values
 (``{"Key": {"Id": "1"}}``), so these fragments check shape and spelling and
 leave the finer rules to DynamoDB, whose refusals are 400s too. ``TableName`` is
-never a property: the table comes from the request's ``tableName``.
+never a property: the table comes from the request's ``tableName`` (operations
+that name several tables, like ``batch-get``, take logical names in the payload).
 """
 
 from __future__ import annotations
@@ -52,3 +53,12 @@ def payload(
     if required := list(required):
         schema["required"] = required
     return schema
+
+
+#: A logical (or physical) table name, as callers send it.
+TABLE_NAME = {"type": "string", "minLength": 1, "maxLength": 1024}
+
+
+def by_table(value: Mapping[str, Any]) -> dict[str, Any]:
+    """An object keyed by table name (``RequestItems``), each value matching ``value``."""
+    return {"type": "object", "minProperties": 1, "additionalProperties": value}

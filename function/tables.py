@@ -1,13 +1,17 @@
 """Which tables callers may name, the physical table each name means, and its keys.
 
-The deployment sets two variables, both JSON objects keyed by the logical names
-callers send as ``tableName`` (the tutorial's ``LambdaTable``):
+Two JSON objects keyed by the logical names callers send as ``tableName`` (the
+tutorial's ``LambdaTable``) describe the tables:
 
-* ``TABLES`` maps each to its physical table name;
-* ``TABLE_KEYS`` gives each table's key schema compactly, so that 20 tables stay
-  far inside Lambda's 4 KB of environment: ``[hash, range, {index: [hash, range]}]``,
-  where a missing range key is ``null`` and trailing empty parts are left out
-  (``["Id"]``, ``["customerId", "orderId", {"byStatus": ["status", "createdAt"]}]``).
+* ``TABLES``, an environment variable, maps each to its physical table name,
+  known only once the tables are deployed;
+* the key schemas, known when the code archive is built, travel in the archive
+  as ``function/table_keys.json``, so Lambda's 4 KB of environment holds only
+  the names, whatever the indexes. The ``TABLE_KEYS`` variable, when set, takes
+  its place (the local server and the tests set it). Each schema is compact:
+  ``[hash, range, {index: [hash, range]}]``, a missing range key ``null`` and
+  trailing empty parts left out (``["Id"]``,
+  ``["customerId", "orderId", {"byStatus": ["status", "createdAt"]}]``).
 
 A caller may also send a physical name from the map. With a single entry, a
 request without ``tableName`` uses it. Nothing else is reachable.
@@ -20,6 +24,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from pathlib import Path
 from typing import Any
 
 from function.errors import TableNotAllowedError, TableRequiredError
@@ -36,6 +41,8 @@ __all__ = [
 
 TABLES_ENV = "TABLES"
 TABLE_KEYS_ENV = "TABLE_KEYS"
+#: The key schemas' file in the ``function`` package of the deployed archive.
+TABLE_KEYS_FILE = "table_keys.json"
 #: The function's own table of idempotency records; callers can never name it.
 IDEMPOTENCY_TABLE_ENV = "IDEMPOTENCY_TABLE"
 
@@ -158,13 +165,20 @@ class Tables:
 
 
 def configured() -> Tables:
-    """The tables of this deployment, from ``TABLES`` and ``TABLE_KEYS`` (parsed once per value)."""
+    """The tables of this deployment and their keys (parsed once per value)."""
     environ = os.environ
-    return _parse(environ.get(TABLES_ENV), environ.get(TABLE_KEYS_ENV))
+    return _parse(environ.get(TABLES_ENV), environ.get(TABLE_KEYS_ENV) or _bundled_keys())
+
+
+@lru_cache(maxsize=1)
+def _bundled_keys() -> str | None:
+    """The key schemas the archive carries, if this is a deployed archive."""
+    path = Path(__file__).with_name(TABLE_KEYS_FILE)
+    return path.read_text(encoding="utf-8") if path.is_file() else None
 
 
 def encode_keys(keys: Mapping[str, KeySchema]) -> str:
-    """``TABLE_KEYS`` for these tables' key schemas: the deployment's and the local server's."""
+    """The key schemas as the archive's file and ``TABLE_KEYS`` carry them."""
     return json.dumps(
         {name: schema.encode() for name, schema in sorted(keys.items())}, separators=(",", ":")
     )

@@ -282,9 +282,6 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
             "TABLES": _physical_names(served).apply(
                 lambda names: json.dumps(names, separators=(",", ":"))
             ),
-            "TABLE_KEYS": tables.encode_keys(
-                {table: definition.key_schema for table, definition in settings.tables.items()}
-            ),
             "OPERATION_PACKAGES": ",".join(settings.operation_packages),
             "IDEMPOTENCY_TABLE": records.name,
         }
@@ -296,7 +293,14 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
             role=role.arn,
             runtime=RUNTIME,
             handler=HANDLER,
-            code=asset_archive(archive_files(settings.operation_packages)),
+            code=asset_archive(
+                archive_files(settings.operation_packages),
+                generated={
+                    f"function/{tables.TABLE_KEYS_FILE}": tables.encode_keys(
+                        {table: spec.key_schema for table, spec in settings.tables.items()}
+                    )
+                },
+            ),
             architectures=[settings.architecture],
             memory_size=settings.memory_size,
             timeout=settings.timeout,

@@ -150,12 +150,25 @@ def distribution_files(
     return files
 
 
-def asset_archive(files: Mapping[str, Path]) -> pulumi.AssetArchive:
-    """The archive handed to the engine: one file asset per entry (the engine zips them)."""
+def asset_archive(
+    files: Mapping[str, Path], generated: Mapping[str, str] | None = None
+) -> pulumi.AssetArchive:
+    """The archive handed to the engine: one file asset per entry (the engine zips them).
+
+    ``generated`` adds files made by the program, as text: what is known when the
+    archive is built (the tables' key schemas) rather than at deploy time.
+    """
     # Imported here so the rest of this module (used by the benchmark) needs no Pulumi.
     import pulumi
 
-    return pulumi.AssetArchive({name: pulumi.FileAsset(str(files[name])) for name in sorted(files)})
+    assets: dict[str, pulumi.Asset] = {
+        name: pulumi.FileAsset(str(path)) for name, path in files.items()
+    }
+    for name, text in (generated or {}).items():
+        if name in assets:
+            raise ArchiveError(f"{name} is generated, but a package already has that file")
+        assets[name] = pulumi.StringAsset(text)
+    return pulumi.AssetArchive(dict(sorted(assets.items())))
 
 
 def _is_runtime_source(relative: Path) -> bool:

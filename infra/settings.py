@@ -25,6 +25,7 @@ import yaml
 from function.deadline import WORST_CASE_SECONDS
 from infra.project import PROJECT_DIR
 from infra.table_definitions import (
+    TABLE_FIELDS,
     TUTORIAL_TABLE_NAME,
     TableDefinition,
     TableDefinitionError,
@@ -116,15 +117,11 @@ def settings_from(values: Mapping[str, Any]) -> Settings:
     Values are strings (as the Pulumi CLI hands them over) or YAML-typed values.
     """
     known = {config_key(field.name) for field in fields(Settings) if field.name != "warnings"}
-    for key in values:
+    for key, value in values.items():
         if key not in known and key not in LEGACY_TABLE_SETTINGS:
-            nearest = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
-            hint = (
-                f"; did you mean {nearest[0]}?"
-                if nearest
-                else f"; settings: {', '.join(sorted(known))}"
+            raise SettingsError(
+                f"config {key} is not a setting of this project; {_hint(key, value, known)}"
             )
-            raise SettingsError(f"config {key} is not a setting of this project{hint}")
     raw: dict[str, Any] = {}
     for field in fields(Settings):
         key = config_key(field.name)
@@ -143,6 +140,20 @@ def settings_from(values: Mapping[str, Any]) -> Settings:
     except TableDefinitionError as error:
         raise SettingsError(str(error)) from None
     return Settings(**raw, warnings=warnings)
+
+
+def _hint(key: str, value: Any, known: set[str]) -> str:
+    """What the author of an unknown setting most likely meant."""
+    if key in TABLE_FIELDS:
+        example = yaml.safe_dump(
+            {"tables": {TUTORIAL_TABLE_NAME: {"hashKey": "Id", key: value}}},
+            default_flow_style=True,
+        ).strip()
+        return f"{key} belongs to a table's definition in tables, like {example}"
+    nearest = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+    if nearest:
+        return f"did you mean {nearest[0]}?"
+    return f"the settings are {', '.join(sorted(known))}"
 
 
 def _tables_setting(values: Mapping[str, Any]) -> tuple[Any, tuple[str, ...]]:

@@ -2,6 +2,8 @@
 
 * :func:`failing_endpoint` answers every call with one DynamoDB error (a status
   and an ``__type`` such as ``ProvisionedThroughputExceededException``).
+* :func:`answering_endpoint` answers every call with one success, such as a
+  batch that left items unprocessed, and keeps the requests it was sent.
 * :func:`silent_endpoint` accepts connections and never answers.
 * :func:`refusing_endpoint` is a port nobody listens on.
 """
@@ -38,6 +40,28 @@ def failing_endpoint(status: int, code: str, message: str = "fault injected") ->
 
     with serving(Handler) as endpoint:
         yield endpoint
+
+
+@contextmanager
+def answering_endpoint(answer: dict) -> Iterator[tuple[str, list[dict]]]:
+    """An endpoint answering every request with ``answer``; yields it and the requests' bodies."""
+    body = json.dumps(answer).encode()
+    received: list[dict] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/x-amz-json-1.0")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with serving(Handler) as endpoint:
+        yield endpoint, received
 
 
 @contextmanager

@@ -17,6 +17,7 @@ import textwrap
 from pathlib import Path
 
 from function.registry import Registry
+from infra.grants import table_grants
 from infra.policy import function_policy
 from infra.project import PROJECT_DIR
 
@@ -69,9 +70,7 @@ BATCH_READ_MODULE = textwrap.dedent(
 #: What a plugin author's copy of the project holds: everything but caches and the venv.
 PROJECT_DIRECTORIES = ("function", "operations", "infra", "local_api", "tests", "bench")
 PROJECT_FILES = (
-    "Pulumi.yaml",
-    "Pulumi.dev.yaml",
-    "Pulumi.prod.yaml",
+    *sorted(path.name for path in PROJECT_DIR.glob("Pulumi*.yaml")),
     "pyproject.toml",
     "__main__.py",
 )
@@ -88,7 +87,10 @@ SUITES = (
 
 def policy(operations) -> dict:
     return function_policy(
-        operations, table_arn=TABLE_ARN, log_group_arn=LOG_GROUP_ARN, tracing=False
+        table_grants(operations, {"LambdaTable": ()}),
+        table_arns={"LambdaTable": TABLE_ARN},
+        log_group_arn=LOG_GROUP_ARN,
+        tracing=False,
     )
 
 

@@ -14,9 +14,10 @@ from function.tables import (
 def test_logical_and_physical_names_resolve_to_the_physical_table():
     tables = Tables({"LambdaTable": "prod-table-1a2b"})
 
-    assert tables.resolve("LambdaTable") == "prod-table-1a2b"
-    assert tables.resolve("prod-table-1a2b") == "prod-table-1a2b"
-    assert tables.resolve(None) == "prod-table-1a2b"
+    assert tables.resolve("LambdaTable").physical == "prod-table-1a2b"
+    assert tables.resolve("prod-table-1a2b").physical == "prod-table-1a2b"
+    assert tables.resolve("prod-table-1a2b").name == "LambdaTable"
+    assert tables.resolve(None).physical == "prod-table-1a2b"
 
 
 def test_with_several_tables_the_caller_must_choose():
@@ -24,7 +25,7 @@ def test_with_several_tables_the_caller_must_choose():
 
     with pytest.raises(TableRequiredError, match="this API serves A, B"):
         tables.resolve(None)
-    assert tables.resolve("B") == "b-1"
+    assert tables.resolve("B").physical == "b-1"
 
 
 def test_any_other_table_is_forbidden_and_physical_names_are_not_revealed():

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from botocore.exceptions import (
     ChecksumError,
     ClientError,
@@ -16,13 +19,14 @@ from function.errors import (
     DynamoDBValidationError,
     RequestError,
     ThrottledError,
+    TransactionCanceledError,
     TransactionConflictError,
 )
 
 BY_CODE: dict[str, type[RequestError]] = {
     "ConditionalCheckFailedException": ConditionalCheckFailedError,
     "TransactionConflictException": TransactionConflictError,
-    "TransactionCanceledException": TransactionConflictError,
+    "TransactionCanceledException": TransactionCanceledError,
     "ReplicatedWriteConflictException": TransactionConflictError,
     "ProvisionedThroughputExceededException": ThrottledError,
     "ThrottlingException": ThrottledError,
@@ -35,6 +39,20 @@ BY_CODE: dict[str, type[RequestError]] = {
 }
 
 UNAVAILABLE = "DynamoDB is unavailable or not answering; retry later"
+
+
+def _canceled(reasons: Sequence[Mapping[str, Any]]) -> TransactionCanceledError:
+    """The cancellation, saying which actions failed and why (DynamoDB lists one per action)."""
+    failed = [
+        f"TransactItems[{number}]: {reason.get('Code')}"
+        + (f" ({reason['Message']})" if reason.get("Message") else "")
+        for number, reason in enumerate(reasons)
+        if reason.get("Code") not in (None, "None")
+    ]
+    return TransactionCanceledError(
+        "Transaction cancelled, nothing was written" + (": " + "; ".join(failed) if failed else ""),
+        [dict(reason) for reason in reasons],
+    )
 
 
 def translate(error: Exception) -> RequestError | None:
@@ -52,6 +70,8 @@ def translate(error: Exception) -> RequestError | None:
             return None
         if issubclass(kind, DynamoDBUnavailableError):
             return kind(UNAVAILABLE)
+        if kind is TransactionCanceledError:
+            return _canceled(error.response.get("CancellationReasons") or [])
         return kind(details.get("Message") or code)
     if isinstance(error, ParamValidationError):
         return DynamoDBValidationError(str(error.kwargs.get("report", error)).strip())

@@ -55,6 +55,7 @@ class Registered:
     parent: str
     dependencies: list[str]
     custom: bool
+    protect: bool = False
 
 
 @dataclass
@@ -191,6 +192,7 @@ class RecordingMonitor(MockMonitor):
                     parent=request.parent,
                     dependencies=list(request.dependencies),
                     custom=request.custom,
+                    protect=request.protect,
                 )
             )
         return response

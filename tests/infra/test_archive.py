@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path, PurePosixPath
 
+import pulumi
 import pytest
 
 from infra.archive import (
@@ -39,7 +40,7 @@ import importlib, importlib.util, json, sys
 archive, runtime, lambda_context = sys.argv[1:4]
 sys.path[:0] = [archive, runtime]
 
-import function.handler
+import function.handler, function.tables
 
 spec = importlib.util.spec_from_file_location("lambda_context", lambda_context)
 context_module = importlib.util.module_from_spec(spec)
@@ -52,6 +53,7 @@ answers = [
 json.dump(
     {
         "answers": answers,
+        "keys": json.loads(function.tables.encode_keys(function.tables.configured().keys)),
         "loaded_from": {
             name: importlib.import_module(name).__file__
             for name in ("function.handler", "operations.create", "fastjsonschema", "botocore")
@@ -67,16 +69,30 @@ json.dump(
 """
 
 
-def deployed_files(deployment: Deployment) -> dict[str, Path]:
-    """The archive exactly as the program handed it to the engine: entry name to file."""
+def deployed_files(deployment: Deployment) -> dict[str, Path | str]:
+    """The archive exactly as the program handed it to the engine: entry name to file or text."""
     code = deployment.one(FUNCTION).inputs["code"]
-    files = {}
+    files: dict[str, Path | str] = {}
     for name, asset in code.assets.items():
+        if isinstance(asset, pulumi.StringAsset):
+            files[name] = asset.text
+            continue
         path = Path(asset.path)
         assert path.is_absolute()
         assert path.is_file()
         files[name] = path
     return files
+
+
+def unpack(files: dict[str, Path | str], destination: Path) -> Path:
+    """What Lambda unpacks: every entry of the archive under ``destination``."""
+    for name, source in files.items():
+        (destination / name).parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(source, str):
+            (destination / name).write_text(source)
+        else:
+            shutil.copyfile(source, destination / name)
+    return destination
 
 
 def runtime_directory(destination: Path) -> Path:
@@ -104,10 +120,7 @@ def tutorial_event(envelope_file: str) -> dict:
 
 
 def test_the_deployed_archive_serves_the_tutorial_in_a_clean_interpreter(dev, tmp_path):
-    unpacked = tmp_path / "code"
-    for name, source in deployed_files(dev).items():  # what the engine zips and Lambda unpacks
-        (unpacked / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, unpacked / name)
+    unpacked = unpack(deployed_files(dev), tmp_path / "code")
     runtime = runtime_directory(tmp_path / "runtime")
     function = dev.one(FUNCTION).inputs
     tables = json.loads(function["environment"]["variables"]["TABLES"])
@@ -156,6 +169,8 @@ def test_the_deployed_archive_serves_the_tutorial_in_a_clean_interpreter(dev, tm
     assert read_again[0] == 404
     assert echoed == (200, {"somekey1": "somevalue1", "somekey2": "somevalue2"})
     assert pong == (200, "pong")
+    assert "TABLE_KEYS" not in function["environment"]["variables"]
+    assert result["keys"] == {"LambdaTable": ["Id"]}, "the key schemas travel in the archive"
     loaded_from = result["loaded_from"]
     assert loaded_from.pop("botocore").startswith(str(runtime))
     assert all(path.startswith(str(unpacked)) for path in loaded_from.values())

@@ -176,9 +176,6 @@ def test_the_policy_grants_exactly_what_the_registered_operations_declare(stack)
     log_group_arn = stack.one(LOG_GROUP).state["arn"]
     expected = {(action, table_arn) for op in operations for action in op.actions}
     expected |= {
-        (action, f"{table_arn}/index/*") for op in operations for action in op.index_actions
-    }
-    expected |= {
         ("logs:CreateLogStream", f"{log_group_arn}:*"),
         ("logs:PutLogEvents", f"{log_group_arn}:*"),
     }
@@ -317,7 +314,7 @@ def test_dev_is_open_and_exports_no_key(dev):
     assert method["apiKeyRequired"] is False
     assert not dev.of_type(API_KEY)
     assert not dev.of_type(USAGE_PLAN)
-    assert set(dev.outputs) == {"url", "tableName", "functionName"}
+    assert set(dev.outputs) == {"url", "tableName", "tableNames", "functionName"}
 
 
 def test_prod_requires_an_api_key_limited_by_a_usage_plan_on_its_stage(prod):

@@ -161,7 +161,7 @@ def test_the_banner_gives_the_url_the_table_and_a_curl_per_tutorial_operation(de
     banner = dev_server.log()
 
     assert f"POST http://127.0.0.1:{dev_server.port}/DynamoDBManager" in banner
-    assert "table LambdaTable (key Id: S)" in banner
+    assert "    LambdaTable (Id: S)\n" in banner
     curls = [line.strip() for line in banner.splitlines() if line.strip().startswith("curl ")]
     operations = [
         json.loads(re.search(r"-d '(.*)'$", line).group(1))["operation"] for line in curls

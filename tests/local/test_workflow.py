@@ -129,7 +129,7 @@ def test_invoke_against_an_existing_dynamodb_and_a_seed_file(tmp_path):
         tables = boto3.client("dynamodb", endpoint_url=dynamodb.endpoint).list_tables()[
             "TableNames"
         ]
-        assert tables == ["LambdaTable", "LambdaTable-idempotency"]
+        assert tables == ["LambdaTable", "dev-idempotency"]
 
 
 def _project_copy(tmp_path: Path) -> Path:
@@ -143,12 +143,28 @@ def _project_copy(tmp_path: Path) -> Path:
     for name in ("__init__.py", "conftest.py"):
         shutil.copy(PROJECT_DIR / "tests" / name, root / "tests" / name)
     (root / "tests" / "operations" / "__init__.py").write_text("")
-    shutil.copy(PROJECT_DIR / "pyproject.toml", root / "pyproject.toml")
+    for name in ("pyproject.toml", "Pulumi.yaml", "Pulumi.dev.yaml"):
+        shutil.copy(PROJECT_DIR / name, root / name)
     return root
 
 
-def test_the_scaffold_writes_an_operation_whose_test_passes(tmp_path):
+#: A dev stack whose table is keyed by neither ``Id`` nor a string alone.
+OTHER_KEYS = """
+config:
+  aws:region: us-east-1
+  dynamodb-operations:tables:
+    LambdaTable:
+      hashKey: pk
+      rangeKey: sk
+      rangeKeyType: N
+"""
+
+
+@pytest.mark.parametrize("stack_file", [None, OTHER_KEYS], ids=["tutorial-keys", "pk-sk-keys"])
+def test_the_scaffold_writes_an_operation_whose_test_passes(tmp_path, stack_file):
     root = _project_copy(tmp_path)
+    if stack_file is not None:
+        (root / "Pulumi.dev.yaml").write_text(stack_file)
 
     created = new_operation("count-items", root=root)
 
