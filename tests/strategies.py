@@ -268,6 +268,7 @@ UNDERSTOOD_KEYWORDS = frozenset(
         "required",
         "additionalProperties",
         "minProperties",
+        "maxProperties",
         "items",
         "minItems",
         "maxItems",
@@ -373,6 +374,15 @@ def _object_from_schema(
     declared = schema.get("properties", {})
     required = list(dict.fromkeys(schema.get("required", ())))
     least = schema.get("minProperties", 0)
+    most = schema.get("maxProperties")
+    if most == 1 and not required and schema.get("additionalProperties", True) is False:
+        # Exactly one of the declared members (a write request, a transaction's action).
+        return st.one_of(
+            [
+                st.fixed_dictionaries({name: from_schema(member, values=values, names=names)})
+                for name, member in declared.items()
+            ]
+        )
 
     def member(name: str) -> st.SearchStrategy[Any]:
         generated = from_schema(declared.get(name, {}), values=values, names=names)
@@ -386,6 +396,8 @@ def _object_from_schema(
     if optional:
         fixed = st.one_of(st.fixed_dictionaries({name: member(name) for name in required}), fixed)
     additional = schema.get("additionalProperties", True)
+    if most is not None:
+        fixed = fixed.filter(lambda found: len(found) <= most)
     if additional is False:
         return fixed.filter(lambda found: len(found) >= least) if least > len(required) else fixed
     extra_values = (

@@ -13,6 +13,7 @@ from botocore.awsrequest import AWSResponse
 
 from function import dynamodb
 from function.deadline import MAX_ATTEMPTS, READ_TIMEOUT_SECONDS, WORST_CASE_SECONDS
+from function.errors import RequestError
 from tests.fake_dynamodb import failing_endpoint, refusing_endpoint, serving, silent_endpoint
 
 READ = {"operation": "read", "tableName": "LambdaTable", "payload": {"Key": {"Id": "1"}}}
@@ -149,32 +150,40 @@ def test_an_item_too_large_for_dynamodb_is_a_400_with_dynamodbs_message(
 
 
 @pytest.mark.parametrize(
-    ("request_", "code", "message"),
+    ("request_", "code", "message", "type_"),
     [
-        (CREATE, "TransactionConflictException", "Transaction is ongoing for the item"),
+        (
+            CREATE,
+            "TransactionConflictException",
+            "Transaction is ongoing for the item",
+            "TransactionConflict",
+        ),
         (
             UPDATE,
             "TransactionCanceledException",
             "Transaction cancelled, please refer cancellation reasons for specific reasons "
             "[TransactionConflict]",
+            "TransactionCanceled",
         ),
-        (DELETE, "ReplicatedWriteConflictException", "Replicated write conflict"),
+        (
+            DELETE,
+            "ReplicatedWriteConflictException",
+            "Replicated write conflict",
+            "TransactionConflict",
+        ),
     ],
     ids=["create", "update", "delete"],
 )
 def test_a_write_that_loses_a_transaction_conflict_is_a_409_with_dynamodbs_message(
-    served_table, post, invoke, monkeypatch, code, message, request_
+    served_table, post, invoke, monkeypatch, code, message, type_, request_
 ):
     with failing_endpoint(400, code, message) as endpoint:
         monkeypatch.setenv(ENDPOINT, endpoint)
         answer = post(request_)
-        with pytest.raises(dynamodb.TransactionConflictError) as raised:
+        with pytest.raises(RequestError) as raised:
             invoke(request_)
 
-    assert (answer.status, answer.json) == (
-        409,
-        {"message": message, "type": "TransactionConflict"},
-    )
+    assert (answer.status, answer.json) == (409, {"message": message, "type": type_})
     assert (raised.value.status, raised.value.message) == (409, message)
 
 

@@ -41,17 +41,25 @@ BY_CODE: dict[str, type[RequestError]] = {
 UNAVAILABLE = "DynamoDB is unavailable or not answering; retry later"
 
 
-def _canceled(reasons: Sequence[Mapping[str, Any]]) -> TransactionCanceledError:
-    """The cancellation, saying which actions failed and why (DynamoDB lists one per action)."""
+def _canceled(
+    reasons: Sequence[Mapping[str, Any]], message: str | None
+) -> TransactionCanceledError:
+    """The cancellation, saying which actions failed and why (DynamoDB lists one per action).
+
+    Without reasons to list, DynamoDB's own message says what it knows.
+    """
     failed = [
         f"TransactItems[{number}]: {reason.get('Code')}"
         + (f" ({reason['Message']})" if reason.get("Message") else "")
         for number, reason in enumerate(reasons)
         if reason.get("Code") not in (None, "None")
     ]
+    kept = [dict(reason) for reason in reasons]
+    if not failed and message:
+        return TransactionCanceledError(message, kept)
     return TransactionCanceledError(
         "Transaction cancelled, nothing was written" + (": " + "; ".join(failed) if failed else ""),
-        [dict(reason) for reason in reasons],
+        kept,
     )
 
 
@@ -71,7 +79,8 @@ def translate(error: Exception) -> RequestError | None:
         if issubclass(kind, DynamoDBUnavailableError):
             return kind(UNAVAILABLE)
         if kind is TransactionCanceledError:
-            return _canceled(error.response.get("CancellationReasons") or [])
+            reasons = error.response.get("CancellationReasons") or []
+            return _canceled(reasons, details.get("Message"))
         return kind(details.get("Message") or code)
     if isinstance(error, ParamValidationError):
         return DynamoDBValidationError(str(error.kwargs.get("report", error)).strip())

@@ -38,17 +38,17 @@ USAGE_PLAN_KEY = "aws:apigateway/usagePlanKey:UsagePlanKey"
 GATEWAY_RESPONSE = "aws:apigateway/response:Response"
 COMPONENT = "dynamodb-operations:api:DynamoDBOperationsApi"
 
-BATCH_WRITE_MODULE = textwrap.dedent(
+TABLE_INFO_MODULE = textwrap.dedent(
     '''
-    """batch_write: write several items at once."""
+    """table_info: how many items the table holds, as DynamoDB last counted."""
     from function.registry import operation
 
 
-    @operation("batch-write", actions=["dynamodb:BatchWriteItem"])
-    def batch_write(call):
-        """Write the payload's items (BatchWriteItem)."""
-        items = [{"PutRequest": {"Item": item}} for item in call.payload["Items"]]
-        return call.dynamodb.batch_write_item(RequestItems={call.table: items})
+    @operation("table-info", actions=["dynamodb:DescribeTable"])
+    def table_info(call):
+        """The table's item count (DescribeTable)."""
+        table = call.dynamodb.describe_table(TableName=call.table)["Table"]
+        return {"ItemCount": table["ItemCount"]}
     '''
 )
 
@@ -356,21 +356,21 @@ def test_changing_the_method_redeploys(dev):
 def test_a_plugin_operation_is_granted_its_action_published_in_the_model_and_redeployed(
     dev, plugin_package
 ):
-    package = plugin_package({"batch_write": BATCH_WRITE_MODULE})
+    package = plugin_package({"table_info": TABLE_INFO_MODULE})
 
     deployment = run_program("dev", {"operationPackages": ["operations", package]})
 
     table_arn = deployment.one(TABLE, "-table").state["arn"]
-    assert grants(deployment) == grants(dev) | {("dynamodb:BatchWriteItem", table_arn)}
-    assert "batch-write" in model_schema(deployment)["properties"]["operation"]["enum"]
+    assert grants(deployment) == grants(dev) | {("dynamodb:DescribeTable", table_arn)}
+    assert "table-info" in model_schema(deployment)["properties"]["operation"]["enum"]
     assert triggers(deployment) != triggers(dev)
     variables = deployment.one(FUNCTION).inputs["environment"]["variables"]
     assert variables["OPERATION_PACKAGES"] == f"operations,{package}"
-    assert f"{package}/batch_write.py" in deployment.one(FUNCTION).inputs["code"].assets
+    assert f"{package}/table_info.py" in deployment.one(FUNCTION).inputs["code"].assets
 
 
 def test_two_operations_with_one_name_fail_the_program_with_the_registrys_message(plugin_package):
-    package = plugin_package({"ping_again": BATCH_WRITE_MODULE.replace('"batch-write"', '"ping"')})
+    package = plugin_package({"ping_again": TABLE_INFO_MODULE.replace('"table-info"', '"ping"')})
 
     with pytest.raises(DuplicateOperationError, match=r"'ping' is registered by both"):
         run_program("dev", {"operationPackages": ["operations", package]})
