@@ -165,15 +165,18 @@ def _serve(options: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    serving = False
     try:
         with _local_stack(options, settings, cors_origin=cors) as stack:
             _banner(stack, server.server_port, options, api_key, cors, code.operation_names)
+            serving = True
             server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         server.server_close()
-        print("Stopped.", file=sys.stderr)
+        if serving:
+            print("Stopped.", file=sys.stderr)
     return 0
 
 
