@@ -35,13 +35,15 @@ def modules_of(*packages: str) -> list[str]:
 
 
 def test_the_function_operations_and_local_server_import_no_pulumi():
-    loaded = loaded_by(modules_of("function", "operations", "local_api"))
+    loaded = loaded_by([*modules_of("function", "operations", "local_api"), "infra.grants"])
 
     assert {"pulumi", "pulumi_aws"}.isdisjoint(loaded)
 
 
 def test_stack_settings_and_the_rest_api_shape_import_neither_pulumi_nor_botocore():
     """The local server reads them; they must stay cheap to import."""
-    loaded = loaded_by(["infra.settings", "infra.rest_api", "infra.project"])
+    loaded = loaded_by(
+        ["infra.settings", "infra.table_definitions", "infra.rest_api", "infra.project"]
+    )
 
     assert {"pulumi", "pulumi_aws", "botocore", "boto3"}.isdisjoint(loaded)
