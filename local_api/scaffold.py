@@ -14,7 +14,8 @@ OPERATION = Template('''"""$name: count the items in the table (Scan with Select
 A starting point: change the docstring, the schema, the actions and the body.
 The payload has passed SCHEMA before the function runs; call.table is the
 physical table the request resolved to, call.keys its key schema (read key
-names there, not "Id"); call.dynamodb takes and returns plain JSON values. Declare every DynamoDB action the body uses: the deployed role
+names there rather than writing "Id"); call.dynamodb takes and returns plain
+JSON values. Declare every DynamoDB action the body uses: the deployed role
 gets exactly the declared actions, nothing more.
 """
 
