@@ -119,3 +119,25 @@ def test_an_operation_needing_an_index_runs_on_the_tables_that_have_it(served, p
 def test_a_declaration_that_cannot_work_is_refused_at_import(declaration, message):
     with pytest.raises(OperationDefinitionError, match=message):
         operation("broken", **declaration)
+
+
+def test_a_query_of_an_index_the_table_lacks_is_dynamodbs_400_not_an_access_error(served, post):
+    """Deployed, the role may use only existing indexes: IAM would answer before DynamoDB."""
+    answer = post(
+        {
+            "operation": "query",
+            "tableName": "LambdaTable",
+            "payload": {
+                "IndexName": "byStatus",
+                "KeyConditionExpression": "#s = :s",
+                "ExpressionAttributeNames": {"#s": "status"},
+                "ExpressionAttributeValues": {":s": "NEW"},
+            },
+        }
+    )
+
+    assert answer.status == 400
+    assert answer.json == {
+        "message": "The table does not have the specified index: byStatus",
+        "type": "DynamoDBValidation",
+    }

@@ -2,7 +2,10 @@
 
 Defence in depth behind IAM: a call naming any other table, or a call whose
 tables cannot be told from its parameters (PartiQL, table management), is
-refused before it is sent.
+refused before it is sent. So is a ``Query`` or ``Scan`` of an index the table
+does not have, with the answer DynamoDB itself gives (a 400): deployed, the
+role may use only the indexes that exist, and IAM would refuse the call with
+an access error before DynamoDB could say what is wrong.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from function import tables
+from function.errors import DynamoDBValidationError
 
 
 class ConfinementError(RuntimeError):
@@ -49,6 +53,17 @@ def _confine(params: dict[str, Any], model: Any, **_: Any) -> None:
     for name in _tables_named(params):
         if name not in allowed:
             raise ConfinementError(f"Operation code named table {name!r}, which is not this API's")
+    index = params.get("IndexName")
+    if isinstance(index, str) and isinstance(params.get("TableName"), str):
+        _check_index(params["TableName"], index)
+
+
+def _check_index(physical: str, index: str) -> None:
+    """Refuse an index the table does not have, as DynamoDB would (when its keys are known)."""
+    served = tables.configured()
+    keys = served.keys.get(served.logical_name(physical))
+    if keys is not None and index not in keys.indexes:
+        raise DynamoDBValidationError(f"The table does not have the specified index: {index}")
 
 
 def _tables_named(params: dict[str, Any]) -> list[object]:
