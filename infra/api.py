@@ -29,7 +29,7 @@ from function import idempotency, tables
 from function.registry import Operation, Registry
 from infra.archive import archive_files, asset_archive
 from infra.grants import check_requirements, table_grants
-from infra.policy import function_policy, lambda_trust_policy
+from infra.policy import function_policy, lambda_trust_policy, policy_json
 from infra.rest_api import (
     CORS_ALLOW_HEADERS,
     CORS_ALLOW_METHODS,
@@ -39,7 +39,7 @@ from infra.rest_api import (
     request_model_schema,
 )
 from infra.settings import Settings
-from infra.table_definitions import Index, TableDefinition, primary_table
+from infra.table_definitions import Index, TableDefinition, primary_table, table_resource_names
 
 COMPONENT_TYPE = "dynamodb-operations:api:DynamoDBOperationsApi"
 HANDLER = "function.handler.handler"
@@ -83,9 +83,10 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
         )
 
         primary = primary_table(settings.tables)
+        resource_names = table_resource_names(settings.tables, name)
         served = {
-            name: self._table(definition, primary=name == primary)
-            for name, definition in settings.tables.items()
+            table: self._table(definition, *resource_names[table])
+            for table, definition in settings.tables.items()
         }
         log_group = aws.cloudwatch.LogGroup(
             f"{name}-logs",
@@ -182,14 +183,13 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
     def _child(self, **options: Any) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, **options)
 
-    def _table(self, definition: TableDefinition, *, primary: bool) -> aws.dynamodb.Table:
+    def _table(
+        self, definition: TableDefinition, resource_name: str, aliases: tuple[str, ...]
+    ) -> aws.dynamodb.Table:
         """One declared table; protected (Pulumi refuses to delete or replace it) when asked.
 
         A key or local index change replaces a table, and so loses its items.
         """
-        resource_name = (
-            f"{self._name}-table" if primary else f"{self._name}-table-{definition.name}"
-        )
         args: dict[str, Any] = {
             "billing_mode": "PAY_PER_REQUEST",
             "hash_key": definition.hash_key,
@@ -229,7 +229,12 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
             args["stream_enabled"] = True
             args["stream_view_type"] = definition.stream
         return aws.dynamodb.Table(
-            resource_name, **args, opts=self._child(protect=definition.deletion_protection)
+            resource_name,
+            **args,
+            opts=self._child(
+                protect=definition.deletion_protection,
+                aliases=[pulumi.Alias(name=alias) for alias in aliases],
+            ),
         )
 
     def _idempotency_table(self) -> aws.dynamodb.Table:
@@ -266,7 +271,7 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
             f"{name}-policy",
             role=role.name,
             policy=pulumi.Output.all(table_arns, log_group.arn, records.arn).apply(
-                lambda arns: json.dumps(
+                lambda arns: policy_json(
                     function_policy(
                         grants,
                         table_arns=arns[0],

@@ -11,6 +11,7 @@ so they are the one ``"*"``). Which operation runs where is :mod:`infra.grants`.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -18,6 +19,8 @@ from function import idempotency
 from infra.grants import TableGrant
 
 POLICY_VERSION = "2012-10-17"
+#: IAM's limit on the inline policies of one role, counted without whitespace.
+INLINE_POLICY_LIMIT = 10240
 LOG_ACTIONS = ("logs:CreateLogStream", "logs:PutLogEvents")
 XRAY_ACTIONS = ("xray:PutTelemetryRecords", "xray:PutTraceSegments")
 
@@ -32,22 +35,22 @@ def function_policy(
 ) -> dict[str, Any]:
     """The inline policy of the function's role (a policy document as a dict).
 
-    ``table_arns`` maps each logical table of ``grants`` to its ARN.
+    ``table_arns`` maps each logical table of ``grants`` to its ARN. Tables (and
+    indexes) granted the same actions share one statement, so the policy stays
+    within IAM's 10,240 characters for a role's inline policies as tables grow.
     """
-    statements: list[dict[str, Any]] = []
-    sids: set[str] = set()
+    on_tables: dict[tuple[str, ...], list[str]] = {}
+    on_indexes: dict[tuple[str, ...], list[str]] = {}
     for grant in grants:
         arn = table_arns[grant.table]
-        sid = _sid(f"Table{grant.table}", sids)
         if grant.actions:
-            statements.append(_allow(sid, list(grant.actions), arn))
-        by_actions: dict[tuple[str, ...], list[str]] = {}
+            on_tables.setdefault(grant.actions, []).append(arn)
         for index, actions in grant.index_actions.items():
-            by_actions.setdefault(actions, []).append(f"{arn}/index/{index}")
-        for actions, resources in by_actions.items():
-            statements.append(
-                _allow(_sid(f"{sid}Indexes", sids), list(actions), _one_or_list(resources))
-            )
+            on_indexes.setdefault(actions, []).append(f"{arn}/index/{index}")
+    statements = [
+        *_grouped("TableActions", on_tables),
+        *_grouped("IndexActions", on_indexes),
+    ]
     if idempotency_table_arn is not None:
         statements.append(
             _allow("IdempotencyRecords", sorted(idempotency.ACTIONS), idempotency_table_arn)
@@ -58,19 +61,33 @@ def function_policy(
     return {"Version": POLICY_VERSION, "Statement": statements}
 
 
-def _sid(wanted: str, taken: set[str]) -> str:
-    """A statement id from ``wanted`` (IAM allows letters and digits only), unique in the policy."""
-    base = "".join(character for character in wanted if character.isalnum() and character.isascii())
-    sid, number = base, 1
-    while sid in taken:
-        number += 1
-        sid = f"{base}{number}"
-    taken.add(sid)
-    return sid
+class PolicyTooLargeError(ValueError):
+    """The role's policy would be over IAM's limit: too many tables granted different actions."""
 
 
-def _one_or_list(resources: list[str]) -> str | list[str]:
-    return resources[0] if len(resources) == 1 else sorted(resources)
+def policy_json(document: Mapping[str, Any]) -> str:
+    """The policy as IAM receives it, refused here if IAM would refuse it."""
+    text = json.dumps(document, separators=(",", ":"))
+    if len(text) > INLINE_POLICY_LIMIT:
+        raise PolicyTooLargeError(
+            f"the function's policy would be {len(text)} characters, over IAM's "
+            f"{INLINE_POLICY_LIMIT} for a role's inline policies; declare fewer tables, "
+            "or give more of them the same operations"
+        )
+    return text
+
+
+def _grouped(sid: str, by_actions: Mapping[tuple[str, ...], list[str]]) -> list[dict[str, Any]]:
+    """One statement per set of actions, over every resource granted exactly that set."""
+    groups = sorted((sorted(resources), actions) for actions, resources in by_actions.items())
+    return [
+        _allow(
+            sid if number == 1 else f"{sid}{number}",
+            list(actions),
+            resources[0] if len(resources) == 1 else resources,
+        )
+        for number, (resources, actions) in enumerate(groups, start=1)
+    ]
 
 
 def lambda_trust_policy() -> dict[str, Any]:

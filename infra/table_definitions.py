@@ -140,11 +140,31 @@ def table_definitions(
     return {name: _table(name, definition, defaults) for name, definition in raw.items()}
 
 
-def primary_table(definitions: Mapping[str, TableDefinition]) -> str | None:
-    """The table that keeps the one table's resource name of earlier versions, if any.
+def table_resource_names(
+    definitions: Mapping[str, TableDefinition], component: str
+) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Each table's Pulumi resource name and the names it may have had before (its aliases).
 
-    ``LambdaTable`` when the stack declares it, else the only table: so a stack
-    deployed with one table keeps it (same URN) when it moves to ``tables``.
+    A name depends on its table alone, so adding or removing another table
+    renames nothing. ``LambdaTable`` keeps the name of version 1's one table
+    (``<component>-table``), so its URN is unchanged; every other table is
+    ``<component>-table-<name>``. In a stack without ``LambdaTable``, the other
+    tables name version 1's table as an alias: a stack whose one table had
+    another name keeps that table (the engine moves it to the new name). Two
+    tables claiming that alias at once make ``pulumi up`` fail, never replace.
+    """
+    legacy = f"{component}-table"
+    aliases = () if TUTORIAL_TABLE_NAME in definitions else (legacy,)
+    return {
+        name: (legacy, ()) if name == TUTORIAL_TABLE_NAME else (f"{legacy}-{name}", aliases)
+        for name in definitions
+    }
+
+
+def primary_table(definitions: Mapping[str, TableDefinition]) -> str | None:
+    """The table a request or a seed file without a table name means, if any.
+
+    ``LambdaTable`` when the stack declares it, else the only table.
     """
     if TUTORIAL_TABLE_NAME in definitions:
         return TUTORIAL_TABLE_NAME

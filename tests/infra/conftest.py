@@ -56,6 +56,8 @@ class Registered:
     dependencies: list[str]
     custom: bool
     protect: bool = False
+    #: The URNs it may have had before (Pulumi ``aliases``), as the engine resolves them.
+    aliases: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -193,9 +195,28 @@ class RecordingMonitor(MockMonitor):
                     dependencies=list(request.dependencies),
                     custom=request.custom,
                     protect=request.protect,
+                    aliases=self._alias_urns(request),
                 )
             )
         return response
+
+    def _alias_urns(self, request: Any) -> list[str]:
+        """The URNs a registration's aliases name, resolved as the engine does.
+
+        A spec leaves out what stays the same: the parent, the type and the name
+        default to the resource's own.
+        """
+        found = list(request.aliasURNs)
+        for alias in request.aliases:
+            if alias.urn:
+                found.append(alias.urn)
+                continue
+            spec = alias.spec
+            parent = "" if spec.noParent else spec.parentUrn or request.parent
+            found.append(
+                self.make_urn(parent, spec.type or request.type, spec.name or request.name)
+            )
+        return found
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
         if f"::{STACK_TYPE}::" in request.urn:

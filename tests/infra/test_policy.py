@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from function.registry import Operation
 from infra.grants import OperationRequirementError, check_requirements, table_grants
-from infra.policy import function_policy, lambda_trust_policy
+from infra.policy import PolicyTooLargeError, function_policy, lambda_trust_policy, policy_json
 
 ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/{}-1a2b3c4"
 LOG_GROUP_ARN = "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/orders"
@@ -67,13 +67,12 @@ def test_actions_two_operations_share_are_granted_once_and_sorted_on_each_table(
         ]
     )
 
-    assert statements(document)["TableLambdaTable"] == {
-        "Sid": "TableLambdaTable",
+    assert statements(document)["TableActions"] == {
+        "Sid": "TableActions",
         "Effect": "Allow",
         "Action": ["dynamodb:BatchGetItem", "dynamodb:GetItem"],
-        "Resource": ARN.format("LambdaTable"),
+        "Resource": [ARN.format("LambdaTable"), ARN.format("Orders")],
     }
-    assert statements(document)["TableOrders"]["Resource"] == ARN.format("Orders")
 
 
 def test_index_actions_go_on_exactly_the_indexes_that_exist_never_a_wildcard():
@@ -92,7 +91,7 @@ def test_a_table_without_indexes_gets_no_index_statement():
         [op("query", ("dynamodb:Query",), ("dynamodb:Query",))], tables={"LambdaTable": ()}
     )
 
-    assert [s["Sid"] for s in document["Statement"]] == ["TableLambdaTable", "WriteOwnLogs"]
+    assert [s["Sid"] for s in document["Statement"]] == ["TableActions", "WriteOwnLogs"]
 
 
 def test_an_operation_limited_to_a_table_adds_its_actions_to_that_table_only():
@@ -129,9 +128,20 @@ def test_operations_that_touch_no_table_get_only_their_log_streams():
     }
 
 
-def test_statement_ids_stay_unique_and_alphanumeric_whatever_the_table_names():
-    document = policy([op("read", ("dynamodb:GetItem",))], tables={"a-b": (), "a_b": (), "ab": ()})
+def test_tables_granted_different_actions_get_statements_of_their_own():
+    document = policy(
+        [
+            op("read", ("dynamodb:GetItem",)),
+            op("archive", ("dynamodb:DeleteItem",), tables=("a-b",)),
+        ],
+        tables={"a-b": (), "a_b": (), "ab": ()},
+    )
 
+    table_statements = [s for s in document["Statement"] if s["Sid"].startswith("Table")]
+    assert [(s["Sid"], s["Action"], s["Resource"]) for s in table_statements] == [
+        ("TableActions", ["dynamodb:DeleteItem", "dynamodb:GetItem"], ARN.format("a-b")),
+        ("TableActions2", ["dynamodb:GetItem"], [ARN.format("a_b"), ARN.format("ab")]),
+    ]
     sids = [statement["Sid"] for statement in document["Statement"]]
     assert len(sids) == len(set(sids))
     assert all(sid.isalnum() for sid in sids)
@@ -223,3 +233,15 @@ def test_only_the_lambda_service_may_assume_the_role():
         "Principal": {"Service": "lambda.amazonaws.com"},
         "Action": "sts:AssumeRole",
     }
+
+
+def test_a_policy_iam_would_refuse_for_its_size_is_refused_before_deploying():
+    tables = {f"Table{n:03}": ("byStatus",) for n in range(80)}
+    operations = [
+        op(f"op{n}", ("dynamodb:GetItem",), ("dynamodb:Query",), tables=(f"Table{n:03}",))
+        for n in range(80)
+    ]
+
+    with pytest.raises(PolicyTooLargeError, match=r"over IAM's 10240"):
+        policy_json(policy(operations, tables=tables))
+    assert len(policy_json(policy(operations[:10], tables=tables))) < 10240

@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from function.tables import KeySchema, TablesConfigError, configured
+from function.tables import IndexKeys, KeySchema, TablesConfigError, configured
 from infra.grants import OperationRequirementError
 from infra.settings import SettingsError
 from tests.infra.conftest import Deployment, run_program
@@ -23,6 +23,8 @@ V1_TABLE_URN = (
 )
 #: Lambda's limit on a function's environment: every key and value together.
 LAMBDA_ENVIRONMENT_LIMIT = 4096
+#: IAM's limit on a role's inline policies, counted without whitespace.
+INLINE_POLICY_LIMIT = 10240
 
 NEEDS_AN_INDEX = textwrap.dedent(
     '''
@@ -107,9 +109,8 @@ def test_the_function_knows_every_table_by_name_and_its_keys_from_its_archive(or
         served.resolve("Orders").physical == tables_by_logical_name(orders)["Orders"].state["name"]
     )
     assert served.resolve("Orders").keys == KeySchema(
-        "customerId", "orderId", {"byStatus": served.resolve("Orders").keys.indexes["byStatus"]}
+        "customerId", "orderId", {"byStatus": IndexKeys("status", "createdAt")}
     )
-    assert served.resolve("Orders").keys.indexes["byStatus"].range_key == "createdAt"
     assert served.resolve("LambdaTable").keys == KeySchema("Id")
 
 
@@ -133,14 +134,15 @@ def test_a_v1_stack_keeps_its_table_urn(dev, prod):
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_the_old_settings_keep_the_urn_and_warn_with_the_tables_form(stack, caplog):
+def test_the_old_settings_keep_the_table_and_warn_with_the_tables_form(stack, caplog):
+    """A v1 table with another name moves to its new resource name by alias: no replacement."""
     with caplog.at_level(logging.WARNING):
         deployment = run_program(
             stack, {"tableName": "Products", "hashKey": "sku", "hashKeyType": "N"}
         )
 
     (table,) = [t for t in deployment.of_type(TABLE) if not t.name.endswith("-idempotency")]
-    assert table.urn == V1_TABLE_URN.format(stack=stack)
+    assert V1_TABLE_URN.format(stack=stack) in table.aliases
     assert (table.inputs["hashKey"], table.inputs["attributes"]) == (
         "sku",
         [{"name": "sku", "type": "N"}],
@@ -152,11 +154,39 @@ def test_the_old_settings_keep_the_urn_and_warn_with_the_tables_form(stack, capl
     assert "dynamodb-operations:tables:\n    Products:\n      hashKey: sku" in warning
 
 
-def test_the_tables_form_of_a_single_renamed_table_keeps_the_urn_too():
+def test_the_tables_form_of_a_single_renamed_table_keeps_it_too():
     deployment = run_program("dev", {"tables": {"Products": {"hashKey": "sku"}}})
 
     (table,) = [t for t in deployment.of_type(TABLE) if not t.name.endswith("-idempotency")]
-    assert table.urn == V1_TABLE_URN.format(stack="dev")
+    assert V1_TABLE_URN.format(stack="dev") in table.aliases
+
+
+def urns(tables: dict) -> dict[str, str]:
+    """Each logical table's URN when a stack declares ``tables``."""
+    deployment = run_program("dev", {"tables": tables})
+    return {name: table.urn for name, table in tables_by_logical_name(deployment).items()}
+
+
+def test_adding_or_removing_a_table_renames_no_other_table():
+    """A table's URN depends on its own name only: another table coming or going replaces none."""
+    products, orders, tutorial = (
+        {"Products": {"hashKey": "sku"}},
+        {"Orders": {"hashKey": "customerId"}},
+        {"LambdaTable": {"hashKey": "Id"}},
+    )
+    stages = [products, {**products, **orders}, orders, {**orders, **tutorial}, tutorial]
+
+    seen: dict[str, set[str]] = {}
+    for stage in stages:
+        for name, urn in urns(stage).items():
+            seen.setdefault(name, set()).add(urn)
+
+    assert {name: len(found) for name, found in seen.items()} == {
+        "Products": 1,
+        "Orders": 1,
+        "LambdaTable": 1,
+    }
+    assert seen["LambdaTable"] == {V1_TABLE_URN.format(stack="dev")}
 
 
 def test_prod_tables_are_protected_and_dev_tables_are_not(dev, prod, orders):
@@ -212,7 +242,7 @@ def test_streams_local_indexes_and_included_projections_are_deployed():
     assert events["globalSecondaryIndexes"][0]["nonKeyAttributes"] == ["title"]
 
 
-def test_twenty_tables_leave_the_environment_far_below_lambdas_4_kb(capsys):
+def test_twenty_tables_fit_far_inside_lambdas_environment_and_iams_policy_limits(capsys):
     tables = {
         f"Table{number:02}Name": {
             "hashKey": "customerId",
@@ -227,10 +257,16 @@ def test_twenty_tables_leave_the_environment_far_below_lambdas_4_kb(capsys):
     variables = deployment.one(FUNCTION).inputs["environment"]["variables"]
 
     size = sum(len(key) + len(value) for key, value in variables.items())
+    policy = json.loads(deployment.one(ROLE_POLICY).inputs["policy"])
+    policy_size = len(json.dumps(policy, separators=(",", ":")))
     with capsys.disabled():
-        print(f"\n  environment with 20 tables: {size} of {LAMBDA_ENVIRONMENT_LIMIT} bytes")
+        print(
+            f"\n  20 tables: environment {size} of {LAMBDA_ENVIRONMENT_LIMIT} bytes, "
+            f"role policy {policy_size} of {INLINE_POLICY_LIMIT} characters"
+        )
     assert len(json.loads(variables["TABLES"])) == 20
     assert size < LAMBDA_ENVIRONMENT_LIMIT / 2
+    assert policy_size < INLINE_POLICY_LIMIT / 2
 
 
 def test_an_operation_that_needs_a_missing_index_fails_the_program_naming_both(plugin_package):
