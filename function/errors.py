@@ -171,15 +171,23 @@ class TransactionConflictError(ConflictError):
     """Another request changed the same items at the same time (409)."""
 
 
-class TransactionCanceledError(ConflictError):
-    """A transaction was cancelled and wrote nothing; the message gives each action's reason (409).
+class TransactionCanceledError(TransactionConflictError):
+    """A transaction was cancelled and wrote nothing; the message names each failed action (409).
 
-    ``reasons`` holds DynamoDB's cancellation reasons, one per action, in order.
+    The body adds ``cancellationReasons``: DynamoDB's reason for each action, in
+    order (``{"Code": "None"}`` for those that would have succeeded), with the
+    item as it was where ``ReturnValuesOnConditionCheckFailure`` asked for it.
     """
 
     def __init__(self, message: str, reasons: list[dict[str, Any]] | None = None) -> None:
         super().__init__(message)
         self.reasons = reasons or []
+
+    def to_body(self) -> dict[str, Any]:
+        body = super().to_body()
+        if self.reasons:
+            body["cancellationReasons"] = self.reasons
+        return body
 
 
 class ThrottledError(TooManyRequestsError):

@@ -23,7 +23,6 @@ from function.context import LambdaContext
 from function.errors import (
     InvalidRequestError,
     ItemNotFoundError,
-    OperationNotOnTableError,
     RequestError,
     TableInPayloadError,
 )
@@ -145,10 +144,7 @@ def _table_of(operation: Operation, document: envelope.Envelope) -> tables.Serve
     if not operation.needs_table:
         return None
     served = tables.configured().resolve(document.table_name)
-    if not operation.serves(served.name, served.keys.indexes if served.keys else ()):
-        raise OperationNotOnTableError(
-            f"Operation {operation.name!r} does not run on table {served.name!r}"
-        )
+    operation.check_runs_on(served)
     if isinstance(document.payload, dict) and "TableName" in document.payload:
         raise TableInPayloadError(
             "Payload must not contain TableName; name the table with tableName"

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from function import dynamodb, tables
-from function.errors import OperationNotOnTableError
 from function.tables import KeySchema, ServedTable, TablesConfigError
 
 if TYPE_CHECKING:
@@ -53,15 +52,6 @@ class Invocation:
         a 403 for the caller, like an unknown ``tableName``.
         """
         served = tables.configured().resolve(name)
-        operation = self.operation
-        if operation is not None and not operation.serves(
-            served.name, served.keys.indexes if served.keys else ()
-        ):
-            raise OperationNotOnTableError(
-                f"Operation {operation.name!r} does not run on table {served.name!r}"
-            )
+        if self.operation is not None:
+            self.operation.check_runs_on(served)
         return served
-
-    def table_name_of(self, physical: str) -> str:
-        """The caller's name for a physical table, to answer in the caller's terms."""
-        return tables.configured().logical_name(physical)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from function import tables
 from function.errors import InvalidPayloadError
 from function.invocation import Invocation
 
@@ -50,19 +51,18 @@ def transact_items_to_physical(
     return resolved
 
 
-def to_logical(call: Invocation, answer: dict[str, Any]) -> dict[str, Any]:
+def to_logical(answer: dict[str, Any]) -> dict[str, Any]:
     """DynamoDB's answer with every table named as the caller names it."""
+    logical_name = tables.configured().logical_name
     renamed = dict(answer)
     for field in KEYED_BY_TABLE:
         if isinstance(answer.get(field), dict):
             renamed[field] = {
-                call.table_name_of(physical): value for physical, value in answer[field].items()
+                logical_name(physical): value for physical, value in answer[field].items()
             }
     if isinstance(answer.get("ConsumedCapacity"), list):
         renamed["ConsumedCapacity"] = [
-            {**used, "TableName": call.table_name_of(used["TableName"])}
-            if "TableName" in used
-            else used
+            {**used, "TableName": logical_name(used["TableName"])} if "TableName" in used else used
             for used in answer["ConsumedCapacity"]
         ]
     return renamed

@@ -27,8 +27,9 @@ from functools import cached_property, lru_cache
 from typing import Any
 
 from function.envelope import OPERATION_NAME_PATTERN
-from function.errors import UnknownOperationError
+from function.errors import OperationNotOnTableError, UnknownOperationError
 from function.invocation import Invocation
+from function.tables import ServedTable
 from function.validation import Validator, compile_schema
 
 PACKAGES_ENV = "OPERATION_PACKAGES"
@@ -71,11 +72,6 @@ class Operation:
         """An operation uses a table exactly when it declares actions on one."""
         return bool(self.actions or self.index_actions)
 
-    @property
-    def resolves_table(self) -> bool:
-        """The handler resolves the request's ``tableName`` for it (one table per request)."""
-        return self.needs_table and not self.tables_in_payload
-
     def serves(self, table: str, indexes: Collection[str]) -> bool:
         """Whether it runs on the logical table ``table``, which has these ``indexes``.
 
@@ -85,6 +81,13 @@ class Operation:
         if self.tables is not None:
             return table in self.tables
         return all(index in indexes for index in self.indexes)
+
+    def check_runs_on(self, served: ServedTable) -> None:
+        """Refuse a table this operation does not run on (a 403 for the caller)."""
+        if not self.serves(served.name, served.keys.indexes if served.keys else ()):
+            raise OperationNotOnTableError(
+                f"Operation {self.name!r} does not run on table {served.name!r}"
+            )
 
     @cached_property
     def validate(self) -> Validator:

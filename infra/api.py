@@ -79,7 +79,7 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
         operations = Registry(settings.operation_packages).all()
         check_requirements(
             operations.values(),
-            {name: definition.index_names for name, definition in settings.tables.items()},
+            settings.table_indexes,
         )
 
         primary = primary_table(settings.tables)
@@ -264,7 +264,7 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
         )
         grants = table_grants(
             operations.values(),
-            {table: definition.index_names for table, definition in settings.tables.items()},
+            settings.table_indexes,
         )
         table_arns = pulumi.Output.all(**{table: served[table].arn for table in served})
         policy = aws.iam.RolePolicy(

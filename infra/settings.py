@@ -78,6 +78,11 @@ class Settings:
     #: What the stack's files should change (an old setting still read), for the deployer.
     warnings: tuple[str, ...] = ()
 
+    @property
+    def table_indexes(self) -> dict[str, tuple[str, ...]]:
+        """Each table's index names: what operations' needs are checked against."""
+        return {name: definition.index_names for name, definition in self.tables.items()}
+
     def __post_init__(self) -> None:
         _check(self.auth_mode in AUTH_MODES, "authMode", f"must be one of {', '.join(AUTH_MODES)}")
         _check(self.architecture in ("arm64", "x86_64"), "architecture", "must be arm64 or x86_64")

@@ -217,10 +217,15 @@ def _table(name: Any, raw: Any, defaults: Mapping[str, bool]) -> TableDefinition
         )
 
     ttl = _attribute(where, fields, "ttlAttribute")
-    if ttl is not None and ttl in types.types:
+    if ttl is not None and ttl in (hash_key, range_key):
         raise TableDefinitionError(
-            f"config {where}.ttlAttribute: {ttl!r} is a key attribute ({types.used_as[ttl]}); "
+            f"config {where}.ttlAttribute: {ttl!r} is the table's {types.used_as[ttl]}; "
             "TTL needs an attribute of its own holding an expiry time in epoch seconds"
+        )
+    if ttl is not None and types.types.get(ttl, "N") != "N":
+        raise TableDefinitionError(
+            f"config {where}.ttlAttribute: {ttl!r} is a {types.types[ttl]} key of an index "
+            f"({types.used_as[ttl]}); TTL reads a Number of epoch seconds"
         )
     stream = fields.get("stream")
     if stream is not None and stream not in STREAM_VIEW_TYPES:
@@ -232,7 +237,7 @@ def _table(name: Any, raw: Any, defaults: Mapping[str, bool]) -> TableDefinition
         name=name,
         hash_key=hash_key,
         range_key=range_key,
-        attribute_types=dict(types.types),
+        attribute_types=types.types,
         indexes=tuple(indexes),
         ttl_attribute=ttl,
         stream=stream,
@@ -325,23 +330,33 @@ def _projection(where: str, raw: Any) -> str | tuple[str, ...]:
 
 
 class _AttributeTypes:
-    """Every key attribute's one type, across the table's keys and its indexes'."""
+    """Every key attribute's one type, across the table's keys and its indexes'.
+
+    A type given anywhere is the attribute's type wherever it is left out, in
+    whatever order the keys come; two different types given are a mistake.
+    """
 
     def __init__(self, table: str) -> None:
         self.table = table
-        self.types: dict[str, str] = {}
+        self.given: dict[str, tuple[str, str]] = {}
         self.used_as: dict[str, str] = {}
 
     def declare(self, attribute: str, key_type: str | None, used_as: str) -> None:
-        known = self.types.get(attribute)
-        if key_type is not None and known is not None and key_type != known:
+        self.used_as.setdefault(attribute, used_as)
+        if key_type is None:
+            return
+        known = self.given.get(attribute)
+        if known is not None and known[0] != key_type:
             raise TableDefinitionError(
-                f"config {self.table}: attribute {attribute!r} is {known} as "
-                f"{self.used_as[attribute]} but {key_type} as {used_as}"
+                f"config {self.table}: attribute {attribute!r} is {known[0]} as "
+                f"{known[1]} but {key_type} as {used_as}"
             )
-        if known is None:
-            self.types[attribute] = key_type or "S"
-            self.used_as[attribute] = used_as
+        self.given.setdefault(attribute, (key_type, used_as))
+
+    @property
+    def types(self) -> dict[str, str]:
+        """Each key attribute's type, ``S`` where none is given."""
+        return {attribute: self.given.get(attribute, ("S", ""))[0] for attribute in self.used_as}
 
 
 def _fields(where: str, raw: Any, known: tuple[str, ...]) -> Mapping[str, Any]:

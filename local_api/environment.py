@@ -135,7 +135,7 @@ def local_stack(
     """
     check_requirements(
         Registry(settings.operation_packages).all().values(),
-        {name: definition.index_names for name, definition in settings.tables.items()},
+        settings.table_indexes,
     )
     requested = dynamodb_endpoint or os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
     region = str(stack_config(stack).get("aws:region") or DEFAULT_REGION)

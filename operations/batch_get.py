@@ -55,4 +55,4 @@ def batch_get(call: Invocation) -> dict[str, Any]:
     answer = call.dynamodb.batch_get_item(
         **{**call.payload, "RequestItems": payload_tables.to_physical(call, request)}
     )
-    return payload_tables.to_logical(call, answer)
+    return payload_tables.to_logical(answer)

@@ -53,4 +53,4 @@ def batch_write(call: Invocation) -> dict[str, Any]:
     answer = call.dynamodb.batch_write_item(
         **{**call.payload, "RequestItems": payload_tables.to_physical(call, request)}
     )
-    return payload_tables.to_logical(call, answer)
+    return payload_tables.to_logical(answer)

@@ -48,4 +48,4 @@ def transact_get(call: Invocation) -> dict[str, Any]:
     """
     items = payload_tables.transact_items_to_physical(call, call.payload["TransactItems"])
     answer = call.dynamodb.transact_get_items(**{**call.payload, "TransactItems": items})
-    return payload_tables.to_logical(call, answer)
+    return payload_tables.to_logical(answer)

@@ -82,4 +82,4 @@ def transact_write(call: Invocation) -> dict[str, Any]:
     """
     items = payload_tables.transact_items_to_physical(call, call.payload["TransactItems"])
     answer = call.dynamodb.transact_write_items(**{**call.payload, "TransactItems": items})
-    return payload_tables.to_logical(call, answer)
+    return payload_tables.to_logical(answer)

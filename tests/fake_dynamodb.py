@@ -19,10 +19,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 @contextmanager
-def failing_endpoint(status: int, code: str, message: str = "fault injected") -> Iterator[str]:
-    """An endpoint answering every request with the DynamoDB error ``code``."""
+def failing_endpoint(
+    status: int, code: str, message: str = "fault injected", **fields: object
+) -> Iterator[str]:
+    """An endpoint answering every request with the DynamoDB error ``code`` (and ``fields``)."""
     body = json.dumps(
-        {"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": message}
+        {"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": message, **fields}
     ).encode()
 
     class Handler(BaseHTTPRequestHandler):

@@ -184,6 +184,7 @@ def test_a_write_that_loses_a_transaction_conflict_is_a_409_with_dynamodbs_messa
             invoke(request_)
 
     assert (answer.status, answer.json) == (409, {"message": message, "type": type_})
+    assert type(raised.value).__name__ == f"{type_}Error"
     assert (raised.value.status, raised.value.message) == (409, message)
 
 

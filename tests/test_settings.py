@@ -108,14 +108,17 @@ def test_a_table_field_set_as_a_stack_setting_is_refused_showing_where_it_goes(t
         ({"hashKey": "Id", "hashKeyType": "BOOL"}, r"tables.Tab.hashKeyType: 'BOOL' must be S"),
         ({"hashKey": "Id", "rangeKey": "Id"}, r"tables.Tab.rangeKey: 'Id' is the hashKey too"),
         ({"hashKey": "Id", "rangeKeyType": "N"}, r"tables.Tab.rangeKeyType: there is no rangeKey"),
-        ({"hashKey": "Id", "ttlAttribute": "Id"}, r"tables.Tab.ttlAttribute: 'Id' is a key"),
+        (
+            {"hashKey": "Id", "ttlAttribute": "Id"},
+            r"tables.Tab.ttlAttribute: 'Id' is the table's hashKey",
+        ),
         (
             {
                 "hashKey": "a",
                 "globalSecondaryIndexes": {"byB": {"hashKey": "b"}},
                 "ttlAttribute": "b",
             },
-            r"tables.Tab.ttlAttribute: 'b' is a key attribute \(byB.hashKey\)",
+            r"tables.Tab.ttlAttribute: 'b' is a S key of an index \(byB.hashKey\)",
         ),
         (
             {"hashKey": "a", "globalSecondaryIndexes": {"byB": {"rangeKey": "b"}}},
@@ -181,6 +184,21 @@ def test_a_mistake_in_a_stack_file_fails_naming_the_table_and_field(tmp_path):
                 }
             },
         )
+
+
+def test_a_type_given_anywhere_holds_wherever_it_is_left_out_in_any_order():
+    table = define(
+        "Sessions",
+        hashKey="id",
+        globalSecondaryIndexes={
+            "byUser": {"hashKey": "user", "rangeKey": "expiresAt"},
+            "byExpiry": {"hashKey": "kind", "rangeKey": "expiresAt", "rangeKeyType": "N"},
+        },
+        ttlAttribute="expiresAt",
+    )
+
+    assert table.attribute_types["expiresAt"] == "N"
+    assert table.ttl_attribute == "expiresAt"
 
 
 def test_index_keys_take_the_type_the_table_gives_them():

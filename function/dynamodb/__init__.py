@@ -19,6 +19,7 @@ from function.errors import (
     DynamoDBValidationError,
     ItemNotFoundError,
     ThrottledError,
+    TransactionCanceledError,
     TransactionConflictError,
 )
 
@@ -31,6 +32,7 @@ __all__ = [
     "DynamoDBValidationError",
     "ItemNotFoundError",
     "ThrottledError",
+    "TransactionCanceledError",
     "TransactionConflictError",
     "client",
     "translate",

@@ -13,10 +13,12 @@ from botocore.exceptions import (
     ParamValidationError,
 )
 
+from function import attribute_values
 from function.errors import (
     ConditionalCheckFailedError,
     DynamoDBUnavailableError,
     DynamoDBValidationError,
+    IdempotencyKeyReusedError,
     RequestError,
     ThrottledError,
     TransactionCanceledError,
@@ -26,6 +28,8 @@ from function.errors import (
 BY_CODE: dict[str, type[RequestError]] = {
     "ConditionalCheckFailedException": ConditionalCheckFailedError,
     "TransactionConflictException": TransactionConflictError,
+    "TransactionInProgressException": TransactionConflictError,
+    "IdempotentParameterMismatchException": IdempotencyKeyReusedError,
     "TransactionCanceledException": TransactionCanceledError,
     "ReplicatedWriteConflictException": TransactionConflictError,
     "ProvisionedThroughputExceededException": ThrottledError,
@@ -41,26 +45,45 @@ BY_CODE: dict[str, type[RequestError]] = {
 UNAVAILABLE = "DynamoDB is unavailable or not answering; retry later"
 
 
-def _canceled(
-    reasons: Sequence[Mapping[str, Any]], message: str | None
-) -> TransactionCanceledError:
-    """The cancellation, saying which actions failed and why (DynamoDB lists one per action).
+#: Cancellation reasons that mean the caller should retry later, or fix the request.
+THROTTLED_REASONS = frozenset(
+    {"ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"}
+)
+INVALID_REASONS = frozenset({"ValidationError"})
 
-    Without reasons to list, DynamoDB's own message says what it knows.
+
+def _canceled(reasons: Sequence[Mapping[str, Any]], message: str | None) -> RequestError:
+    """A cancelled transaction as the caller should see it, naming each failed action.
+
+    Throttled actions make it a 429 (retry later), actions DynamoDB found invalid a
+    400; any other reason (a failed condition, a conflict) a 409. Without reasons
+    to list, DynamoDB's own message says what it knows.
     """
-    failed = [
+    kept = [_plain_reason(reason) for reason in reasons]
+    codes = {reason.get("Code") for reason in kept} - {None, "None"}
+    failed = "; ".join(
         f"TransactItems[{number}]: {reason.get('Code')}"
         + (f" ({reason['Message']})" if reason.get("Message") else "")
-        for number, reason in enumerate(reasons)
-        if reason.get("Code") not in (None, "None")
-    ]
-    kept = [dict(reason) for reason in reasons]
-    if not failed and message:
-        return TransactionCanceledError(message, kept)
-    return TransactionCanceledError(
-        "Transaction cancelled, nothing was written" + (": " + "; ".join(failed) if failed else ""),
-        kept,
+        for number, reason in enumerate(kept)
+        if reason.get("Code") in codes
     )
+    text = f"Transaction cancelled, nothing was written: {failed}" if failed else message
+    text = text or "Transaction cancelled, nothing was written"
+    if codes & THROTTLED_REASONS:
+        return ThrottledError(text)
+    if codes and codes <= INVALID_REASONS:
+        return DynamoDBValidationError(text)
+    return TransactionCanceledError(text, kept)
+
+
+def _plain_reason(reason: Mapping[str, Any]) -> dict[str, Any]:
+    """A cancellation reason with its item (if any) in plain values, as answers carry them."""
+    plain = dict(reason)
+    if isinstance(reason.get("Item"), dict):
+        plain["Item"] = {
+            name: attribute_values.deserialize(value) for name, value in reason["Item"].items()
+        }
+    return plain
 
 
 def translate(error: Exception) -> RequestError | None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from infra.settings import stack_settings
+from tests.conftest import physical_name
+from tests.fake_dynamodb import failing_endpoint
 
 
 @pytest.fixture
@@ -61,6 +65,7 @@ def test_a_failing_condition_writes_nothing_and_answers_409_with_the_reason(tabl
                             "ConditionExpression": "#c >= :one",
                             "ExpressionAttributeNames": {"#c": "count"},
                             "ExpressionAttributeValues": {":one": 1},
+                            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
                         }
                     },
                 ]
@@ -69,6 +74,9 @@ def test_a_failing_condition_writes_nothing_and_answers_409_with_the_reason(tabl
     )
 
     assert answer.status == 409
+    assert answer.json["cancellationReasons"][0]["Code"] == "None"
+    assert answer.json["cancellationReasons"][1]["Code"] == "ConditionalCheckFailed"
+    assert answer.json["cancellationReasons"][1]["Item"] == {"Id": "stock", "count": 0}
     assert answer.json["type"] == "TransactionCanceled"
     assert answer.json["message"].startswith("Transaction cancelled, nothing was written: ")
     assert "TransactItems[1]: ConditionalCheckFailed" in answer.json["message"]
@@ -116,3 +124,52 @@ def test_an_action_must_be_one_of_put_update_delete_or_condition_check(tables, p
     )
 
     assert (answer.status, answer.json["type"]) == (400, "InvalidPayload")
+
+
+@pytest.mark.parametrize(
+    ("reasons", "status", "type_"),
+    [
+        ([{"Code": "None"}, {"Code": "ThrottlingError", "Message": "slow down"}], 429, "Throttled"),
+        ([{"Code": "ValidationError", "Message": "bad key"}], 400, "DynamoDBValidation"),
+        ([{"Code": "TransactionConflict", "Message": "raced"}], 409, "TransactionCanceled"),
+    ],
+    ids=["throttled", "invalid", "conflict"],
+)
+def test_a_cancellation_answers_as_its_reasons_say(post, monkeypatch, reasons, status, type_):
+    """Throttling is a retry later, an invalid action the caller's to fix, a conflict a 409."""
+    monkeypatch.setenv("TABLES", json.dumps({"Orders": physical_name("Orders")}))
+    with failing_endpoint(
+        400, "TransactionCanceledException", "Transaction cancelled", CancellationReasons=reasons
+    ) as endpoint:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
+        answer = post(
+            {
+                "operation": "transact-write",
+                "payload": {"TransactItems": [{"Put": {"TableName": "Orders", "Item": ORDER_KEY}}]},
+            }
+        )
+
+    assert (answer.status, answer.json["type"]) == (status, type_)
+    failed = next(reason for reason in reasons if reason["Code"] != "None")
+    assert f"TransactItems[{reasons.index(failed)}]: {failed['Code']}" in answer.json["message"]
+
+
+def test_a_client_request_token_reused_with_other_actions_is_a_422(post, monkeypatch):
+    monkeypatch.setenv("TABLES", json.dumps({"Orders": physical_name("Orders")}))
+    message = "Request token was used with different parameters"
+    with failing_endpoint(400, "IdempotentParameterMismatchException", message) as endpoint:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
+        answer = post(
+            {
+                "operation": "transact-write",
+                "payload": {
+                    "TransactItems": [{"Put": {"TableName": "Orders", "Item": ORDER_KEY}}],
+                    "ClientRequestToken": "token-1",
+                },
+            }
+        )
+
+    assert (answer.status, answer.json) == (
+        422,
+        {"message": message, "type": "IdempotencyKeyReused"},
+    )
