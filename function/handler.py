@@ -143,7 +143,7 @@ def _table_of(operation: Operation, document: envelope.Envelope) -> tables.Serve
         return None
     if not operation.needs_table:
         return None
-    served = tables.configured().resolve(document.table_name)
+    served = tables.configured().resolve(document.table_name or operation.default_table)
     operation.check_runs_on(served)
     if isinstance(document.payload, dict) and "TableName" in document.payload:
         raise TableInPayloadError(

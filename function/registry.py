@@ -85,9 +85,19 @@ class Operation:
     def check_runs_on(self, served: ServedTable) -> None:
         """Refuse a table this operation does not run on (a 403 for the caller)."""
         if not self.serves(served.name, served.keys.indexes if served.keys else ()):
-            raise OperationNotOnTableError(
-                f"Operation {self.name!r} does not run on table {served.name!r}"
+            where = (
+                f"it runs on {', '.join(self.tables)}"
+                if self.tables is not None
+                else f"it runs on tables with the index {' and '.join(self.indexes)}"
             )
+            raise OperationNotOnTableError(
+                f"Operation {self.name!r} does not run on table {served.name!r}; {where}"
+            )
+
+    @property
+    def default_table(self) -> str | None:
+        """The table a request without ``tableName`` means: the one it runs on, if only one."""
+        return self.tables[0] if self.tables is not None and len(self.tables) == 1 else None
 
     @cached_property
     def validate(self) -> Validator:

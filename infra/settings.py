@@ -25,6 +25,7 @@ import yaml
 from function.deadline import WORST_CASE_SECONDS
 from infra.project import PROJECT_DIR
 from infra.table_definitions import (
+    SYNONYMS,
     TABLE_FIELDS,
     TUTORIAL_TABLE_NAME,
     TableDefinition,
@@ -149,7 +150,8 @@ def settings_from(values: Mapping[str, Any]) -> Settings:
 
 def _hint(key: str, value: Any, known: set[str]) -> str:
     """What the author of an unknown setting most likely meant."""
-    if key in TABLE_FIELDS:
+    if key in TABLE_FIELDS or SYNONYMS.get(key) in TABLE_FIELDS:
+        key = SYNONYMS.get(key, key)
         example = yaml.safe_dump(
             {"tables": {TUTORIAL_TABLE_NAME: {"hashKey": "Id", key: value}}},
             default_flow_style=True,

@@ -47,6 +47,18 @@ TABLE_FIELDS = (
 )
 GLOBAL_INDEX_FIELDS = ("hashKey", "hashKeyType", "rangeKey", "rangeKeyType", "projection")
 LOCAL_INDEX_FIELDS = ("hashKey", "rangeKey", "rangeKeyType", "projection")
+#: What other tools call these fields (DynamoDB's console, SAM, CDK), for "did you mean".
+SYNONYMS = {
+    "partitionKey": "hashKey",
+    "partitionKeyType": "hashKeyType",
+    "sortKey": "rangeKey",
+    "sortKeyType": "rangeKeyType",
+    "ttl": "ttlAttribute",
+    "timeToLiveAttribute": "ttlAttribute",
+    "gsi": "globalSecondaryIndexes",
+    "lsi": "localSecondaryIndexes",
+    "streamViewType": "stream",
+}
 
 
 #: The tutorial's table name, the default; its table keeps its resource name from version 1.
@@ -364,9 +376,9 @@ def _fields(where: str, raw: Any, known: tuple[str, ...]) -> Mapping[str, Any]:
         raise TableDefinitionError(f"config {where} must be an object, not {raw!r}")
     for name in raw:
         if name not in known:
-            nearest = difflib.get_close_matches(str(name), known, n=1, cutoff=0.5)
-            hint = f"did you mean {nearest[0]!r}?" if nearest else f"known: {', '.join(known)}"
-            raise TableDefinitionError(f"config {where}: unknown field {name!r}; {hint}")
+            raise TableDefinitionError(
+                f"config {where}: unknown field {name!r}; {nearest_field(str(name), known)}"
+            )
     return raw
 
 
@@ -375,6 +387,15 @@ def _required(where: str, fields: Mapping[str, Any], name: str) -> str:
     if value is None:
         raise TableDefinitionError(f"config {where}.{name} is required")
     return value
+
+
+def nearest_field(name: str, known: tuple[str, ...]) -> str:
+    """What a misspelt or borrowed field name most likely means, as a hint."""
+    synonym = SYNONYMS.get(name) or {k.lower(): v for k, v in SYNONYMS.items()}.get(name.lower())
+    if synonym in known:
+        return f"did you mean {synonym!r}?"
+    nearest = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+    return f"did you mean {nearest[0]!r}?" if nearest else f"known: {', '.join(known)}"
 
 
 def _attribute(where: str, fields: Mapping[str, Any], name: str) -> str | None:

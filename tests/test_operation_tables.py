@@ -88,7 +88,7 @@ def test_an_operation_limited_to_a_table_runs_there_and_is_forbidden_elsewhere(s
 
     assert elsewhere.status == 403
     assert elsewhere.json == {
-        "message": "Operation 'archive' does not run on table 'LambdaTable'",
+        "message": "Operation 'archive' does not run on table 'LambdaTable'; it runs on Orders",
         "type": "OperationNotOnTable",
     }
     assert served["LambdaTable"].items() == [{"Id": "1"}]
@@ -104,6 +104,17 @@ def test_an_operation_needing_an_index_runs_on_the_tables_that_have_it(served, p
 
     assert found.json["Items"] == [ORDER]
     assert (refused.status, refused.json["type"]) == (403, "OperationNotOnTable")
+    assert refused.json["message"].endswith("it runs on tables with the index byStatus")
+
+
+def test_an_operation_on_one_table_needs_no_table_name(served, post):
+    """The stack serves two tables, but ``archive`` runs on Orders alone."""
+    served["Orders"].put(ORDER)
+
+    answer = post({"operation": "archive", "payload": ORDER})
+
+    assert answer.status == 200
+    assert served["Orders"].items() == []
 
 
 @pytest.mark.parametrize(

@@ -103,7 +103,8 @@ def test_a_table_field_set_as_a_stack_setting_is_refused_showing_where_it_goes(t
     ("definition", "message"),
     [
         ({"rangeKey": "orderId"}, r"tables.Tab.hashKey is required"),
-        ({"hashKey": "Id", "sortKey": "x"}, r"tables.Tab: unknown field 'sortKey'"),
+        ({"hashKey": "Id", "sortKey": "x"}, r"unknown field 'sortKey'; did you mean 'rangeKey'"),
+        ({"partitionKey": "Id"}, r"unknown field 'partitionKey'; did you mean 'hashKey'"),
         ({"hashKey": "Id", "rangKey": "x"}, r"unknown field 'rangKey'; did you mean 'rangeKey'"),
         ({"hashKey": "Id", "hashKeyType": "BOOL"}, r"tables.Tab.hashKeyType: 'BOOL' must be S"),
         ({"hashKey": "Id", "rangeKey": "Id"}, r"tables.Tab.rangeKey: 'Id' is the hashKey too"),
