@@ -15,7 +15,7 @@ OPERATIONS = textwrap.dedent(
     from function.registry import operation
 
 
-    @operation("archive", actions=["dynamodb:DeleteItem"], tables=["Orders"])
+    @operation("probe-archive", actions=["dynamodb:DeleteItem"], tables=["Orders"])
     def archive(call):
         """Delete an order by the item the caller sends, whatever the key's attributes."""
         call.dynamodb.delete_item(TableName=call.table, Key=call.keys.key_of(call.payload))
@@ -23,7 +23,7 @@ OPERATIONS = textwrap.dedent(
 
 
     @operation(
-        "by-status",
+        "probe-by-status",
         actions=["dynamodb:Query"],
         index_actions=["dynamodb:Query"],
         indexes=["byStatus"],
@@ -40,7 +40,7 @@ OPERATIONS = textwrap.dedent(
         )
 
 
-    @operation("keys", actions=["dynamodb:GetItem"])
+    @operation("probe-keys", actions=["dynamodb:GetItem"])
     def keys(call):
         """The key schema of the table the request names."""
         return {
@@ -68,8 +68,8 @@ def served(tables, plugin_package, monkeypatch):
 
 
 def test_an_operation_reads_the_key_schema_of_the_table_it_is_called_on(served, post):
-    orders = post({"operation": "keys", "tableName": "Orders"})
-    tutorial = post({"operation": "keys", "tableName": "LambdaTable"})
+    orders = post({"operation": "probe-keys", "tableName": "Orders"})
+    tutorial = post({"operation": "probe-keys", "tableName": "LambdaTable"})
 
     assert orders.json == {
         "hash": "customerId",
@@ -83,12 +83,16 @@ def test_an_operation_limited_to_a_table_runs_there_and_is_forbidden_elsewhere(s
     served["Orders"].put(ORDER)
     served["LambdaTable"].put({"Id": "1"})
 
-    elsewhere = post({"operation": "archive", "tableName": "LambdaTable", "payload": {"Id": "1"}})
-    there = post({"operation": "archive", "tableName": "Orders", "payload": ORDER})
+    elsewhere = post(
+        {"operation": "probe-archive", "tableName": "LambdaTable", "payload": {"Id": "1"}}
+    )
+    there = post({"operation": "probe-archive", "tableName": "Orders", "payload": ORDER})
 
     assert elsewhere.status == 403
     assert elsewhere.json == {
-        "message": "Operation 'archive' does not run on table 'LambdaTable'; it runs on Orders",
+        "message": (
+            "Operation 'probe-archive' does not run on table 'LambdaTable'; it runs on Orders"
+        ),
         "type": "OperationNotOnTable",
     }
     assert served["LambdaTable"].items() == [{"Id": "1"}]
@@ -99,8 +103,10 @@ def test_an_operation_limited_to_a_table_runs_there_and_is_forbidden_elsewhere(s
 def test_an_operation_needing_an_index_runs_on_the_tables_that_have_it(served, post):
     served["Orders"].put(ORDER)
 
-    found = post({"operation": "by-status", "tableName": "Orders", "payload": {"status": "NEW"}})
-    refused = post({"operation": "by-status", "tableName": "LambdaTable", "payload": {}})
+    found = post(
+        {"operation": "probe-by-status", "tableName": "Orders", "payload": {"status": "NEW"}}
+    )
+    refused = post({"operation": "probe-by-status", "tableName": "LambdaTable", "payload": {}})
 
     assert found.json["Items"] == [ORDER]
     assert (refused.status, refused.json["type"]) == (403, "OperationNotOnTable")
@@ -111,7 +117,7 @@ def test_an_operation_on_one_table_needs_no_table_name(served, post):
     """The stack serves two tables, but ``archive`` runs on Orders alone."""
     served["Orders"].put(ORDER)
 
-    answer = post({"operation": "archive", "payload": ORDER})
+    answer = post({"operation": "probe-archive", "payload": ORDER})
 
     assert answer.status == 200
     assert served["Orders"].items() == []

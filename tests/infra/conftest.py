@@ -26,8 +26,9 @@ from pulumi.runtime.settings import set_root_resource
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
+from function.registry import Registry
 from infra.project import PROJECT_DIR
-from infra.settings import project_name, stack_config
+from infra.settings import project_name, stack_config, stack_settings
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -243,6 +244,28 @@ def cli_config(stack: str, overrides: Mapping[str, Any] | None = None) -> dict[s
     for key, value in (overrides or {}).items():
         config[key if ":" in key else f"{PROJECT}:{key}"] = value
     return {key: _as_cli_string(value) for key, value in config.items()}
+
+
+def with_needed_tables(stack: str, tables: Mapping[str, Any]) -> dict[str, Any]:
+    """``tables`` (as a stack file writes them) and the stack's own tables its operations need.
+
+    A test that gives a stack tables of its own keeps every registered operation
+    served: an operation of the project that declares ``tables`` or ``indexes``
+    would otherwise fail the program, whatever the test is about.
+    """
+    settings = stack_settings(stack)
+    declared = stack_config(stack)[f"{PROJECT}:tables"]
+    chosen = dict(tables)
+    for operation in Registry(settings.operation_packages).all().values():
+        needed = set(operation.tables or ())
+        if operation.tables is None and operation.indexes:
+            needed = {
+                name
+                for name, definition in settings.tables.items()
+                if operation.serves(name, definition.index_names)
+            }
+        chosen.update({name: declared[name] for name in needed if name not in chosen})
+    return chosen
 
 
 def _as_cli_string(value: Any) -> str:

@@ -70,10 +70,18 @@ def grants(deployment: Deployment) -> set[tuple[str, str]]:
     pairs = set()
     for statement in policy_of(deployment)["Statement"]:
         assert statement["Effect"] == "Allow"
-        actions = statement["Action"]
+        actions, resources = statement["Action"], statement["Resource"]
         for action in [actions] if isinstance(actions, str) else actions:
-            pairs.add((action, statement["Resource"]))
+            for resource in [resources] if isinstance(resources, str) else resources:
+                pairs.add((action, resource))
     return pairs
+
+
+def table_arns(deployment: Deployment) -> dict[str, str]:
+    """Each logical table the function serves, and its table's ARN."""
+    physical = json.loads(deployment.one(FUNCTION).inputs["environment"]["variables"]["TABLES"])
+    arns = {table.state["name"]: table.state["arn"] for table in deployment.of_type(TABLE)}
+    return {name: arns[physical_name] for name, physical_name in physical.items()}
 
 
 def model_schema(deployment: Deployment) -> dict:
@@ -132,12 +140,16 @@ def test_the_function_waits_for_its_log_group_and_permissions_before_its_first_c
     assert stack.one(ROLE_POLICY).urn in function.dependencies
 
 
-def test_the_function_serves_the_stacks_table_under_its_logical_name(stack):
+def test_the_function_serves_the_stacks_tables_under_their_logical_names(stack):
     variables = stack.one(FUNCTION).inputs["environment"]["variables"]
-
-    assert json.loads(variables["TABLES"]) == {
-        "LambdaTable": stack.one(TABLE, "-table").state["name"]
+    deployed = {
+        t.state["name"] for t in stack.of_type(TABLE) if not t.name.endswith("-idempotency")
     }
+
+    served = json.loads(variables["TABLES"])
+    assert set(served) == set(stack_settings(stack.stack).tables)
+    assert set(served.values()) == deployed
+    assert served["LambdaTable"] == stack.one(TABLE, "-table").state["name"]
     assert variables["OPERATION_PACKAGES"] == "operations"
     assert "CORS_ALLOW_ORIGIN" not in variables
 
@@ -169,19 +181,30 @@ def test_only_lambda_may_assume_the_role_and_it_has_no_managed_policy(stack):
 
 
 def test_the_policy_grants_exactly_what_the_registered_operations_declare(stack):
-    """The union of declared actions on the table (and indexes), plus the function's own needs."""
-    operations = Registry(stack_settings(stack.stack).operation_packages).all().values()
+    """Per table, the actions of the operations that run there (and on its indexes), and
+    the function's own needs."""
+    settings = stack_settings(stack.stack)
+    operations = Registry(settings.operation_packages).all().values()
     assert operations
-    table_arn = stack.one(TABLE, "-table").state["arn"]
     log_group_arn = stack.one(LOG_GROUP).state["arn"]
-    expected = {(action, table_arn) for op in operations for action in op.actions}
+    expected = set()
+    for table, arn in table_arns(stack).items():
+        indexes = settings.tables[table].index_names
+        for op in operations:
+            if op.needs_table and op.serves(table, indexes):
+                expected |= {(action, arn) for action in op.actions}
+                expected |= {
+                    (action, f"{arn}/index/{index}")
+                    for action in op.index_actions
+                    for index in op.indexes or indexes
+                }
     expected |= {
         ("logs:CreateLogStream", f"{log_group_arn}:*"),
         ("logs:PutLogEvents", f"{log_group_arn}:*"),
     }
     records_arn = stack.one(TABLE, "-idempotency").state["arn"]
     expected |= {(action, records_arn) for action in idempotency.ACTIONS}
-    if stack_settings(stack.stack).tracing:
+    if settings.tracing:
         expected |= {("xray:PutTraceSegments", "*"), ("xray:PutTelemetryRecords", "*")}
 
     assert grants(stack) == expected
@@ -360,8 +383,9 @@ def test_a_plugin_operation_is_granted_its_action_published_in_the_model_and_red
 
     deployment = run_program("dev", {"operationPackages": ["operations", package]})
 
-    table_arn = deployment.one(TABLE, "-table").state["arn"]
-    assert grants(deployment) == grants(dev) | {("dynamodb:DescribeTable", table_arn)}
+    assert grants(deployment) == grants(dev) | {
+        ("dynamodb:DescribeTable", arn) for arn in table_arns(deployment).values()
+    }
     assert "table-info" in model_schema(deployment)["properties"]["operation"]["enum"]
     assert triggers(deployment) != triggers(dev)
     variables = deployment.one(FUNCTION).inputs["environment"]["variables"]
@@ -445,7 +469,8 @@ def test_two_apis_in_one_program_do_not_collide():
     assert sorted(c.name for c in components) == ["orders", "users"]
     urns = [r.urn for r in deployment.resources]
     assert len(urns) == len(set(urns))
-    for kind, per_api in ((TABLE, 2), (FUNCTION, 1), (ROLE, 1), (LOG_GROUP, 1)):
+    tables_per_api = len(settings.tables) + 1  # and the idempotency records
+    for kind, per_api in ((TABLE, tables_per_api), (FUNCTION, 1), (ROLE, 1), (LOG_GROUP, 1)):
         names = [r.state["name"] for r in deployment.of_type(kind)]
         assert len(names) == len(set(names)) == 2 * per_api
     children = {c.urn: [r for r in deployment.resources if r.parent == c.urn] for c in components}
@@ -454,7 +479,8 @@ def test_two_apis_in_one_program_do_not_collide():
         table = next(r for r in parented if r.type == TABLE and r.name.endswith("-table"))
         function = next(r for r in parented if r.type == FUNCTION)
         tables = json.loads(function.inputs["environment"]["variables"]["TABLES"])
-        assert tables == {"LambdaTable": table.state["name"]}
+        assert tables["LambdaTable"] == table.state["name"]
+        assert set(tables) == set(settings.tables)
 
 
 def test_idempotency_records_live_in_an_expiring_table_of_the_functions_own(stack):

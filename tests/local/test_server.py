@@ -52,7 +52,8 @@ def test_function_errors_come_back_with_status_and_message(dev_server):
     )
     assert (answer.status, answer.json["type"]) == (403, "TableNotAllowed")
     answer = dev_server.post(
-        '{"operation": "create", "payload": {"Item": {"Id": "2", "x": 1e400}}}'
+        '{"operation": "create", "tableName": "LambdaTable", '
+        '"payload": {"Item": {"Id": "2", "x": 1e400}}}'
     )
     assert answer.status == 400
     assert "outside what DynamoDB can store" in answer.json["message"]
@@ -114,7 +115,11 @@ def test_sixteen_concurrent_clients_lose_no_write(dev_server):
         for number in range(per_client):
             key = f"concurrent-{client:02}-{number:03}"
             answer = dev_server.post(
-                {"operation": "create", "payload": {"Item": {"Id": key, "client": client}}}
+                {
+                    "operation": "create",
+                    "tableName": "LambdaTable",
+                    "payload": {"Item": {"Id": key, "client": client}},
+                }
             )
             if answer.status == 200:
                 acknowledged.append(key)
@@ -125,7 +130,9 @@ def test_sixteen_concurrent_clients_lose_no_write(dev_server):
 
     stored, payload = [], {"Limit": 100}
     while True:
-        page = dev_server.post({"operation": "list", "payload": payload}).json
+        page = dev_server.post(
+            {"operation": "list", "tableName": "LambdaTable", "payload": payload}
+        ).json
         stored += [item["Id"] for item in page["Items"] if item["Id"].startswith("concurrent-")]
         if "LastEvaluatedKey" not in page:
             break
@@ -186,6 +193,7 @@ def test_ctrl_c_stops_the_server_and_its_database(tmp_path):
 def test_a_retried_request_with_an_idempotency_key_is_applied_once(dev_server):
     visit = {
         "operation": "update",
+        "tableName": "LambdaTable",
         "payload": {
             "Key": {"Id": "visits"},
             "UpdateExpression": "ADD hits :one",
@@ -200,5 +208,7 @@ def test_a_retried_request_with_an_idempotency_key_is_applied_once(dev_server):
     assert (first.status, retry.status) == (200, 200)
     assert retry.text == first.text
     assert retry.headers["idempotent-replayed"] == "true"
-    read = dev_server.post({"operation": "read", "payload": {"Key": {"Id": "visits"}}})
+    read = dev_server.post(
+        {"operation": "read", "tableName": "LambdaTable", "payload": {"Key": {"Id": "visits"}}}
+    )
     assert read.json["Item"]["hits"] == 1

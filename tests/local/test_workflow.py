@@ -16,6 +16,7 @@ import boto3
 import pytest
 
 from infra.project import PROJECT_DIR
+from infra.settings import stack_settings
 from local_api.embedded_dynamodb import EmbeddedDynamoDB
 from local_api.scaffold import ScaffoldError, new_operation
 from tests.local.conftest import start_server
@@ -46,7 +47,9 @@ def test_reload_picks_up_edited_and_new_operations_without_a_restart(tmp_path):
     )
     try:
         assert server.post({"operation": "greet"}).json == "hello"
-        table_row = server.post({"operation": "create", "payload": {"Item": {"Id": "kept"}}})
+        table_row = server.post(
+            {"operation": "create", "tableName": "LambdaTable", "payload": {"Item": {"Id": "kept"}}}
+        )
         assert table_row.status == 200
 
         (plugins / "greet.py").write_text(GREETING.format(name="greet", greeting="hello again"))
@@ -58,7 +61,13 @@ def test_reload_picks_up_edited_and_new_operations_without_a_restart(tmp_path):
 
         def keep_asking(_: int) -> set[int]:
             return {
-                server.post({"operation": "create", "payload": {"Item": {"Id": "x"}}}).status
+                server.post(
+                    {
+                        "operation": "create",
+                        "tableName": "LambdaTable",
+                        "payload": {"Item": {"Id": "x"}},
+                    }
+                ).status
                 for _ in range(40)
             }
 
@@ -72,7 +81,16 @@ def test_reload_picks_up_edited_and_new_operations_without_a_restart(tmp_path):
                 time.sleep(0.05)
             assert set().union(*busy) == {200}
         assert server.post({"operation": "greet"}).json == "v4"
-        assert server.post({"operation": "read", "payload": {"Key": {"Id": "kept"}}}).status == 200
+        assert (
+            server.post(
+                {
+                    "operation": "read",
+                    "tableName": "LambdaTable",
+                    "payload": {"Key": {"Id": "kept"}},
+                }
+            ).status
+            == 200
+        )
         assert server.process.poll() is None
     finally:
         server.stop()
@@ -129,7 +147,7 @@ def test_invoke_against_an_existing_dynamodb_and_a_seed_file(tmp_path):
         tables = boto3.client("dynamodb", endpoint_url=dynamodb.endpoint).list_tables()[
             "TableNames"
         ]
-        assert tables == ["LambdaTable", "dev-idempotency"]
+        assert tables == sorted([*stack_settings("dev").tables, "dev-idempotency"])
 
 
 def _project_copy(tmp_path: Path) -> Path:
