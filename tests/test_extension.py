@@ -16,10 +16,13 @@ import sys
 import textwrap
 from pathlib import Path
 
+import yaml
+
 from function.registry import Registry
 from infra.grants import table_grants
 from infra.policy import function_policy
 from infra.project import PROJECT_DIR
+from infra.settings import default_tables
 
 NAME, MODULE = "extension-probe", "extension_probe"
 #: What the probe declares: the first of these no registered operation declares.
@@ -196,3 +199,82 @@ def test_the_suites_that_see_every_operation_pass_with_a_new_operation_module(tm
     )
 
     assert run.returncode == 0, f"{run.stdout[-6000:]}\n{run.stderr[-3000:]}"
+
+
+#: The author's new table, added to every stack file, and the operation that needs it.
+PROBE_TABLE = {
+    "hashKey": "customerId",
+    "rangeKey": "orderId",
+    "globalSecondaryIndexes": {"byProbeStatus": {"hashKey": "status", "rangeKey": "createdAt"}},
+}
+PROBE_TABLE_OPERATION = textwrap.dedent(
+    '''
+    """extension-probe-orders: orders by status, on a table and index the stacks must have."""
+
+    from __future__ import annotations
+
+    from typing import Any
+
+    from function import schemas
+    from function.invocation import Invocation
+    from function.registry import operation
+
+
+    @operation(
+        "extension-probe-orders",
+        actions=["dynamodb:Query"],
+        index_actions=["dynamodb:Query"],
+        schema=schemas.payload({"status": {"type": "string"}}, required=["status"]),
+        tables=["ProbeOrders"],
+        indexes=["byProbeStatus"],
+    )
+    def extension_probe_orders(call: Invocation) -> dict[str, Any]:
+        """The orders with the payload's status."""
+        return call.dynamodb.query(
+            TableName=call.table,
+            IndexName="byProbeStatus",
+            KeyConditionExpression="#s = :s",
+            ExpressionAttributeNames={"#s": call.keys.indexes["byProbeStatus"].hash_key},
+            ExpressionAttributeValues={":s": call.payload["status"]},
+        )
+    '''
+)
+#: What looks at the stacks' tables, as well as at every operation.
+TABLE_SUITES = (
+    *SUITES,
+    "tests/infra/test_stack_tables.py",
+    "tests/infra/test_archive.py",
+    "tests/test_settings.py",
+    "tests/test_operation_tables.py",
+)
+
+
+def test_the_suites_pass_with_a_new_table_in_every_stack_and_an_operation_that_needs_it(tmp_path):
+    """Slow (several seconds): as a plugin author adds a table and the operation that uses it.
+
+    Every stack file gains the table (so each stack can serve the operation); a test
+    that pins the tutorial's one table, or an operation set, would fail.
+    """
+    project = copy_project(tmp_path / "project")
+    for stack_file in project.glob("Pulumi.*.yaml"):
+        stack = yaml.safe_load(stack_file.read_text())
+        tables = stack["config"].get("dynamodb-operations:tables") or default_tables()
+        stack["config"]["dynamodb-operations:tables"] = {**tables, "ProbeOrders": PROBE_TABLE}
+        stack_file.write_text(yaml.safe_dump(stack))
+    (project / "operations" / "extension_probe_orders.py").write_text(
+        PROBE_TABLE_OPERATION.lstrip()
+    )
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *TABLE_SUITES],
+        cwd=project,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    assert run.returncode == 0, f"{run.stdout[-6000:]}\n{run.stderr[-3000:]}"
+    assert " passed" in run.stdout.splitlines()[-1]
