@@ -25,7 +25,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from function.errors import TableNotAllowedError, TableRequiredError
 
@@ -51,21 +52,22 @@ class TablesConfigError(RuntimeError):
     """``TABLES`` or ``TABLE_KEYS`` is missing or malformed: the deployment's mistake."""
 
 
-@dataclass(frozen=True)
-class IndexKeys:
+class IndexKeys(NamedTuple):
     """The key attributes of one secondary index."""
 
     hash_key: str
     range_key: str | None = None
 
 
-@dataclass(frozen=True)
-class KeySchema:
-    """A table's key attributes and its indexes', as an operation reads them."""
+class KeySchema(NamedTuple):
+    """A table's key attributes and its indexes', as an operation reads them.
+
+    Plain records (named tuples, not dataclasses): a cold start builds them for free.
+    """
 
     hash_key: str
     range_key: str | None = None
-    indexes: Mapping[str, IndexKeys] = field(default_factory=dict)
+    indexes: Mapping[str, IndexKeys] = MappingProxyType({})
 
     @property
     def key_attributes(self) -> tuple[str, ...]:
@@ -115,8 +117,7 @@ def _names(hash_key: Any, range_key: Any, *_: Any) -> bool:
     return isinstance(hash_key, str) and bool(hash_key) and isinstance(range_key, str | None)
 
 
-@dataclass(frozen=True)
-class ServedTable:
+class ServedTable(NamedTuple):
     """One table a request resolved to: the caller's name for it, DynamoDB's, and its keys."""
 
     name: str
