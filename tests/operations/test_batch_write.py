@@ -7,6 +7,7 @@ import json
 import pytest
 
 from infra.settings import stack_settings
+from local_api.table import create_idempotency_table
 from tests.conftest import physical_name
 from tests.fake_dynamodb import answering_endpoint
 
@@ -137,3 +138,24 @@ def test_unprocessed_items_come_back_under_logical_names(post, monkeypatch):
         }
     }
     assert list(sent[0]["RequestItems"]) == [physical]
+
+
+def test_a_retry_with_an_idempotency_key_gets_the_first_answer_back(tables, post, monkeypatch):
+    create_idempotency_table(tables["Orders"].client, "batch-idempotency")
+    monkeypatch.setenv("IDEMPOTENCY_TABLE", "batch-idempotency")
+    request = {
+        "operation": "batch-write",
+        "idempotencyKey": "import-42",
+        "payload": {"RequestItems": {"Orders": [{"PutRequest": {"Item": order(1)}}]}},
+    }
+
+    first, retry = post(request), post(request)
+    changed = post(
+        {**request, "payload": {"RequestItems": {"Orders": [{"PutRequest": {"Item": order(2)}}]}}}
+    )
+
+    assert (first.status, retry.status) == (200, 200)
+    assert retry.headers.get("Idempotent-Replayed") == "true"
+    assert retry.text == first.text
+    assert changed.status == 422
+    assert tables["Orders"].items() == [order(1)]
