@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bench import cold, runtime, throughput
 from infra.project import PROJECT_DIR
-from local_api.embedded_dynamodb import EmbeddedDynamoDB
+from local_api.engines import Engine
 from local_api.processes import free_port, stop_process, wait_until_listening
 from local_api.table import client_for, create_table
 
@@ -50,7 +50,7 @@ def main() -> int:
     with instant_dynamodb() as endpoint:
         os.environ.update(runtime.child_env(endpoint, tables))
         figures += per_request_figures(endpoint, options.rounds)
-    with EmbeddedDynamoDB() as dynamodb, tempfile.TemporaryDirectory() as scratch:
+    with Engine() as dynamodb, tempfile.TemporaryDirectory() as scratch:
         env = runtime.child_env(dynamodb.endpoint, tables)
         os.environ.update(env)
         seed(dynamodb.endpoint)

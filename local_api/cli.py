@@ -7,6 +7,7 @@ import dataclasses
 import json
 import os
 import secrets
+import shutil
 import signal
 import sys
 from contextlib import AbstractContextManager
@@ -17,8 +18,8 @@ from infra.grants import OperationRequirementError
 from infra.project import PROJECT_DIR
 from infra.settings import Settings, SettingsError, stack_settings
 from local_api import examples, scaffold, table
-from local_api.embedded_dynamodb import EmbeddedDynamoDBError
-from local_api.environment import LocalStack, local_stack
+from local_api.engines import DATA_DIR, ENGINES, EngineError, data_folder
+from local_api.environment import LocalStack, LocalStackError, local_stack
 
 DEFAULT_PORT = 3000
 
@@ -31,9 +32,11 @@ def main(argv: list[str] | None = None) -> int:
     except (
         SettingsError,
         OperationRequirementError,
-        EmbeddedDynamoDBError,
+        EngineError,
+        LocalStackError,
         table.SeedFileError,
         table.MissingTableError,
+        table.TableMismatchError,
         scaffold.ScaffoldError,
     ) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -64,6 +67,18 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--verbose", action="store_true", help="also show the function's own log lines"
     )
+    serve.add_argument(
+        "--fresh",
+        action="store_true",
+        help="start with empty tables: forget the data kept from earlier runs of this stack",
+    )
+    serve.add_argument(
+        "--data-dir",
+        type=Path,
+        default=DATA_DIR,
+        help="where the engine keeps each stack's tables across restarts "
+        "(default .local/data, which git ignores)",
+    )
     serve.set_defaults(command=_serve)
 
     invoke = commands.add_parser(
@@ -89,6 +104,13 @@ def _stack_options(parser: argparse.ArgumentParser) -> None:
         "--dynamodb-endpoint",
         default=os.environ.get("AWS_ENDPOINT_URL_DYNAMODB"),
         help="use this DynamoDB (DynamoDB Local, LocalStack, AWS) instead of an embedded one",
+    )
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default=os.environ.get("LOCAL_ENGINE") or "moto",
+        help="the embedded DynamoDB: moto (default, Python only) or dynalite (Node.js; "
+        "validates like DynamoDB, installed on first use)",
     )
     parser.add_argument(
         "--create-table",
@@ -118,7 +140,10 @@ def _settings(options: argparse.Namespace) -> Settings:
 
 
 def _local_stack(
-    options: argparse.Namespace, settings: Settings, cors_origin: str | None = None
+    options: argparse.Namespace,
+    settings: Settings,
+    cors_origin: str | None = None,
+    data: Path | None = None,
 ) -> AbstractContextManager[LocalStack]:
     """The DynamoDB, table and environment the stack options ask for."""
     return local_stack(
@@ -128,7 +153,19 @@ def _local_stack(
         create_table=options.create_table,
         seed=options.seed,
         cors_origin=cors_origin,
+        engine=options.engine,
+        data=data,
     )
+
+
+def _kept_data(options: argparse.Namespace) -> Path | None:
+    """The folder the engine keeps this stack's tables in; emptied first with ``--fresh``."""
+    if options.dynamodb_endpoint or os.environ.get("AWS_ENDPOINT_URL_DYNAMODB"):
+        return None
+    folder: Path = data_folder(options.data_dir, options.stack, options.engine)
+    if options.fresh and folder.exists():
+        shutil.rmtree(folder)
+    return folder
 
 
 def _serve(options: argparse.Namespace) -> int:
@@ -167,7 +204,7 @@ def _serve(options: argparse.Namespace) -> int:
         return 2
     serving = False
     try:
-        with _local_stack(options, settings, cors_origin=cors) as stack:
+        with _local_stack(options, settings, cors_origin=cors, data=_kept_data(options)) as stack:
             _banner(stack, server.server_port, options, api_key, cors, code.operation_names)
             serving = True
             server.serve_forever()
@@ -178,6 +215,13 @@ def _serve(options: argparse.Namespace) -> int:
         if serving:
             print("Stopped.", file=sys.stderr)
     return 0
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.relative_to(PROJECT_DIR))
+    except ValueError:
+        return str(path)
 
 
 def _exit_on_signal(signum: int, frame: Any) -> None:
@@ -195,11 +239,17 @@ def _banner(
     settings = stack.settings
     base = f"http://{options.host}:{port}"
     url = f"{base}/DynamoDBManager"
-    database = "embedded DynamoDB (moto)" if stack.embedded else "DynamoDB"
+    database = stack.database
+    engine = f"embedded DynamoDB ({database.engine})" if database.engine else "DynamoDB"
+    kept = (
+        f"kept in {_shown(database.data)} (--fresh to start empty)"
+        if database.data is not None
+        else "not kept by this server"
+    )
     lines = [
         f"DynamoDBOperations, stack {stack.stack}, running on {base}",
         f"  POST {url}   (also {base}/{settings.stage_name}/DynamoDBManager)",
-        f"  tables on {database} at {stack.endpoint}:",
+        f"  tables on {engine} at {stack.endpoint}, {kept}:",
         *(f"    {examples.describe(definition)}" for definition in settings.tables.values()),
         f"  operations: {', '.join(operation_names)}",
         f"  auth: {settings.auth_mode}" + (f"; send  x-api-key: {api_key}" if api_key else ""),
@@ -215,6 +265,10 @@ def _banner(
     if settings.auth_mode == "iam":
         lines.append(
             "  (iam: requests need an AWS SigV4 Authorization header; it is not verified locally)"
+        )
+    if not database.features.transactions:
+        lines.append(
+            f"  {database.engine} has no transactions: transact-get and transact-write fail"
         )
     lines += ["", "Ctrl-C to stop."]
     print("\n".join(lines), file=sys.stderr, flush=True)

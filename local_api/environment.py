@@ -1,14 +1,16 @@
 """A local stand-in for a deployed stack: DynamoDB, the stack's tables, the function's environment.
 
 Used by ``serve`` and ``invoke`` alike, in three steps that each do one thing:
-:func:`dynamodb` starts an embedded DynamoDB (moto's server) unless an
-endpoint is given; :func:`ensure_tables` creates or checks the stack's tables,
+:func:`dynamodb` starts a local engine (moto or dynalite,
+:mod:`local_api.engines`), keeping its tables in a data folder when given one,
+unless an endpoint is given; :func:`ensure_tables` creates or checks the stack's tables,
 every one with the keys, indexes, stream and TTL its definition gives (the one
 the Pulumi program deploys); :func:`function_environment` sets the variables
 the deployed function gets (``TABLES``, ``TABLE_KEYS``, ``OPERATION_PACKAGES``,
 ``IDEMPOTENCY_TABLE``, ``CORS_ALLOW_ORIGIN``), so the handler runs exactly as it
 does in Lambda. :func:`local_stack` composes them, after refusing a stack that
-lacks a table or index an operation needs, as ``pulumi up`` would.
+lacks a table or index an operation needs, as ``pulumi up`` would. Whatever
+DynamoDB answers while setting up is raised as one :class:`LocalStackError`.
 
 Locally a table's physical name is its logical name.
 """
@@ -22,15 +24,35 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from function import tables as function_tables
 from function.registry import Registry
 from infra.grants import check_requirements
 from infra.settings import Settings, stack_config
 from infra.table_definitions import primary_table
 from local_api import table
-from local_api.embedded_dynamodb import EmbeddedDynamoDB
+from local_api.engines import FEATURES, Engine, Features
 
 DEFAULT_REGION = "us-east-1"
+
+
+class LocalStackError(RuntimeError):
+    """DynamoDB failed a call that setting up the stack's tables made."""
+
+
+#: What an endpoint given by the user is assumed to support: everything, until it says no.
+ANY_ENGINE = Features(transactions=True, time_to_live=True)
+
+
+@dataclass(frozen=True)
+class Database:
+    """The DynamoDB a local run uses: its endpoint, the engine started for it (if any)."""
+
+    endpoint: str
+    engine: str | None
+    features: Features
+    data: Path | None
 
 
 @dataclass(frozen=True)
@@ -39,11 +61,18 @@ class LocalStack:
 
     stack: str
     settings: Settings
-    endpoint: str
-    embedded: bool
+    database: Database
     #: Each logical table and its physical table on ``endpoint``.
     tables: dict[str, str]
     region: str
+
+    @property
+    def endpoint(self) -> str:
+        return self.database.endpoint
+
+    @property
+    def embedded(self) -> bool:
+        return self.database.engine is not None
 
 
 @dataclass(frozen=True)
@@ -55,36 +84,50 @@ class LocalTables:
 
 
 @contextmanager
-def dynamodb(endpoint: str | None) -> Iterator[tuple[str, bool]]:
-    """The DynamoDB to use, ``(endpoint, embedded)``: ``endpoint``, or an embedded one started here.
+def dynamodb(
+    endpoint: str | None, engine: str = "moto", data: Path | None = None
+) -> Iterator[Database]:
+    """The DynamoDB to use: ``endpoint``, or a local ``engine`` started here, keeping ``data``.
 
-    With the embedded one, the process's credentials become fake ones: moto accepts
-    any, and real ones must never come near it.
+    With a local engine, the process's credentials become fake ones: the engine
+    accepts any, and real ones must never come near it.
     """
     if endpoint is not None:
-        yield endpoint, False
+        yield Database(endpoint, None, ANY_ENGINE, None)
         return
-    with EmbeddedDynamoDB() as embedded:
+    with Engine(engine, data) as started:
         os.environ.update({"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"})
         os.environ.pop("AWS_SESSION_TOKEN", None)
         os.environ.pop("AWS_PROFILE", None)
-        yield embedded.endpoint, True
+        yield Database(started.endpoint, engine, FEATURES[engine], data)
 
 
-def ensure_tables(endpoint: str, stack: str, settings: Settings, *, create: bool) -> LocalTables:
+def ensure_tables(
+    database: Database, stack: str, settings: Settings, *, create: bool
+) -> LocalTables:
     """Create the stack's tables (``create``), or check the served ones are there.
 
-    Creating completes what is missing, so a setup interrupted half-way is
-    finished by the next start. The idempotency records table is used when it
-    exists, as the deployment does.
+    Creating completes what is missing (a table, an idempotency table's TTL), so
+    a setup interrupted half-way is finished by the next start; a kept table
+    whose keys or indexes the stack file no longer declares is refused. The
+    idempotency records table is used when it exists, as the deployment does.
     """
+    endpoint = database.endpoint
     client = table.client_for(endpoint)
     served = {name: name for name in settings.tables}
     records = f"{stack}-idempotency"
+    time_to_live = database.features.time_to_live
+    hint = (
+        f"start with --fresh to recreate it from the stack file (its items in {database.data} "
+        "are lost)"
+        if database.data is not None
+        else "delete it, or point --dynamodb-endpoint at another DynamoDB"
+    )
     if create:
         for name, definition in settings.tables.items():
-            table.create_table(client, served[name], definition)
-        table.create_idempotency_table(client, records)
+            if not table.create_table(client, served[name], definition, time_to_live=time_to_live):
+                table.check_table(client, served[name], definition, hint)
+        table.create_idempotency_table(client, records, time_to_live=time_to_live)
     else:
         missing = [name for name in served.values() if not table.table_exists(client, name)]
         if missing:
@@ -128,8 +171,13 @@ def local_stack(
     create_table: bool = False,
     seed: Path | None = None,
     cors_origin: str | None = None,
+    engine: str = "moto",
+    data: Path | None = None,
 ) -> Iterator[LocalStack]:
     """Start (or connect to) DynamoDB, prepare the tables and the function's environment.
+
+    ``engine`` and ``data`` choose the local engine and the folder it keeps the
+    tables in (``None``: in memory); they do not apply with an endpoint.
 
     The process's environment is restored on the way out.
     """
@@ -141,16 +189,27 @@ def local_stack(
     region = str(stack_config(stack).get("aws:region") or DEFAULT_REGION)
     saved = dict(os.environ)
     try:
-        with dynamodb(requested) as (endpoint, embedded):
+        with dynamodb(requested, engine, data) as database:
             os.environ.setdefault("AWS_REGION", region)
             os.environ.setdefault("AWS_DEFAULT_REGION", os.environ["AWS_REGION"])
-            tables = ensure_tables(endpoint, stack, settings, create=embedded or create_table)
-            function_environment(endpoint, settings, tables, cors_origin)
-            if seed is not None:
-                table.seed_items(endpoint, seed, tables.served, primary_table(settings.tables))
-            yield LocalStack(
-                stack, settings, endpoint, embedded, tables.served, os.environ["AWS_REGION"]
-            )
+            embedded = database.engine is not None
+            with _reported(database.endpoint):
+                tables = ensure_tables(database, stack, settings, create=embedded or create_table)
+                if seed is not None:
+                    table.seed_items(
+                        database.endpoint, seed, tables.served, primary_table(settings.tables)
+                    )
+            function_environment(database.endpoint, settings, tables, cors_origin)
+            yield LocalStack(stack, settings, database, tables.served, os.environ["AWS_REGION"])
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+@contextmanager
+def _reported(endpoint: str) -> Iterator[None]:
+    """DynamoDB's failures while setting up, as one :class:`LocalStackError` naming the endpoint."""
+    try:
+        yield
+    except (BotoCoreError, ClientError) as error:
+        raise LocalStackError(f"DynamoDB at {endpoint}: {error}") from None

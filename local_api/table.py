@@ -31,14 +31,94 @@ class MissingTableError(RuntimeError):
     """The table is not on the DynamoDB the local server was pointed at."""
 
 
-def create_table(client: Any, name: str, definition: TableDefinition = TUTORIAL_TABLE) -> bool:
+class TableMismatchError(RuntimeError):
+    """A table that exists has other keys or indexes than the stack declares."""
+
+
+def create_table(
+    client: Any,
+    name: str,
+    definition: TableDefinition = TUTORIAL_TABLE,
+    *,
+    time_to_live: bool = True,
+) -> bool:
     """Create the on-demand table ``name`` as ``definition`` says; ``False`` if it exists.
 
     Keys, indexes, stream and TTL are the definition's. ``client`` is a boto3
-    DynamoDB client (in-process moto's, or one for an endpoint).
+    DynamoDB client (in-process moto's, or one for an endpoint). A table that
+    exists gets the TTL it lacks, so an interrupted setup is completed; an
+    engine without the TTL API (dynalite) passes ``time_to_live=False``.
     """
-    if table_exists(client, name):
-        return False
+    created = not table_exists(client, name)
+    if created:
+        _create(client, name, definition)
+    if time_to_live and definition.ttl_attribute is not None:
+        enable_time_to_live(client, name, definition.ttl_attribute)
+    return created
+
+
+def enable_time_to_live(client: Any, name: str, attribute: str) -> None:
+    """Turn on TTL on ``attribute`` unless it is on already."""
+    described = client.describe_time_to_live(TableName=name).get("TimeToLiveDescription", {})
+    if described.get("TimeToLiveStatus") in ("ENABLED", "ENABLING"):
+        return
+    client.update_time_to_live(
+        TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute}
+    )
+
+
+def check_table(client: Any, name: str, definition: TableDefinition, hint: str) -> None:
+    """Refuse a table whose keys or indexes differ from ``definition``; ``hint`` says what to do."""
+    described = client.describe_table(TableName=name)["Table"]
+    types = {a["AttributeName"]: a["AttributeType"] for a in described["AttributeDefinitions"]}
+
+    def shape(key_schema: list[dict[str, str]]) -> tuple[tuple[str, str, str], ...]:
+        return tuple(
+            (key["KeyType"], key["AttributeName"], types.get(key["AttributeName"], "?"))
+            for key in key_schema
+        )
+
+    found = {
+        "keys": shape(described["KeySchema"]),
+        "indexes": sorted(
+            (index["IndexName"], shape(index["KeySchema"]))
+            for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes")
+            for index in described.get(kind, [])
+        ),
+    }
+    declared_types = definition.attribute_types
+    declared = {
+        "keys": tuple(
+            (key["KeyType"], key["AttributeName"], declared_types[key["AttributeName"]])
+            for key in _key_schema(definition.hash_key, definition.range_key)
+        ),
+        "indexes": sorted(
+            (
+                index.name,
+                tuple(
+                    (key["KeyType"], key["AttributeName"], declared_types[key["AttributeName"]])
+                    for key in _key_schema(index.hash_key, index.range_key)
+                ),
+            )
+            for index in (*definition.global_indexes, *definition.local_indexes)
+        ),
+    }
+    if found != declared:
+        raise TableMismatchError(
+            f"table {name!r} exists with keys {_describe(found)}, but the stack declares "
+            f"{_describe(declared)}; {hint}"
+        )
+
+
+def _describe(shape: dict[str, Any]) -> str:
+    def keys(schema: tuple[tuple[str, str, str], ...]) -> str:
+        return ", ".join(f"{name} ({kind})" for _, name, kind in schema)
+
+    indexes = "; ".join(f"{name}: {keys(schema)}" for name, schema in shape["indexes"])
+    return keys(shape["keys"]) + (f" and indexes {indexes}" if indexes else "")
+
+
+def _create(client: Any, name: str, definition: TableDefinition) -> None:
     args: dict[str, Any] = {
         "TableName": name,
         "KeySchema": _key_schema(definition.hash_key, definition.range_key),
@@ -58,12 +138,6 @@ def create_table(client: Any, name: str, definition: TableDefinition = TUTORIAL_
     client.get_waiter("table_exists").wait(
         TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
     )
-    if definition.ttl_attribute is not None:
-        client.update_time_to_live(
-            TableName=name,
-            TimeToLiveSpecification={"Enabled": True, "AttributeName": definition.ttl_attribute},
-        )
-    return True
 
 
 #: The function's idempotency records table, as the Pulumi program defines it.
@@ -72,9 +146,9 @@ IDEMPOTENCY_RECORDS = define(
 )
 
 
-def create_idempotency_table(client: Any, name: str) -> bool:
+def create_idempotency_table(client: Any, name: str, *, time_to_live: bool = True) -> bool:
     """Create the function's idempotency records table, as the Pulumi program does."""
-    return create_table(client, name, IDEMPOTENCY_RECORDS)
+    return create_table(client, name, IDEMPOTENCY_RECORDS, time_to_live=time_to_live)
 
 
 def _key_schema(hash_key: str, range_key: str | None) -> list[dict[str, str]]:

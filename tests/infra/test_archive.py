@@ -24,7 +24,7 @@ from infra.archive import (
 )
 from infra.project import PROJECT_DIR
 from infra.settings import stack_settings
-from local_api.embedded_dynamodb import EmbeddedDynamoDB
+from local_api.engines import Engine
 from local_api.table import client_for, create_table
 from tests.conftest import proxy_event
 from tests.infra.conftest import Deployment
@@ -126,7 +126,7 @@ def test_the_deployed_archive_serves_the_tutorial_in_a_clean_interpreter(dev, tm
     tables = json.loads(function["environment"]["variables"]["TABLES"])
     flow = ["create", "read", "update", "list", "delete", "read", "echo", "ping"]
 
-    with EmbeddedDynamoDB() as dynamodb:
+    with Engine() as dynamodb:
         definition = stack_settings("dev").tables["LambdaTable"]
         create_table(client_for(dynamodb.endpoint), tables["LambdaTable"], definition)
         served = subprocess.run(

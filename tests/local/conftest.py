@@ -66,13 +66,20 @@ class LocalServer:
         return self.process.returncode
 
 
-def start_server(tmp: Path, *args: str, env: dict[str, str] | None = None) -> LocalServer:
-    """Start ``python -m local_api serve`` on a free port; return once it is serving."""
+def start_server(
+    tmp: Path, *args: str, env: dict[str, str] | None = None, data_dir: Path | None = None
+) -> LocalServer:
+    """Start ``python -m local_api serve`` on a free port; return once it is serving.
+
+    Its tables are kept in ``data_dir`` (by default a folder of ``tmp``), never in
+    the project's own ``.local/data``.
+    """
     port = free_port()
     log_path = tmp / f"server-{port}.log"
     log = log_path.open("w")
+    data = ["--data-dir", str(data_dir or tmp / "data")]
     process = subprocess.Popen(
-        [sys.executable, "-m", "local_api", "serve", "--port", str(port), *args],
+        [sys.executable, "-m", "local_api", "serve", "--port", str(port), *data, *args],
         cwd=PROJECT_DIR,
         stdout=log,
         stderr=subprocess.STDOUT,

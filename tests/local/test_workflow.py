@@ -17,7 +17,7 @@ import pytest
 
 from infra.project import PROJECT_DIR
 from infra.settings import stack_settings
-from local_api.embedded_dynamodb import EmbeddedDynamoDB
+from local_api.engines import Engine
 from local_api.scaffold import ScaffoldError, new_operation
 from tests.local.conftest import start_server
 
@@ -126,7 +126,7 @@ def test_invoke_reports_a_bad_request_as_lambda_does(tmp_path):
 def test_invoke_against_an_existing_dynamodb_and_a_seed_file(tmp_path):
     seed = tmp_path / "items.json"
     seed.write_text(json.dumps([{"Id": "1", "name": "Bob", "price": 19.99}]))
-    with EmbeddedDynamoDB() as dynamodb:
+    with Engine() as dynamodb:
         missing = _invoke(
             "--dynamodb-endpoint", dynamodb.endpoint, "--event", "tests/events/read.json"
         )

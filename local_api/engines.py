@@ -1,0 +1,196 @@
+"""The local DynamoDB engines: moto (the default, Python only) or dynalite (Node.js).
+
+Each runs as a child process on a loopback port: the API server and the
+database then get a core each instead of sharing one interpreter lock. Given a
+data folder, each keeps its tables there across restarts: moto through the
+project's journal (:mod:`local_api.journal`), dynalite in LevelDB, natively.
+Either child exits when its standard input closes, so a server killed with
+``kill -9`` leaves no engine behind holding the port or the folder.
+
+dynalite validates requests as DynamoDB does, so it is the one to check an
+answer against (``docs/local-development.md`` lists moto's differences). It
+has no transactions and no TTL API. It is installed on first use, at the
+versions ``local_api/dynalite/package-lock.json`` pins, into
+``.local/dynalite``, which git ignores.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+from infra.project import PROJECT_DIR
+from local_api.processes import NotListeningError, free_port, stop_process, wait_until_listening
+
+#: What ``.local`` holds: the engines' data per stack, and the installed dynalite.
+LOCAL_DIR = PROJECT_DIR / ".local"
+DATA_DIR = LOCAL_DIR / "data"
+DYNALITE_SOURCE = Path(__file__).parent / "dynalite"
+DYNALITE_DIR = LOCAL_DIR / "dynalite"
+START_TIMEOUT_SECONDS = 60.0
+
+
+class EngineError(RuntimeError):
+    """An engine could not be installed or started."""
+
+
+@dataclass(frozen=True)
+class Features:
+    """What an engine supports beyond the item and table calls every one has."""
+
+    transactions: bool
+    time_to_live: bool
+
+
+FEATURES = {
+    "moto": Features(transactions=True, time_to_live=True),
+    "dynalite": Features(transactions=False, time_to_live=False),
+}
+ENGINES = tuple(FEATURES)
+
+
+def data_folder(root: Path, stack: str, engine: str) -> Path:
+    """Where ``engine`` keeps ``stack``'s tables under ``root`` (each engine has its own format)."""
+    return root / stack / engine
+
+
+class Engine:
+    """One engine in a child process; a context manager that starts and stops it.
+
+    ``data`` is the folder to keep the tables in; ``None`` keeps them in memory.
+    """
+
+    def __init__(self, name: str = "moto", data: Path | None = None) -> None:
+        if name not in FEATURES:
+            raise EngineError(f"unknown engine {name!r}; choose one of {', '.join(ENGINES)}")
+        self.name = name
+        self.data = data
+        self.features = FEATURES[name]
+        self.port = free_port()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> Engine:
+        command, env = self._command()
+        if self.data is not None:
+            self.data.mkdir(parents=True, exist_ok=True)
+        # Output goes to a file, never to a pipe nobody drains.
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by stop()
+        self._process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **env},
+        )
+        try:
+            wait_until_listening(self.port, self._process, timeout_seconds=START_TIMEOUT_SECONDS)
+        except NotListeningError as error:
+            said = self._said_error()
+            self.stop()
+            raise EngineError(said or f"{self.name} {error}: {self._output()}") from None
+        return self
+
+    def stop(self) -> None:
+        process, self._process = self._process, None
+        if process is not None:
+            if process.stdin is not None:
+                process.stdin.close()
+            stop_process(process, grace_seconds=5)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def _command(self) -> tuple[list[str], dict[str, str]]:
+        data = [str(self.data)] if self.data is not None else []
+        if self.name == "moto":
+            options = ["--data", *data] if data else []
+            return (
+                [sys.executable, "-m", "local_api.moto_server", "--port", str(self.port), *options],
+                {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"},
+            )
+        node = install_dynalite()
+        return (
+            [node, str(DYNALITE_SOURCE / "server.js"), str(self.port), *data],
+            {"NODE_PATH": str(DYNALITE_DIR / "node_modules")},
+        )
+
+    def _output(self) -> str:
+        if self._log is None:
+            return ""
+        self._log.seek(0)
+        return self._log.read()[-2000:].decode(errors="replace").strip()
+
+    def _said_error(self) -> str | None:
+        """The engine's own ``error:`` line, if it printed one."""
+        for line in reversed(self._output().splitlines()):
+            if line.startswith("error: "):
+                return line.removeprefix("error: ")
+        return None
+
+    def __enter__(self) -> Engine:
+        return self.start()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def install_dynalite() -> str:
+    """Install dynalite into ``.local/dynalite`` unless its locked versions are there; ``node``."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        raise EngineError("--engine dynalite needs Node.js: node and npm on PATH")
+    DYNALITE_DIR.mkdir(parents=True, exist_ok=True)
+    with (LOCAL_DIR / "dynalite.lock").open("ab") as held:
+        if fcntl is not None:
+            fcntl.flock(held.fileno(), fcntl.LOCK_EX)  # one install at a time
+        if not _dynalite_installed():
+            _install(npm)
+    return node
+
+
+def _dynalite_installed() -> bool:
+    copied = DYNALITE_DIR / "package-lock.json"
+    return (
+        (DYNALITE_DIR / "node_modules" / ".package-lock.json").is_file()
+        and copied.is_file()
+        and copied.read_bytes() == (DYNALITE_SOURCE / "package-lock.json").read_bytes()
+    )
+
+
+def _install(npm: str) -> None:
+    for name in ("package.json", "package-lock.json"):
+        shutil.copyfile(DYNALITE_SOURCE / name, DYNALITE_DIR / name)
+    print("installing dynalite (first use) into .local/dynalite ...", file=sys.stderr, flush=True)
+    # Its one native module (LevelDB) ships prebuilt binaries, so no install script runs.
+    done = subprocess.run(
+        [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
+        cwd=DYNALITE_DIR,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        (DYNALITE_DIR / "package-lock.json").unlink(missing_ok=True)
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        raise EngineError(f"could not install dynalite with npm: {last}")

@@ -1,0 +1,117 @@
+"""The moto engine's journal: every write it acknowledged, one JSON line each, replayed at start.
+
+moto keeps its tables in memory. So that ``make serve`` keeps its data across
+restarts, the engine appends each write it carried out to ``journal.jsonl``
+before it answers, and replays the file when it starts again.
+
+What a hard stop can lose: a ``kill -9`` of the server loses no acknowledged
+write, because the line is in the operating system's hands before the answer
+leaves. A crash of the machine itself can lose the lines the operating system
+had not yet put on disk (there is no ``fsync`` per write). A line torn by a kill
+in mid-append was never acknowledged, and is dropped at replay.
+
+After a replay the journal is rewritten as the tables and items now stand, so it
+grows with the data, not with its history.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no lock, one server per folder is on the user
+    fcntl = None  # type: ignore[assignment]
+
+JOURNAL_FILE = "journal.jsonl"
+LOCK_FILE = "lock"
+
+
+class JournalError(RuntimeError):
+    """The journal is unreadable, or another server is using its folder."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One DynamoDB request: its operation (``PutItem``), region and JSON body."""
+
+    operation: str
+    region: str
+    body: dict[str, Any]
+
+    def line(self) -> bytes:
+        document = {"operation": self.operation, "region": self.region, "body": self.body}
+        return (json.dumps(document, separators=(",", ":")) + "\n").encode()
+
+
+class Journal:
+    """The append-only journal in ``folder``, held by one server at a time."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.path = folder / JOURNAL_FILE
+        self._lock: IO[bytes] | None = None
+        self._fd: int | None = None
+
+    def open(self) -> Journal:
+        """Take the folder (refused if another server has it) and open the journal for appends."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._lock = (self.folder / LOCK_FILE).open("ab")
+        if fcntl is not None:
+            try:
+                fcntl.flock(self._lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                self.close()
+                raise JournalError(
+                    f"{self.folder} is in use by another local server; stop it first"
+                ) from None
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        return self
+
+    def entries(self) -> Iterator[Entry]:
+        """The journal's entries in order; a torn last line is left out."""
+        if not self.path.exists():
+            return
+        # What follows the last newline was torn by a kill in mid-append: never acknowledged.
+        complete = self.path.read_bytes().split(b"\n")[:-1]
+        for number, line in enumerate(complete, start=1):
+            try:
+                document = json.loads(line)
+                yield Entry(document["operation"], document["region"], document["body"])
+            except (ValueError, KeyError, TypeError) as error:
+                raise JournalError(
+                    f"{self.path}, line {number}, is not a journal entry ({error}); "
+                    "start with --fresh to begin again"
+                ) from None
+
+    def append(self, entry: Entry) -> None:
+        """Write one entry; it has reached the operating system when this returns."""
+        if self._fd is None:
+            raise JournalError("the journal is not open")
+        os.write(self._fd, entry.line())
+
+    def rewrite(self, entries: Iterable[Entry]) -> None:
+        """Replace the journal by ``entries``, atomically: a crash leaves the old or the new one."""
+        staged = self.path.with_suffix(".tmp")
+        with staged.open("wb") as out:
+            for entry in entries:
+                out.write(entry.line())
+            out.flush()
+            os.fsync(out.fileno())
+        staged.replace(self.path)
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None

@@ -1,0 +1,204 @@
+"""Caller mistakes moto answers unlike DynamoDB: DynamoDB's answer, given before moto sees them.
+
+moto validates less than DynamoDB. On some mistakes it raises inside its own
+code, which its server answers as a 500; the function then reports "retry
+later" (503) for a request that no retry will mend. On others it answers
+wrongly. Each check here refuses such a request with the ``ValidationException``
+message DynamoDB (and dynalite, which validates like it) gives:
+
+* an attribute value with no type (``{"Id": {}}``), or with two;
+* a ``Key`` or ``ExclusiveStartKey`` whose attributes do not match the table's
+  key schema (moto answers a number where the key is a string as "no item", and
+  crashes on such a start key); an item whose key has the wrong type;
+* an expression naming a ``#name`` or ``:value`` the request does not define.
+
+A map with an empty key (``{"meta": {"": "v"}}``) is refused too, with a message
+naming moto: moto stores it, then fails on every read of the item. dynalite
+stores and returns it.
+
+What moto still gets wrong is listed in ``docs/local-development.md``; any
+other crash inside moto is answered as a 400 that names moto
+(:func:`crash_message`), never as a 500.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+#: A table's primary key attributes and their types (``{"Id": "S"}``), or ``None`` if unknown.
+KeyTypes = Callable[[str], Mapping[str, str] | None]
+
+TYPES = frozenset({"S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"})
+NAME = re.compile(r"#[A-Za-z0-9_]+")
+VALUE = re.compile(r":[A-Za-z0-9_]+")
+EXPRESSIONS = (
+    "KeyConditionExpression",
+    "UpdateExpression",
+    "ConditionExpression",
+    "FilterExpression",
+    "ProjectionExpression",
+)
+NO_MATCH = "The provided key element does not match the schema"
+
+
+class Refused(Exception):
+    """DynamoDB would refuse the request with a ``ValidationException`` saying this."""
+
+
+def check(operation: str, body: Mapping[str, Any], key_types: KeyTypes) -> str | None:
+    """DynamoDB's ``ValidationException`` message for this request; ``None``: moto answers."""
+    try:
+        for table, action in _actions(operation, body):
+            _check_action(action, table, key_types)
+    except Refused as refusal:
+        return str(refusal)
+    return None
+
+
+def crash_message(operation: str, error: BaseException) -> str:
+    """What a caller is told when moto itself fails on a request."""
+    return (
+        f"moto, the local engine, failed on this {operation} "
+        f"({type(error).__name__}: {error}). DynamoDB answers such a request with a "
+        "validation error or a result of its own; start the server with --engine dynalite "
+        "to see it"
+    )
+
+
+def _actions(operation: str, body: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Each table-level action a request makes, with its table: one, or one per batch entry."""
+    if operation in ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan"):
+        yield str(body.get("TableName", "")), {"operation": operation, **body}
+    elif operation == "BatchGetItem":
+        for table, request in _mapping(body.get("RequestItems")).items():
+            for key in _list(_mapping(request).get("Keys")):
+                yield table, {"operation": "GetItem", "Key": key}
+            yield table, _expressions_of(_mapping(request))
+    elif operation == "BatchWriteItem":
+        for table, requests in _mapping(body.get("RequestItems")).items():
+            for request in _list(requests):
+                request = _mapping(request)
+                if "PutRequest" in request:
+                    yield table, {"operation": "PutItem", **_mapping(request["PutRequest"])}
+                if "DeleteRequest" in request:
+                    yield table, {"operation": "DeleteItem", **_mapping(request["DeleteRequest"])}
+    elif operation in ("TransactGetItems", "TransactWriteItems"):
+        kinds = {"Get": "GetItem", "Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem"}
+        for item in _list(body.get("TransactItems")):
+            for kind, action in _mapping(item).items():
+                action = _mapping(action)
+                yield (
+                    str(action.get("TableName", "")),
+                    {**action, "operation": kinds.get(kind, "ConditionCheck")},
+                )
+
+
+def _check_action(action: Mapping[str, Any], table: str, key_types: KeyTypes) -> None:
+    for field in ("Item", "Key", "ExclusiveStartKey"):
+        if isinstance(action.get(field), dict):
+            for name, value in action[field].items():
+                _check_value(value, name)
+    for name, value in _mapping(action.get("ExpressionAttributeValues")).items():
+        _check_value(value, name)
+    _check_expressions(action)
+    types = key_types(table) if table else None
+    if types is None:
+        return
+    operation = action.get("operation")
+    key, start = action.get("Key"), action.get("ExclusiveStartKey")
+    if isinstance(key, dict) and not _matches(key, types, exact=True):
+        raise Refused(NO_MATCH)
+    if isinstance(start, dict) and not _matches(start, types, exact=False):
+        raise Refused(f"The provided starting key is invalid: {NO_MATCH}")
+    if operation == "PutItem" and isinstance(action.get("Item"), dict):
+        for name, kind in types.items():
+            value = action["Item"].get(name)
+            if value is None:
+                raise Refused(
+                    f"One or more parameter values were invalid: Missing the key {name} in the item"
+                )
+            actual = _type_of(value)
+            if actual != kind:
+                raise Refused(
+                    "One or more parameter values were invalid: Type mismatch for key "
+                    f"{name} expected: {kind} actual: {actual}"
+                )
+
+
+def _check_value(value: Any, attribute: str) -> None:
+    if not isinstance(value, dict):
+        return  # not an attribute value at all: moto's own parsing answers it
+    kinds = [kind for kind in value if kind in TYPES]
+    if not kinds:
+        raise Refused(
+            "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"
+        )
+    if len(kinds) > 1:
+        raise Refused(
+            "Supplied AttributeValue has more than one datatypes set, "
+            "must contain exactly one of the supported datatypes"
+        )
+    inner = value[kinds[0]]
+    if kinds[0] == "M" and isinstance(inner, dict):
+        if "" in inner:
+            raise Refused(
+                f"moto, the local engine, cannot store a map with an empty key (in {attribute}): "
+                "it keeps the item, then fails on every read of it. dynalite "
+                "(--engine dynalite) stores and returns such a map"
+            )
+        for member in inner.values():
+            _check_value(member, attribute)
+    elif kinds[0] == "L" and isinstance(inner, list):
+        for member in inner:
+            _check_value(member, attribute)
+
+
+def _check_expressions(action: Mapping[str, Any]) -> None:
+    names = _mapping(action.get("ExpressionAttributeNames"))
+    values = _mapping(action.get("ExpressionAttributeValues"))
+    for field in EXPRESSIONS:
+        expression = action.get(field)
+        if not isinstance(expression, str):
+            continue
+        for name in NAME.findall(expression):
+            if name not in names:
+                raise Refused(
+                    f"Invalid {field}: An expression attribute name used in the document path "
+                    f"is not defined; attribute name: {name}"
+                )
+        for value in VALUE.findall(expression):
+            if value not in values:
+                raise Refused(
+                    f"Invalid {field}: An expression attribute value used in expression "
+                    f"is not defined; attribute value: {value}"
+                )
+
+
+def _matches(key: Mapping[str, Any], types: Mapping[str, str], *, exact: bool) -> bool:
+    if exact and set(key) != set(types):
+        return False
+    return all(name in key and _type_of(key[name]) == kind for name, kind in types.items())
+
+
+def _type_of(value: Any) -> str | None:
+    if isinstance(value, dict) and len(value) == 1:
+        return next(iter(value))
+    return None
+
+
+def _expressions_of(request: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        field: request[field]
+        for field in ("ProjectionExpression", "ExpressionAttributeNames")
+        if field in request
+    }
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []

@@ -1,0 +1,302 @@
+"""The moto engine's process: moto's DynamoDB, corrected and journaled, on a loopback port.
+
+``python -m local_api.moto_server --port P [--data FOLDER]`` serves moto's
+DynamoDB backend through :class:`LocalEngine`, which
+
+* answers the mistakes moto gets wrong as DynamoDB does (:mod:`local_api.moto_corrections`),
+  and any crash inside moto as a 400 naming moto rather than a 500;
+* with ``--data``, appends each write moto carried out to the folder's journal
+  before answering, after replaying it at start (:mod:`local_api.journal`).
+
+Writes are applied and journaled one at a time, so the journal's order is the
+order moto applied them in; reads run concurrently. The process exits when its
+standard input closes, so a parent killed with ``kill -9`` takes it along.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import re
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+from local_api import moto_corrections
+from local_api.journal import Entry, Journal, JournalError
+
+TARGET_PREFIX = "DynamoDB_20120810."
+#: Requests that change nothing, so are neither serialised nor journaled.
+READS = frozenset(
+    {
+        "GetItem",
+        "BatchGetItem",
+        "Query",
+        "Scan",
+        "TransactGetItems",
+        "DescribeTable",
+        "ListTables",
+        "DescribeTimeToLive",
+        "DescribeContinuousBackups",
+        "DescribeEndpoints",
+        "DescribeLimits",
+        "ListTagsOfResource",
+    }
+)
+TABLE_CHANGES = frozenset({"CreateTable", "DeleteTable", "UpdateTable"})
+CREDENTIAL_REGION = re.compile(r"Credential=[^/]+/[^/]+/([^/]+)/")
+DEFAULT_REGION = "us-east-1"
+#: Items per ``BatchWriteItem`` in a compacted journal (DynamoDB's limit).
+BATCH = 25
+
+StartResponse = Callable[..., Any]
+Answer = tuple[str, list[tuple[str, str]], bytes]
+
+
+class LocalEngine:
+    """A WSGI app in front of moto's DynamoDB app: corrections, crash answers, journal."""
+
+    def __init__(self, moto_app: Any, journal: Journal | None = None) -> None:
+        self.moto_app = moto_app
+        self.journal = journal
+        self._writes = threading.Lock()
+        self._key_types: dict[tuple[str, str], dict[str, str]] = {}
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        operation = environ.get("HTTP_X_AMZ_TARGET", "").rpartition(".")[2]
+        raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        region = _region(environ.get("HTTP_AUTHORIZATION", ""))
+        try:
+            body = json.loads(raw) if raw else {}
+        except ValueError:
+            body = None
+        if isinstance(body, dict):
+            message = moto_corrections.check(
+                operation, body, lambda table: self.key_types(region, table)
+            )
+            if message is not None:
+                status, headers, content = _validation_error(message)
+                start_response(status, headers)
+                return [content]
+        environ["wsgi.input"] = io.BytesIO(raw)
+        if operation in READS or not isinstance(body, dict):
+            status, headers, content = self._moto(environ, operation)
+        else:
+            with self._writes:
+                status, headers, content = self._moto(environ, operation)
+                if status.startswith("200"):
+                    self._written(Entry(operation, region, body))
+        start_response(status, headers)
+        return [content]
+
+    def call(self, region: str, operation: str, body: Mapping[str, Any]) -> tuple[int, Any]:
+        """One request made from inside the engine (replay, compaction): status and JSON answer."""
+        headers: dict[str, str] = {
+            "X-Amz-Target": TARGET_PREFIX + operation,
+            "Content-Type": "application/x-amz-json-1.0",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=local/20200101/"
+            f"{region}/dynamodb/aws4_request, SignedHeaders=host, Signature=local",
+        }
+        environ = EnvironBuilder(
+            method="POST", path="/", headers=list(headers.items()), data=json.dumps(body)
+        ).get_environ()
+        status, _, content = self._moto(environ, operation)
+        return int(status.split()[0]), json.loads(content or b"{}")
+
+    def key_types(self, region: str, table: str) -> dict[str, str] | None:
+        """The types of ``table``'s primary key attributes, from moto's own description of it."""
+        cached = self._key_types.get((region, table))
+        if cached is not None:
+            return cached
+        status, answer = self.call(region, "DescribeTable", {"TableName": table})
+        if status != 200:
+            return None
+        description = answer["Table"]
+        declared = {
+            d["AttributeName"]: d["AttributeType"] for d in description["AttributeDefinitions"]
+        }
+        types = {
+            key["AttributeName"]: declared[key["AttributeName"]] for key in description["KeySchema"]
+        }
+        self._key_types[(region, table)] = types
+        return types
+
+    def _moto(self, environ: dict[str, Any], operation: str) -> Answer:
+        try:
+            chunks, status, headers = run_wsgi_app(self.moto_app, environ, buffered=True)
+            return status, list(headers.items()), b"".join(chunks)
+        except Exception as crash:  # noqa: BLE001 - any failure inside moto is moto's, not the caller's
+            return _validation_error(moto_corrections.crash_message(operation, crash))
+
+    def _written(self, entry: Entry) -> None:
+        if entry.operation in TABLE_CHANGES:
+            self._key_types.pop((entry.region, str(entry.body.get("TableName"))), None)
+        if self.journal is not None:
+            self.journal.append(entry)
+
+    def replay(self, entries: Iterable[Entry]) -> int:
+        """Apply journaled writes again, in order; how many there were."""
+        count = 0
+        for count, entry in enumerate(entries, start=1):
+            status, answer = self.call(entry.region, entry.operation, entry.body)
+            if status != 200:
+                raise JournalError(
+                    f"journal entry {count} ({entry.operation}) no longer applies: "
+                    f"{answer.get('message') or answer}; start with --fresh to begin again"
+                )
+        return count
+
+    def snapshot(self, regions: Iterable[str]) -> Iterator[Entry]:
+        """The writes that rebuild every table as it now stands, with its items."""
+        for region in sorted(set(regions)):
+            for table in self._pages(
+                region,
+                "ListTables",
+                {},
+                "TableNames",
+                "LastEvaluatedTableName",
+                "ExclusiveStartTableName",
+            ):
+                _, answer = self.call(region, "DescribeTable", {"TableName": table})
+                yield Entry("CreateTable", region, _create_request(answer["Table"]))
+                _, ttl = self.call(region, "DescribeTimeToLive", {"TableName": table})
+                described = ttl.get("TimeToLiveDescription", {})
+                if described.get("TimeToLiveStatus") == "ENABLED":
+                    specification = {"Enabled": True, "AttributeName": described["AttributeName"]}
+                    yield Entry(
+                        "UpdateTimeToLive",
+                        region,
+                        {"TableName": table, "TimeToLiveSpecification": specification},
+                    )
+                batch: list[Any] = []
+                for item in self._pages(
+                    region,
+                    "Scan",
+                    {"TableName": table},
+                    "Items",
+                    "LastEvaluatedKey",
+                    "ExclusiveStartKey",
+                ):
+                    batch.append({"PutRequest": {"Item": item}})
+                    if len(batch) == BATCH:
+                        yield Entry("BatchWriteItem", region, {"RequestItems": {table: batch}})
+                        batch = []
+                if batch:
+                    yield Entry("BatchWriteItem", region, {"RequestItems": {table: batch}})
+
+    def _pages(
+        self, region: str, operation: str, body: dict[str, Any], field: str, last: str, start: str
+    ) -> Iterator[Any]:
+        request = dict(body)
+        while True:
+            _, answer = self.call(region, operation, request)
+            yield from answer.get(field, [])
+            if last not in answer:
+                return
+            request[start] = answer[last]
+
+
+def _create_request(description: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``CreateTable`` request that makes a table like the one described."""
+    request: dict[str, Any] = {
+        "TableName": description["TableName"],
+        "KeySchema": description["KeySchema"],
+        "AttributeDefinitions": description["AttributeDefinitions"],
+    }
+    billing = description.get("BillingModeSummary", {}).get("BillingMode", "PAY_PER_REQUEST")
+    request["BillingMode"] = billing
+    if billing == "PROVISIONED":
+        throughput = description.get("ProvisionedThroughput", {})
+        request["ProvisionedThroughput"] = {
+            "ReadCapacityUnits": throughput.get("ReadCapacityUnits", 1),
+            "WriteCapacityUnits": throughput.get("WriteCapacityUnits", 1),
+        }
+    for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
+        if description.get(kind):
+            request[kind] = [
+                {field: index[field] for field in ("IndexName", "KeySchema", "Projection")}
+                | (
+                    {"ProvisionedThroughput": request["ProvisionedThroughput"]}
+                    if kind == "GlobalSecondaryIndexes" and billing == "PROVISIONED"
+                    else {}
+                )
+                for index in description[kind]
+            ]
+    stream = description.get("StreamSpecification")
+    if stream and stream.get("StreamEnabled"):
+        request["StreamSpecification"] = stream
+    return request
+
+
+def _validation_error(message: str) -> Answer:
+    body = {"__type": "com.amazonaws.dynamodb.v20120810#ValidationException", "message": message}
+    return (
+        "400 Bad Request",
+        [("Content-Type", "application/x-amz-json-1.0")],
+        json.dumps(body).encode(),
+    )
+
+
+def _region(authorization: str) -> str:
+    found = CREDENTIAL_REGION.search(authorization)
+    return found.group(1) if found else DEFAULT_REGION
+
+
+def open_engine(data: Path | None) -> LocalEngine:
+    """moto's DynamoDB app behind a :class:`LocalEngine`; with ``data``, its journal replayed."""
+    from moto.moto_server.werkzeug_app import create_backend_app
+
+    if data is None:
+        return LocalEngine(create_backend_app("dynamodb"))
+    journal = Journal(data).open()
+    engine = LocalEngine(create_backend_app("dynamodb"))
+    entries = list(journal.entries())
+    engine.replay(entries)
+    snapshot = list(engine.snapshot(entry.region for entry in entries))
+    if len(snapshot) < len(entries):
+        journal.rewrite(snapshot)
+    engine.journal = journal
+    return engine
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """No line per request: the API server logs its own."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        return
+
+
+def _exit_when_stdin_closes() -> None:
+    sys.stdin.buffer.read()
+    os._exit(0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m local_api.moto_server", description=__doc__)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--data", type=Path, help="folder of the journal (default: in memory)")
+    options = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        engine = open_engine(options.data)
+    except JournalError as error:
+        print(f"error: {error}", file=sys.stderr, flush=True)
+        return 2
+    server = make_server(
+        "127.0.0.1", options.port, engine, threaded=True, request_handler=QuietRequestHandler
+    )
+    threading.Thread(target=_exit_when_stdin_closes, daemon=True).start()
+    server.serve_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
