@@ -202,6 +202,13 @@ class DynamoDBUnavailableError(ServiceUnavailableError):
     """DynamoDB is unreachable, failing or not answering within the time bound (503)."""
 
 
+class DynamoDBCallUnsupportedError(RequestError):
+    """The DynamoDB called does not know the call an operation makes: a local engine without
+    transactions, such as dynalite (501). AWS's DynamoDB knows every call."""
+
+    status = 501
+
+
 # --- Idempotency keys --------------------------------------------------------------------------
 
 

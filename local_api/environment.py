@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
 from function import tables as function_tables
 from function.registry import Registry
@@ -211,5 +211,18 @@ def _reported(endpoint: str) -> Iterator[None]:
     """DynamoDB's failures while setting up, as one :class:`LocalStackError` naming the endpoint."""
     try:
         yield
-    except (BotoCoreError, ClientError) as error:
+    except NoCredentialsError:
+        raise LocalStackError(
+            f"no AWS credentials for DynamoDB at {endpoint}: set AWS_ACCESS_KEY_ID and "
+            "AWS_SECRET_ACCESS_KEY (a local DynamoDB accepts any)"
+        ) from None
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == "UnknownOperationException":
+            raise LocalStackError(
+                f"DynamoDB at {endpoint} does not support {error.operation_name}, which setting "
+                "up the stack's tables needs (for dynalite, start with --engine dynalite, which "
+                "does without it)"
+            ) from None
+        raise LocalStackError(f"DynamoDB at {endpoint}: {error}") from None
+    except BotoCoreError as error:
         raise LocalStackError(f"DynamoDB at {endpoint}: {error}") from None

@@ -16,6 +16,7 @@ from botocore.exceptions import (
 from function import attribute_values
 from function.errors import (
     ConditionalCheckFailedError,
+    DynamoDBCallUnsupportedError,
     DynamoDBUnavailableError,
     DynamoDBValidationError,
     IdempotencyKeyReusedError,
@@ -40,6 +41,7 @@ BY_CODE: dict[str, type[RequestError]] = {
     "ItemCollectionSizeLimitExceededException": DynamoDBValidationError,
     "InternalServerError": DynamoDBUnavailableError,
     "ServiceUnavailable": DynamoDBUnavailableError,
+    "UnknownOperationException": DynamoDBCallUnsupportedError,
 }
 
 UNAVAILABLE = "DynamoDB is unavailable or not answering; retry later"
@@ -101,6 +103,8 @@ def translate(error: Exception) -> RequestError | None:
             return None
         if issubclass(kind, DynamoDBUnavailableError):
             return kind(UNAVAILABLE)
+        if kind is DynamoDBCallUnsupportedError:
+            return kind(f"This DynamoDB does not support {error.operation_name}")
         if kind is TransactionCanceledError:
             reasons = error.response.get("CancellationReasons") or []
             return _canceled(reasons, details.get("Message"))
