@@ -40,6 +40,7 @@ DATA_DIR = LOCAL_DIR / "data"
 DYNALITE_SOURCE = Path(__file__).parent / "dynalite"
 DYNALITE_DIR = LOCAL_DIR / "dynalite"
 START_TIMEOUT_SECONDS = 60.0
+LOCK_FILE = "lock"
 
 
 class EngineError(RuntimeError):
@@ -81,6 +82,7 @@ class Engine:
         self.port = free_port()
         self._process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
+        self._lock: IO[bytes] | None = None
 
     @property
     def endpoint(self) -> str:
@@ -89,7 +91,7 @@ class Engine:
     def start(self) -> Engine:
         command, env = self._command()
         if self.data is not None:
-            self.data.mkdir(parents=True, exist_ok=True)
+            self._hold(self.data)
         # Output goes to a file, never to a pipe nobody drains.
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by stop()
         self._process = subprocess.Popen(
@@ -113,9 +115,25 @@ class Engine:
             if process.stdin is not None:
                 process.stdin.close()
             stop_process(process, grace_seconds=5)
-        if self._log is not None:
-            self._log.close()
-            self._log = None
+        for held in (self._log, self._lock):
+            if held is not None:
+                held.close()
+        self._log = self._lock = None
+
+    def _hold(self, folder: Path) -> None:
+        """Lock the data folder for this engine's life: two engines on one folder corrupt it."""
+        folder.mkdir(parents=True, exist_ok=True)
+        self._lock = (folder / LOCK_FILE).open("ab")
+        if fcntl is None:
+            return
+        try:
+            fcntl.flock(self._lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock.close()
+            self._lock = None
+            raise EngineError(
+                f"{folder} is in use by another local server; stop it, or pass another --data-dir"
+            ) from None
 
     def _command(self) -> tuple[list[str], dict[str, str]]:
         data = [str(self.data)] if self.data is not None else []

@@ -21,19 +21,13 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: no lock, one server per folder is on the user
-    fcntl = None  # type: ignore[assignment]
+from typing import Any
 
 JOURNAL_FILE = "journal.jsonl"
-LOCK_FILE = "lock"
 
 
 class JournalError(RuntimeError):
-    """The journal is unreadable, or another server is using its folder."""
+    """The journal cannot be read back."""
 
 
 @dataclass(frozen=True)
@@ -50,26 +44,16 @@ class Entry:
 
 
 class Journal:
-    """The append-only journal in ``folder``, held by one server at a time."""
+    """The append-only journal in ``folder``; one engine at a time uses it (its parent locks it)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.path = folder / JOURNAL_FILE
-        self._lock: IO[bytes] | None = None
         self._fd: int | None = None
 
     def open(self) -> Journal:
-        """Take the folder (refused if another server has it) and open the journal for appends."""
+        """Open the journal for appends, creating it if need be."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        self._lock = (self.folder / LOCK_FILE).open("ab")
-        if fcntl is not None:
-            try:
-                fcntl.flock(self._lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                self.close()
-                raise JournalError(
-                    f"{self.folder} is in use by another local server; stop it first"
-                ) from None
         self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         return self
 
@@ -112,6 +96,3 @@ class Journal:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
-        if self._lock is not None:
-            self._lock.close()
-            self._lock = None

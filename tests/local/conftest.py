@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 
 from infra.project import PROJECT_DIR
+from local_api.engines import ENGINES
 from local_api.processes import NotListeningError, free_port, wait_until_listening
 from tests.conftest import HttpAnswer
 
@@ -67,12 +69,17 @@ class LocalServer:
 
 
 def start_server(
-    tmp: Path, *args: str, env: dict[str, str] | None = None, data_dir: Path | None = None
+    tmp: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    data_dir: Path | None = None,
+    new_session: bool = False,
 ) -> LocalServer:
     """Start ``python -m local_api serve`` on a free port; return once it is serving.
 
     Its tables are kept in ``data_dir`` (by default a folder of ``tmp``), never in
-    the project's own ``.local/data``.
+    the project's own ``.local/data``. With ``new_session`` the server and its
+    engine are a process group of their own, which ``os.killpg`` kills at once.
     """
     port = free_port()
     log_path = tmp / f"server-{port}.log"
@@ -85,6 +92,7 @@ def start_server(
         stderr=subprocess.STDOUT,
         text=True,
         env={**os.environ, **(env or {})},
+        start_new_session=new_session,
     )
     server = LocalServer(process, port, log_path)
     try:
@@ -110,17 +118,40 @@ def _server_fixture(tmp_path_factory: pytest.TempPathFactory, *args: str) -> Ite
             server.stop()
 
 
+@pytest.fixture(scope="module", params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    """Each local engine in turn: the end-to-end tests run on moto and on dynalite.
+
+    dynalite needs Node.js; without it the dynalite run is skipped, except in CI
+    (``CI`` set), where it must run.
+    """
+    name: str = request.param
+    if name == "dynalite":
+        require_node()
+    return name
+
+
+def require_node() -> None:
+    """Skip a dynalite test where Node.js is missing; fail it in CI, which must run it."""
+    if shutil.which("node") is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI runs the end-to-end suite on dynalite too: install Node.js")
+        pytest.skip("dynalite needs Node.js")
+
+
 @pytest.fixture(scope="module")
-def dev_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+def dev_server(tmp_path_factory: pytest.TempPathFactory, engine: str) -> Iterator[LocalServer]:
     """The dev stack served locally: open endpoint, CORS for any origin."""
-    yield from _server_fixture(tmp_path_factory, "--stack", "dev")
+    yield from _server_fixture(tmp_path_factory, "--stack", "dev", "--engine", engine)
 
 
 @pytest.fixture(scope="module")
-def prod_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+def prod_server(tmp_path_factory: pytest.TempPathFactory, engine: str) -> Iterator[LocalServer]:
     """The prod stack served locally: an API key is required."""
     yield from _server_fixture(
         tmp_path_factory,
+        "--engine",
+        engine,
         "--stack",
         "prod",
         "--api-key",

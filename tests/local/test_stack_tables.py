@@ -38,12 +38,12 @@ NEEDS_AN_INDEX = textwrap.dedent(
 
 
 @pytest.fixture(scope="module")
-def orders_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    """The orders stack served locally, seeded with one item in LambdaTable."""
+def orders_server(tmp_path_factory: pytest.TempPathFactory, engine: str) -> Iterator[LocalServer]:
+    """The orders stack served locally on each engine, seeded with one item in LambdaTable."""
     tmp = tmp_path_factory.mktemp("orders")
     seed = tmp / "seed.json"
     seed.write_text(json.dumps({"LambdaTable": [{"Id": "seeded", "name": "Bob"}]}))
-    server = start_server(tmp, "--stack", "orders", "--seed", str(seed))
+    server = start_server(tmp, "--stack", "orders", "--seed", str(seed), "--engine", engine)
     try:
         yield server
     finally:
