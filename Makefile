@@ -5,6 +5,8 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 STACK  ?= dev
 PORT   ?= 3000
+# Test processes: each takes whole modules, so a module's server starts once.
+TEST_WORKERS ?= 2
 
 .PHONY: help serve test lint format bench invoke new-operation clean
 
@@ -20,8 +22,8 @@ $(STAMP): requirements.txt requirements-dev.txt function/requirements.txt
 serve: $(STAMP) ## Run the API locally on an embedded DynamoDB (STACK=dev PORT=3000, ARGS=--reload ...)
 	$(PY) -m local_api serve --stack $(STACK) --port $(PORT) $(ARGS)
 
-test: $(STAMP) ## Run the whole test suite
-	$(PY) -m pytest $(ARGS)
+test: $(STAMP) ## Run the whole test suite, end-to-end on moto and dynalite (TEST_WORKERS=2)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope $(ARGS)
 
 lint: $(STAMP) ## ruff lint and format check, mypy type check
 	$(PY) -m ruff check .
@@ -41,6 +43,6 @@ invoke: $(STAMP) ## Run one event through the handler: make invoke EVENT=tests/e
 new-operation: $(STAMP) ## Scaffold operations/NAME.py and its test: make new-operation NAME=count
 	$(PY) -m local_api new-operation $(NAME)
 
-clean:
+clean: ## Remove the virtualenv, caches and build output (the kept local data stays in .local)
 	rm -rf $(VENV) build .pytest_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
