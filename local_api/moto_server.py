@@ -285,6 +285,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, help="folder of the journal (default: in memory)")
     options = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # Watching from the start: a parent gone during a long replay ends this process too.
+    threading.Thread(target=_exit_when_stdin_closes, daemon=True).start()
     try:
         engine = open_engine(options.data)
     except JournalError as error:
@@ -293,7 +295,6 @@ def main(argv: list[str] | None = None) -> int:
     server = make_server(
         "127.0.0.1", options.port, engine, threaded=True, request_handler=QuietRequestHandler
     )
-    threading.Thread(target=_exit_when_stdin_closes, daemon=True).start()
     server.serve_forever()
     return 0
 
