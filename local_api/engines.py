@@ -32,6 +32,7 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 from infra.project import PROJECT_DIR
+from local_api.journal import JOURNAL_FILE
 from local_api.processes import NotListeningError, free_port, stop_process, wait_until_listening
 
 #: What ``.local`` holds: the engines' data per stack, and the installed dynalite.
@@ -40,6 +41,8 @@ DATA_DIR = LOCAL_DIR / "data"
 DYNALITE_SOURCE = Path(__file__).parent / "dynalite"
 DYNALITE_DIR = LOCAL_DIR / "dynalite"
 START_TIMEOUT_SECONDS = 60.0
+#: moto replays a megabyte of journal (some 7,000 small items) in about 3 s here.
+REPLAY_SECONDS_PER_MB = 5.0
 LOCK_FILE = "lock"
 
 
@@ -94,20 +97,36 @@ class Engine:
             self._hold(self.data)
         # Output goes to a file, never to a pipe nobody drains.
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by stop()
-        self._process = subprocess.Popen(
-            command,
-            stdin=subprocess.PIPE,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, **env},
-        )
         try:
-            wait_until_listening(self.port, self._process, timeout_seconds=START_TIMEOUT_SECONDS)
+            self._process = subprocess.Popen(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=self._log,
+                stderr=subprocess.STDOUT,
+                env={**os.environ, **env},
+                # The child holds the folder's lock too, so the lock lasts as long as it does.
+                pass_fds=(self._lock.fileno(),) if self._lock is not None else (),
+            )
+            wait_until_listening(self.port, self._process, timeout_seconds=self._start_timeout())
         except NotListeningError as error:
             said = self._said_error()
+            output = self._output()
             self.stop()
-            raise EngineError(said or f"{self.name} {error}: {self._output()}") from None
+            raise EngineError(said or f"{self.name} {error}: {output}") from None
+        except BaseException:
+            self.stop()
+            raise
         return self
+
+    def _start_timeout(self) -> float:
+        """Time to start: longer for a large journal, which moto replays before it listens."""
+        journal = self.data / JOURNAL_FILE if self.data is not None else None
+        size = journal.stat().st_size if journal is not None and journal.exists() else 0
+        if size > 1_000_000:
+            print(
+                f"restoring the kept tables ({size / 1e6:.0f} MB) ...", file=sys.stderr, flush=True
+            )
+        return START_TIMEOUT_SECONDS + REPLAY_SECONDS_PER_MB * size / 1e6
 
     def stop(self) -> None:
         process, self._process = self._process, None

@@ -10,6 +10,10 @@ leaves. A crash of the machine itself can lose the lines the operating system
 had not yet put on disk (there is no ``fsync`` per write). A line torn by a kill
 in mid-append was never acknowledged, and is dropped at replay.
 
+A refused write is journaled too, with its status: moto can apply part of a
+request it then refuses (the puts of a batch before the one it fails on), and
+replaying it the same way keeps the restarted tables equal to the stopped ones.
+
 After a replay the journal is rewritten as the tables and items now stand, so it
 grows with the data, not with its history.
 """
@@ -32,14 +36,21 @@ class JournalError(RuntimeError):
 
 @dataclass(frozen=True)
 class Entry:
-    """One DynamoDB request: its operation (``PutItem``), region and JSON body."""
+    """One DynamoDB request: its operation (``PutItem``), region, JSON body and answer's status."""
 
     operation: str
     region: str
     body: dict[str, Any]
+    status: int = 200
 
     def line(self) -> bytes:
-        document = {"operation": self.operation, "region": self.region, "body": self.body}
+        document: dict[str, Any] = {
+            "operation": self.operation,
+            "region": self.region,
+            "body": self.body,
+        }
+        if self.status != 200:
+            document["status"] = self.status
         return (json.dumps(document, separators=(",", ":")) + "\n").encode()
 
 
@@ -52,8 +63,14 @@ class Journal:
         self._fd: int | None = None
 
     def open(self) -> Journal:
-        """Open the journal for appends, creating it if need be."""
+        """Open the journal for appends, creating it if need be; a torn last line is cut off."""
         self.folder.mkdir(parents=True, exist_ok=True)
+        if self.path.exists():
+            content = self.path.read_bytes()
+            whole = content.rfind(b"\n") + 1
+            if whole < len(content):
+                with self.path.open("r+b") as journal:
+                    journal.truncate(whole)
         self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         return self
 
@@ -66,7 +83,12 @@ class Journal:
         for number, line in enumerate(complete, start=1):
             try:
                 document = json.loads(line)
-                yield Entry(document["operation"], document["region"], document["body"])
+                yield Entry(
+                    document["operation"],
+                    document["region"],
+                    document["body"],
+                    int(document.get("status", 200)),
+                )
             except (ValueError, KeyError, TypeError) as error:
                 raise JournalError(
                     f"{self.path}, line {number}, is not a journal entry ({error}); "

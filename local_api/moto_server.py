@@ -34,21 +34,26 @@ from local_api import moto_corrections
 from local_api.journal import Entry, Journal, JournalError
 
 TARGET_PREFIX = "DynamoDB_20120810."
-#: Requests that change nothing, so are neither serialised nor journaled.
-READS = frozenset(
+#: Requests that can change tables or items: applied one at a time, and journaled.
+#: Backups, exports and imports are not: their names are random, so they cannot be
+#: replayed, and they do not survive a restart.
+WRITES = frozenset(
     {
-        "GetItem",
-        "BatchGetItem",
-        "Query",
-        "Scan",
-        "TransactGetItems",
-        "DescribeTable",
-        "ListTables",
-        "DescribeTimeToLive",
-        "DescribeContinuousBackups",
-        "DescribeEndpoints",
-        "DescribeLimits",
-        "ListTagsOfResource",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "BatchWriteItem",
+        "TransactWriteItems",
+        "ExecuteStatement",
+        "BatchExecuteStatement",
+        "ExecuteTransaction",
+        "CreateTable",
+        "UpdateTable",
+        "DeleteTable",
+        "UpdateTimeToLive",
+        "UpdateContinuousBackups",
+        "TagResource",
+        "UntagResource",
     }
 )
 TABLE_CHANGES = frozenset({"CreateTable", "DeleteTable", "UpdateTable"})
@@ -87,13 +92,12 @@ class LocalEngine:
                 start_response(status, headers)
                 return [content]
         environ["wsgi.input"] = io.BytesIO(raw)
-        if operation in READS or not isinstance(body, dict):
+        if operation not in WRITES or not isinstance(body, dict):
             status, headers, content = self._moto(environ, operation)
         else:
             with self._writes:
                 status, headers, content = self._moto(environ, operation)
-                if status.startswith("200"):
-                    self._written(Entry(operation, region, body))
+                self._written(Entry(operation, region, body, _status(status)))
         start_response(status, headers)
         return [content]
 
@@ -109,7 +113,7 @@ class LocalEngine:
             method="POST", path="/", headers=list(headers.items()), data=json.dumps(body)
         ).get_environ()
         status, _, content = self._moto(environ, operation)
-        return int(status.split()[0]), json.loads(content or b"{}")
+        return _status(status), json.loads(content or b"{}")
 
     def key_types(self, region: str, table: str) -> dict[str, str] | None:
         """The types of ``table``'s primary key attributes, from moto's own description of it."""
@@ -137,20 +141,22 @@ class LocalEngine:
             return _validation_error(moto_corrections.crash_message(operation, crash))
 
     def _written(self, entry: Entry) -> None:
+        """Journal a write moto answered, refused ones too: moto may have applied part of one."""
         if entry.operation in TABLE_CHANGES:
             self._key_types.pop((entry.region, str(entry.body.get("TableName"))), None)
         if self.journal is not None:
             self.journal.append(entry)
 
     def replay(self, entries: Iterable[Entry]) -> int:
-        """Apply journaled writes again, in order; how many there were."""
+        """Apply journaled writes again, in order, each answered as it was; how many there were."""
         count = 0
         for count, entry in enumerate(entries, start=1):
             status, answer = self.call(entry.region, entry.operation, entry.body)
-            if status != 200:
+            if status != entry.status:
                 raise JournalError(
-                    f"journal entry {count} ({entry.operation}) no longer applies: "
-                    f"{answer.get('message') or answer}; start with --fresh to begin again"
+                    f"journal entry {count} ({entry.operation}) was answered {entry.status} and "
+                    f"is now answered {status}: {answer.get('message') or answer}; start with "
+                    "--fresh to begin again"
                 )
         return count
 
@@ -167,6 +173,7 @@ class LocalEngine:
             ):
                 _, answer = self.call(region, "DescribeTable", {"TableName": table})
                 yield Entry("CreateTable", region, _create_request(answer["Table"]))
+                yield from self._settings(region, table, answer["Table"]["TableArn"])
                 _, ttl = self.call(region, "DescribeTimeToLive", {"TableName": table})
                 described = ttl.get("TimeToLiveDescription", {})
                 if described.get("TimeToLiveStatus") == "ENABLED":
@@ -191,6 +198,29 @@ class LocalEngine:
                         batch = []
                 if batch:
                     yield Entry("BatchWriteItem", region, {"RequestItems": {table: batch}})
+
+    def _settings(self, region: str, table: str, arn: str) -> Iterator[Entry]:
+        """The writes that give a table its tags and point-in-time recovery back."""
+        tags = list(
+            self._pages(
+                region, "ListTagsOfResource", {"ResourceArn": arn}, "Tags", "NextToken", "NextToken"
+            )
+        )
+        if tags:
+            yield Entry("TagResource", region, {"ResourceArn": arn, "Tags": tags})
+        _, backups = self.call(region, "DescribeContinuousBackups", {"TableName": table})
+        recovery = backups.get("ContinuousBackupsDescription", {}).get(
+            "PointInTimeRecoveryDescription", {}
+        )
+        if recovery.get("PointInTimeRecoveryStatus") == "ENABLED":
+            yield Entry(
+                "UpdateContinuousBackups",
+                region,
+                {
+                    "TableName": table,
+                    "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+                },
+            )
 
     def _pages(
         self, region: str, operation: str, body: dict[str, Any], field: str, last: str, start: str
@@ -221,19 +251,33 @@ def _create_request(description: Mapping[str, Any]) -> dict[str, Any]:
         }
     for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes"):
         if description.get(kind):
-            request[kind] = [
-                {field: index[field] for field in ("IndexName", "KeySchema", "Projection")}
-                | (
-                    {"ProvisionedThroughput": request["ProvisionedThroughput"]}
-                    if kind == "GlobalSecondaryIndexes" and billing == "PROVISIONED"
-                    else {}
-                )
-                for index in description[kind]
-            ]
+            request[kind] = [_index_request(index, kind, billing) for index in description[kind]]
+    if description.get("DeletionProtectionEnabled"):
+        request["DeletionProtectionEnabled"] = True
+    encryption = description.get("SSEDescription") or {}
+    if encryption.get("Status") == "ENABLED":
+        request["SSESpecification"] = {"Enabled": True, "SSEType": encryption.get("SSEType", "KMS")}
+        if encryption.get("KMSMasterKeyArn"):
+            request["SSESpecification"]["KMSMasterKeyId"] = encryption["KMSMasterKeyArn"]
     stream = description.get("StreamSpecification")
     if stream and stream.get("StreamEnabled"):
         request["StreamSpecification"] = stream
     return request
+
+
+def _index_request(index: Mapping[str, Any], kind: str, billing: str) -> dict[str, Any]:
+    request = {field: index[field] for field in ("IndexName", "KeySchema", "Projection")}
+    throughput = index.get("ProvisionedThroughput") or {}
+    if kind == "GlobalSecondaryIndexes" and billing == "PROVISIONED":
+        request["ProvisionedThroughput"] = {
+            "ReadCapacityUnits": throughput.get("ReadCapacityUnits", 1),
+            "WriteCapacityUnits": throughput.get("WriteCapacityUnits", 1),
+        }
+    return request
+
+
+def _status(line: str) -> int:
+    return int(line.split()[0])
 
 
 def _validation_error(message: str) -> Answer:

@@ -1,0 +1,131 @@
+"""The moto engine's journal: what a restart gives back is what was there before it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from local_api.engines import Engine
+from local_api.journal import Entry, Journal
+
+
+def client(engine: Engine) -> Any:
+    return boto3.client(
+        "dynamodb",
+        endpoint_url=engine.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+
+
+def everything(dynamodb: Any, table: str) -> dict[str, Any]:
+    """What a user could tell apart about a table: its settings, tags and items."""
+    described = dynamodb.describe_table(TableName=table)["Table"]
+    return {
+        "keys": described["KeySchema"],
+        "deletion protection": described.get("DeletionProtectionEnabled"),
+        "indexes": sorted(
+            (index["IndexName"], index["ProvisionedThroughput"]["ReadCapacityUnits"])
+            for index in described.get("GlobalSecondaryIndexes", [])
+        ),
+        "tags": dynamodb.list_tags_of_resource(ResourceArn=described["TableArn"])["Tags"],
+        "recovery": dynamodb.describe_continuous_backups(TableName=table)[
+            "ContinuousBackupsDescription"
+        ]["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"],
+        "items": sorted(
+            (
+                item
+                for page in dynamodb.get_paginator("scan").paginate(TableName=table)
+                for item in page["Items"]
+            ),
+            key=lambda item: item["pk"]["S"],
+        ),
+    }
+
+
+def test_a_restart_gives_back_settings_tags_and_items_after_compaction(tmp_path):
+    with Engine("moto", tmp_path) as engine:
+        dynamodb = client(engine)
+        dynamodb.create_table(
+            TableName="kept",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "g", "AttributeType": "S"},
+            ],
+            BillingMode="PROVISIONED",
+            ProvisionedThroughput={"ReadCapacityUnits": 7, "WriteCapacityUnits": 3},
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": "byG",
+                    "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "ALL"},
+                    "ProvisionedThroughput": {"ReadCapacityUnits": 11, "WriteCapacityUnits": 13},
+                }
+            ],
+            DeletionProtectionEnabled=True,
+            Tags=[{"Key": "team", "Value": "orders"}],
+        )
+        dynamodb.update_continuous_backups(
+            TableName="kept",
+            PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+        )
+        for number in range(60):
+            item = {"pk": {"S": f"k{number:02}"}, "g": {"S": "x"}, "b": {"B": b"\x00\x01"}}
+            dynamodb.put_item(TableName="kept", Item=item)
+        for number in range(30):
+            dynamodb.delete_item(TableName="kept", Key={"pk": {"S": f"k{number:02}"}})
+        before = everything(dynamodb, "kept")
+    journaled = (tmp_path / "journal.jsonl").read_text().count("\n")
+
+    with Engine("moto", tmp_path) as engine:
+        after_replay = everything(client(engine), "kept")
+    compacted = (tmp_path / "journal.jsonl").read_text().count("\n")
+    with Engine("moto", tmp_path) as engine:
+        after_compaction = everything(client(engine), "kept")
+
+    assert after_replay == before
+    assert after_compaction == before
+    assert compacted < journaled
+
+
+def test_a_refused_write_moto_applied_in_part_comes_back_as_it_was(tmp_path):
+    with Engine("moto", tmp_path) as engine:
+        dynamodb = client(engine)
+        dynamodb.create_table(
+            TableName="kept",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        with pytest.raises(ClientError):
+            dynamodb.batch_write_item(
+                RequestItems={
+                    "kept": [
+                        {"PutRequest": {"Item": {"pk": {"S": "a"}}}},
+                        {"PutRequest": {"Item": {"pk": {"S": "b"}, "n": {"N": "1e200"}}}},
+                    ]
+                }
+            )
+        before = everything(dynamodb, "kept")["items"]
+
+    with Engine("moto", tmp_path) as engine:
+        assert everything(client(engine), "kept")["items"] == before
+
+
+def test_a_line_torn_by_a_kill_is_cut_off_and_later_writes_stay_readable(tmp_path):
+    journal = Journal(tmp_path).open()
+    journal.append(Entry("PutItem", "us-east-1", {"TableName": "t", "Item": {}}))
+    journal.close()
+    with (tmp_path / "journal.jsonl").open("ab") as torn:
+        torn.write(b'{"operation":"PutItem","regi')
+
+    reopened = Journal(tmp_path).open()
+    reopened.append(Entry("DeleteItem", "us-east-1", {"TableName": "t", "Key": {}}))
+    reopened.close()
+
+    assert [entry.operation for entry in Journal(tmp_path).entries()] == ["PutItem", "DeleteItem"]
