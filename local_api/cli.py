@@ -160,7 +160,7 @@ def _local_stack(
 
 def _kept_data(options: argparse.Namespace) -> Path | None:
     """The folder the engine keeps this stack's tables in; emptied first with ``--fresh``."""
-    if options.dynamodb_endpoint or os.environ.get("AWS_ENDPOINT_URL_DYNAMODB"):
+    if options.dynamodb_endpoint:  # its default is $AWS_ENDPOINT_URL_DYNAMODB
         return None
     folder: Path = data_folder(options.data_dir, options.stack, options.engine)
     if options.fresh and folder.exists():

@@ -70,10 +70,6 @@ class LocalStack:
     def endpoint(self) -> str:
         return self.database.endpoint
 
-    @property
-    def embedded(self) -> bool:
-        return self.database.engine is not None
-
 
 @dataclass(frozen=True)
 class LocalTables:

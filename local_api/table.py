@@ -69,8 +69,18 @@ def enable_time_to_live(client: Any, name: str, attribute: str) -> None:
 
 def check_table(client: Any, name: str, definition: TableDefinition, hint: str) -> None:
     """Refuse a table whose keys or indexes differ from ``definition``; ``hint`` says what to do."""
-    described = client.describe_table(TableName=name)["Table"]
-    types = {a["AttributeName"]: a["AttributeType"] for a in described["AttributeDefinitions"]}
+    found = _keys_and_indexes(client.describe_table(TableName=name)["Table"])
+    declared = _keys_and_indexes(_create_request(name, definition))
+    if found != declared:
+        raise TableMismatchError(
+            f"table {name!r} exists with keys {_describe(found)}, but the stack declares "
+            f"{_describe(declared)}; {hint}"
+        )
+
+
+def _keys_and_indexes(table: dict[str, Any]) -> dict[str, Any]:
+    """The keys and indexes of a ``CreateTable`` request or a table's description, comparable."""
+    types = {a["AttributeName"]: a["AttributeType"] for a in table["AttributeDefinitions"]}
 
     def shape(key_schema: list[dict[str, str]]) -> tuple[tuple[str, str, str], ...]:
         return tuple(
@@ -78,36 +88,14 @@ def check_table(client: Any, name: str, definition: TableDefinition, hint: str) 
             for key in key_schema
         )
 
-    found = {
-        "keys": shape(described["KeySchema"]),
+    return {
+        "keys": shape(table["KeySchema"]),
         "indexes": sorted(
             (index["IndexName"], shape(index["KeySchema"]))
             for kind in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes")
-            for index in described.get(kind, [])
+            for index in table.get(kind, [])
         ),
     }
-    declared_types = definition.attribute_types
-    declared = {
-        "keys": tuple(
-            (key["KeyType"], key["AttributeName"], declared_types[key["AttributeName"]])
-            for key in _key_schema(definition.hash_key, definition.range_key)
-        ),
-        "indexes": sorted(
-            (
-                index.name,
-                tuple(
-                    (key["KeyType"], key["AttributeName"], declared_types[key["AttributeName"]])
-                    for key in _key_schema(index.hash_key, index.range_key)
-                ),
-            )
-            for index in (*definition.global_indexes, *definition.local_indexes)
-        ),
-    }
-    if found != declared:
-        raise TableMismatchError(
-            f"table {name!r} exists with keys {_describe(found)}, but the stack declares "
-            f"{_describe(declared)}; {hint}"
-        )
 
 
 def _describe(shape: dict[str, Any]) -> str:
@@ -118,7 +106,8 @@ def _describe(shape: dict[str, Any]) -> str:
     return keys(shape["keys"]) + (f" and indexes {indexes}" if indexes else "")
 
 
-def _create(client: Any, name: str, definition: TableDefinition) -> None:
+def _create_request(name: str, definition: TableDefinition) -> dict[str, Any]:
+    """The ``CreateTable`` parameters of the on-demand table ``definition`` describes."""
     args: dict[str, Any] = {
         "TableName": name,
         "KeySchema": _key_schema(definition.hash_key, definition.range_key),
@@ -134,7 +123,11 @@ def _create(client: Any, name: str, definition: TableDefinition) -> None:
         args["LocalSecondaryIndexes"] = [_index(i) for i in definition.local_indexes]
     if definition.stream is not None:
         args["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": definition.stream}
-    client.create_table(**args)
+    return args
+
+
+def _create(client: Any, name: str, definition: TableDefinition) -> None:
+    client.create_table(**_create_request(name, definition))
     client.get_waiter("table_exists").wait(
         TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
     )

@@ -21,6 +21,18 @@ from local_api.engines import ENGINES
 from local_api.processes import NotListeningError, free_port, wait_until_listening
 from tests.conftest import HttpAnswer
 
+#: A counter bump: sent twice with one idempotency key, it must count once.
+VISIT = {
+    "operation": "update",
+    "tableName": "LambdaTable",
+    "payload": {
+        "Key": {"Id": "visits"},
+        "UpdateExpression": "ADD hits :one",
+        "ExpressionAttributeValues": {":one": 1},
+        "ReturnValues": "UPDATED_NEW",
+    },
+}
+
 
 @dataclass
 class LocalServer:

@@ -15,18 +15,8 @@ from typing import Any
 
 import pytest
 
-from tests.local.conftest import LocalServer, start_server
+from tests.local.conftest import VISIT, LocalServer, start_server
 
-VISIT = {
-    "operation": "update",
-    "tableName": "LambdaTable",
-    "payload": {
-        "Key": {"Id": "visits"},
-        "UpdateExpression": "ADD hits :one",
-        "ExpressionAttributeValues": {":one": 1},
-        "ReturnValues": "UPDATED_NEW",
-    },
-}
 ORDER = {"customerId": "c1", "orderId": "o1", "status": "NEW", "createdAt": "2026-12-02"}
 
 

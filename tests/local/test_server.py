@@ -9,7 +9,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from tests.conftest import load_event
-from tests.local.conftest import start_server
+from tests.local.conftest import VISIT, start_server
 
 TUTORIAL_FLOW = ["create.json", "read.json", "update.json", "list.json", "delete.json"]
 
@@ -191,19 +191,8 @@ def test_ctrl_c_stops_the_server_and_its_database(tmp_path):
 
 
 def test_a_retried_request_with_an_idempotency_key_is_applied_once(dev_server):
-    visit = {
-        "operation": "update",
-        "tableName": "LambdaTable",
-        "payload": {
-            "Key": {"Id": "visits"},
-            "UpdateExpression": "ADD hits :one",
-            "ExpressionAttributeValues": {":one": 1},
-            "ReturnValues": "UPDATED_NEW",
-        },
-    }
-
-    first = dev_server.post(visit, **{"Idempotency-Key": "local-retry"})
-    retry = dev_server.post(visit, **{"Idempotency-Key": "local-retry"})
+    first = dev_server.post(VISIT, **{"Idempotency-Key": "local-retry"})
+    retry = dev_server.post(VISIT, **{"Idempotency-Key": "local-retry"})
 
     assert (first.status, retry.status) == (200, 200)
     assert retry.text == first.text
