@@ -79,7 +79,10 @@ def handler(event: Any, context: LambdaContext | None) -> Any:
         result, answer = _http_answer(result, request.request_id)
     if result.status == 500:
         logger.error(
-            "Unhandled error serving request %s", request.request_id, exc_info=result.error
+            "Unhandled error serving request %s: %s",
+            request.request_id,
+            _described(result.error),
+            exc_info=result.error,
         )
     log_request(logger, result, request.request_id, started)
     if request.http:
@@ -150,6 +153,11 @@ def _table_of(operation: Operation, document: envelope.Envelope) -> tables.Serve
             "Payload must not contain TableName; name the table with tableName"
         )
     return served
+
+
+def _described(error: Exception | None) -> str:
+    """The error's type and message: the log's first line says what failed, before any traceback."""
+    return "-" if error is None else f"{type(error).__name__}: {error}"
 
 
 def _failed(error: Exception, request_id: str, operation: str | None, table: str | None) -> Result:

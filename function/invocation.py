@@ -20,7 +20,8 @@ class Invocation:
     table the request resolved to (``None`` for operations that declare no
     table actions, or name their tables in the payload), ``table_name`` the
     caller's name for it; ``dynamodb`` is the shared client, which takes and
-    returns plain JSON values and only reaches tables this API serves.
+    returns plain JSON values, only reaches tables this API serves and, for an
+    operation, makes only the calls it declares.
     """
 
     payload: Any
@@ -32,7 +33,10 @@ class Invocation:
 
     @property
     def dynamodb(self) -> Any:
-        return dynamodb.client()
+        shared = dynamodb.client()
+        if self.operation is None:
+            return shared
+        return shared.for_operation(self.operation.permissions)
 
     @property
     def keys(self) -> KeySchema:

@@ -1,8 +1,8 @@
 """Operations as plugins: how a module declares one, and how the handler finds it.
 
 An operation is a function decorated with :func:`operation` in a module of an
-operations package (``operations`` by default; more with ``OPERATION_PACKAGES``,
-comma-separated). It declares its name, the IAM actions it needs on the table
+operations package: ``operations``, or one an installed plugin declares (see
+:mod:`function.operation_packages`). It declares its name, the IAM actions it needs on the table
 (the Pulumi program grants exactly the union, per table), a JSON Schema for its
 payload and, optionally, the tables and indexes it needs: the stack must
 declare them, and the operation is served on those tables only.
@@ -17,7 +17,6 @@ way, and always at deploy time and in the tests.
 from __future__ import annotations
 
 import importlib
-import os
 import pkgutil
 import re
 import types
@@ -26,14 +25,15 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
 
+from function import operation_packages
+from function.dynamodb.permissions import Permissions
 from function.envelope import OPERATION_NAME_PATTERN
 from function.errors import OperationNotOnTableError, UnknownOperationError
 from function.invocation import Invocation
 from function.tables import ServedTable
 from function.validation import Validator, compile_schema
 
-PACKAGES_ENV = "OPERATION_PACKAGES"
-DEFAULT_PACKAGES = ("operations",)
+DEFAULT_PACKAGES = operation_packages.DEFAULT_PACKAGES
 
 _NAME = re.compile(OPERATION_NAME_PATTERN)
 _ACTION = re.compile(r"^dynamodb:[A-Z][A-Za-z]+$")
@@ -47,7 +47,7 @@ class OperationDefinitionError(ValueError):
 
 
 class DuplicateOperationError(OperationDefinitionError):
-    """Two modules register the same operation name."""
+    """Two modules register the same operation name; the message names both (and their plugins)."""
 
 
 @dataclass(frozen=True)
@@ -98,6 +98,11 @@ class Operation:
     def default_table(self) -> str | None:
         """The table a request without ``tableName`` means: the one it runs on, if only one."""
         return self.tables[0] if self.tables is not None and len(self.tables) == 1 else None
+
+    @cached_property
+    def permissions(self) -> Permissions:
+        """The DynamoDB calls it declares, which its client allows and no other."""
+        return Permissions.declared(self.name, self.actions, self.index_actions)
 
     @cached_property
     def validate(self) -> Validator:
@@ -201,10 +206,16 @@ def operations_in(module: types.ModuleType) -> list[Operation]:
 
 
 class Registry:
-    """The operations of one or more packages, looked up by name."""
+    """The operations of one or more packages, looked up by name.
 
-    def __init__(self, packages: Sequence[str] = DEFAULT_PACKAGES) -> None:
+    ``origins`` names the distribution a plugin package comes from, for errors.
+    """
+
+    def __init__(
+        self, packages: Sequence[str] = DEFAULT_PACKAGES, origins: Mapping[str, str] | None = None
+    ) -> None:
         self.packages = tuple(packages)
+        self.origins = dict(origins or {})
         self._found: dict[str, Operation] = {}
         self._all: dict[str, Operation] | None = None
 
@@ -240,7 +251,8 @@ class Registry:
                         if declared.name in found:
                             raise DuplicateOperationError(
                                 f"operation {declared.name!r} is registered by both "
-                                f"{found[declared.name].module} and {declared.module}"
+                                f"{self._origin(found[declared.name])} and "
+                                f"{self._origin(declared)}"
                             )
                         found[declared.name] = declared
             self._all = found
@@ -251,6 +263,13 @@ class Registry:
     def names(self) -> list[str]:
         return sorted(self.all())
 
+    def _origin(self, declared: Operation) -> str:
+        """Where an operation comes from: its module, and the plugin distribution if any."""
+        for package, distribution in self.origins.items():
+            if declared.module.startswith(f"{package}."):
+                return f"{declared.module} (distribution {distribution})"
+        return declared.module
+
 
 def _module_names(package: str) -> frozenset[str]:
     """Names of a package's public modules, read from its directories (nothing imported)."""
@@ -260,19 +279,9 @@ def _module_names(package: str) -> frozenset[str]:
     )
 
 
-def configured_packages() -> tuple[str, ...]:
-    """The operation packages named by ``OPERATION_PACKAGES`` (``operations`` if unset)."""
-    return _packages(os.environ.get(PACKAGES_ENV, ""))
-
-
 def default_registry() -> Registry:
-    """The registry for this environment's configured packages, built once."""
-    return _registry(configured_packages())
-
-
-@lru_cache(maxsize=4)
-def _packages(raw: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in raw.split(",") if part.strip()) or DEFAULT_PACKAGES
+    """The registry for this environment's operation packages, built once."""
+    return _registry(operation_packages.configured())
 
 
 @lru_cache(maxsize=4)

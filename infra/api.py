@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 import pulumi
 import pulumi_aws as aws
 
-from function import idempotency, tables
+from function import idempotency, operation_packages, tables
 from function.registry import Operation, Registry
 from infra.archive import archive_files, asset_archive
 from infra.grants import check_requirements, table_grants
@@ -76,7 +76,7 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
         self._settings = settings
         self._parts: list[pulumi.CustomResource] = []
         self._snapshot: list[dict[str, Any]] = []
-        operations = Registry(settings.operation_packages).all()
+        operations = Registry(settings.operation_packages, settings.plugins).all()
         check_requirements(
             operations.values(),
             settings.table_indexes,
@@ -287,7 +287,6 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
             "TABLES": _physical_names(served).apply(
                 lambda names: json.dumps(names, separators=(",", ":"))
             ),
-            "OPERATION_PACKAGES": ",".join(settings.operation_packages),
             "IDEMPOTENCY_TABLE": records.name,
         }
         if settings.cors_allow_origin:
@@ -303,7 +302,10 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
                 generated={
                     f"function/{tables.TABLE_KEYS_FILE}": tables.encode_keys(
                         {table: spec.key_schema for table, spec in settings.tables.items()}
-                    )
+                    ),
+                    f"function/{operation_packages.PACKAGES_FILE}": operation_packages.encode(
+                        settings.operation_packages
+                    ),
                 },
             ),
             architectures=[settings.architecture],

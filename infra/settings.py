@@ -15,13 +15,14 @@ import difflib
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from function import operation_packages
 from function.deadline import WORST_CASE_SECONDS
 from infra.project import PROJECT_DIR
 from infra.table_definitions import (
@@ -45,6 +46,8 @@ AUTH_MODES = ("none", "apiKey", "iam")
 #: (hold the key, the operation, keep the result); the timeout must allow them all.
 MOST_DYNAMODB_CALLS = 3
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+#: Settings fields that no config key sets: they are worked out from the others.
+_DERIVED = ("plugins", "warnings")
 #: The settings ``tables`` replaced: still read, with a warning showing the ``tables`` form.
 LEGACY_TABLE_SETTINGS = ("tableName", "hashKey", "hashKeyType")
 
@@ -75,7 +78,12 @@ class Settings:
     deletion_protection: bool
     tracing: bool
     cors_allow_origin: str
+    #: The stack's ``operationPackages``, then every installed plugin not in ``excludePlugins``.
     operation_packages: tuple[str, ...]
+    #: Installed plugin distributions (or their packages) the stack leaves out.
+    exclude_plugins: tuple[str, ...] = ()
+    #: The distribution each plugin package in ``operation_packages`` comes from.
+    plugins: Mapping[str, str] = field(default_factory=dict)
     #: What the stack's files should change (an old setting still read), for the deployer.
     warnings: tuple[str, ...] = ()
 
@@ -122,21 +130,28 @@ def settings_from(values: Mapping[str, Any]) -> Settings:
 
     Values are strings (as the Pulumi CLI hands them over) or YAML-typed values.
     """
-    known = {config_key(field.name) for field in fields(Settings) if field.name != "warnings"}
+    known = {config_key(field.name) for field in fields(Settings) if field.name not in _DERIVED}
     for key, value in values.items():
         if key not in known and key not in LEGACY_TABLE_SETTINGS:
             raise SettingsError(
                 f"config {key} is not a setting of this project; {_hint(key, value, known)}"
             )
     raw: dict[str, Any] = {}
-    for field in fields(Settings):
-        key = config_key(field.name)
-        if field.name in ("tables", "warnings"):
+    for setting in fields(Settings):
+        key = config_key(setting.name)
+        if setting.name in ("tables", *_DERIVED):
             continue
         if values.get(key) is None:
             raise SettingsError(f"config {key} has no value (Pulumi.yaml declares a default)")
-        raw[field.name] = _coerce(key, field.type, values[key])
+        raw[setting.name] = _coerce(key, setting.type, values[key])
     tables, warnings = _tables_setting(values)
+    try:
+        raw["operation_packages"], raw["plugins"], left_out = operation_packages.resolve(
+            raw["operation_packages"], raw["exclude_plugins"]
+        )
+    except operation_packages.PluginError as error:
+        raise SettingsError(str(error)) from None
+    warnings += left_out
     try:
         raw["tables"] = table_definitions(
             tables,

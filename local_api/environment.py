@@ -26,6 +26,7 @@ from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 
+from function import operation_packages
 from function import tables as function_tables
 from function.registry import Registry
 from infra.grants import check_requirements
@@ -145,7 +146,7 @@ def function_environment(
             function_tables.TABLE_KEYS_ENV: function_tables.encode_keys(
                 {name: definition.key_schema for name, definition in settings.tables.items()}
             ),
-            "OPERATION_PACKAGES": ",".join(settings.operation_packages),
+            operation_packages.PACKAGES_ENV: ",".join(settings.operation_packages),
         }
     )
     for name, value in (
@@ -178,7 +179,7 @@ def local_stack(
     The process's environment is restored on the way out.
     """
     check_requirements(
-        Registry(settings.operation_packages).all().values(),
+        Registry(settings.operation_packages, settings.plugins).all().values(),
         settings.table_indexes,
     )
     requested = dynamodb_endpoint or os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")

@@ -40,7 +40,7 @@ import pytest
 from boto3.dynamodb.types import TypeDeserializer
 from moto import mock_aws
 
-from function import events
+from function import events, operation_packages
 from function import handler as lambda_handler
 from function.tables import TABLE_KEYS_ENV, TABLES_ENV, KeySchema, encode_keys
 from infra.settings import stack_settings
@@ -287,6 +287,64 @@ def plugin_package(
     for name in created:
         for module in [m for m in sys.modules if m == name or m.startswith(f"{name}.")]:
             del sys.modules[module]
+
+
+def install_distribution(
+    site: Path,
+    name: str,
+    packages: Mapping[str, Mapping[str, str]],
+    *,
+    entry_points: Mapping[str, str] | None = None,
+    requires: tuple[str, ...] = (),
+) -> None:
+    """Lay out an installed distribution in ``site`` as an installer does: files and dist-info.
+
+    ``packages`` maps each package to its modules' sources; ``entry_points``
+    (name to package) go in ``dynamodb_operations`` (every package by default).
+    """
+    written = []
+    for package, modules in packages.items():
+        (site / package).mkdir(parents=True)
+        for module, source in {"__init__": "", **modules}.items():
+            (site / package / f"{module}.py").write_text(source)
+            written.append(f"{package}/{module}.py")
+    info = site / f"{name.replace('-', '_')}-1.0.dist-info"
+    info.mkdir()
+    metadata = [f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0"]
+    metadata += [f"Requires-Dist: {requirement}" for requirement in requires]
+    declared = entry_points if entry_points is not None else {p: p for p in packages}
+    files = {
+        "METADATA": "\n".join(metadata) + "\n",
+        "WHEEL": "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        "entry_points.txt": "[dynamodb_operations]\n"
+        + "".join(f"{entry} = {package}\n" for entry, package in declared.items()),
+    }
+    for file, text in files.items():
+        (info / file).write_text(text)
+        written.append(f"{info.name}/{file}")
+    (info / "RECORD").write_text(
+        "".join(f"{path},,\n" for path in [*written, f"{info.name}/RECORD"])
+    )
+
+
+@pytest.fixture
+def site_packages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A directory on the path where a test installs distributions (see ``install_distribution``).
+
+    What the registry found before is forgotten on the way in and out.
+    """
+    site = tmp_path / "site-packages"
+    site.mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    before = set(sys.modules)
+    operation_packages.refresh()
+    yield site
+    for module in set(sys.modules) - before:
+        if getattr(sys.modules[module], "__file__", None) and str(site) in str(
+            sys.modules[module].__file__
+        ):
+            del sys.modules[module]
+    operation_packages.refresh()
 
 
 IDEMPOTENCY_TABLE = "dynamodb-operations-test-idempotency"

@@ -1,7 +1,8 @@
 """DynamoDB as operations see it: one shared client that keeps three promises.
 
 * It takes and returns plain JSON values (:mod:`function.attribute_values`).
-* It reaches only the tables this API serves (:mod:`.confinement`).
+* It reaches only the tables this API serves (:mod:`.confinement`), and each
+  operation's view of it only the calls the operation declares (:mod:`.permissions`).
 * Its failures are already caller-facing errors (:mod:`.translation`), each call
   bounded in time (:mod:`function.deadline`): an operation can write
   ``except ConditionalCheckFailedError:``.
@@ -12,6 +13,7 @@ from __future__ import annotations
 from function.deadline import WORST_CASE_SECONDS
 from function.dynamodb.bounded_client import client
 from function.dynamodb.confinement import CONFINABLE_CALLS, ConfinementError
+from function.dynamodb.permissions import Permissions, UndeclaredActionError
 from function.dynamodb.translation import translate
 from function.errors import (
     ConditionalCheckFailedError,
@@ -31,9 +33,11 @@ __all__ = [
     "DynamoDBUnavailableError",
     "DynamoDBValidationError",
     "ItemNotFoundError",
+    "Permissions",
     "ThrottledError",
     "TransactionCanceledError",
     "TransactionConflictError",
+    "UndeclaredActionError",
     "client",
     "translate",
 ]

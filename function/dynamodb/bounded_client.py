@@ -2,10 +2,11 @@
 
 Built on botocore alone: importing boto3 and building a resource would cost
 every cold start for nothing we use. :func:`client` gives a :class:`BoundedClient`
-whose API calls take and return plain values, reach only the served tables,
-raise caller-facing errors from :mod:`function.errors`, and retry at most once,
-within :data:`~function.deadline.WORST_CASE_SECONDS` and the request's
-deadline. Retries are ours, not botocore's, so no botocore version (nor an
+whose API calls take and return plain values, reach only the served tables
+(and, as an operation gets it, make only the calls it declares), raise
+caller-facing errors from :mod:`function.errors`, and retry at most once,
+within :data:`~function.deadline.WORST_CASE_SECONDS` and the request's deadline.
+Retries are ours, not botocore's, so no botocore version (nor an
 ``x-amz-retry-after`` header) can stretch a call past its bound.
 """
 
@@ -25,6 +26,7 @@ from botocore.exceptions import BotoCoreError, ChecksumError, ClientError
 
 from function import attribute_values, deadline
 from function.dynamodb import confinement, model_loader
+from function.dynamodb.permissions import Permissions
 from function.dynamodb.translation import translate
 from function.errors import DynamoDBUnavailableError, ThrottledError
 
@@ -38,21 +40,31 @@ TOO_LATE = (
 class BoundedClient:
     """botocore's DynamoDB client, its API calls bounded in time and their errors translated.
 
-    Paginators page through the bounded calls. Anything else that is not an API
-    call (``meta``, ``get_waiter``) is botocore's own.
+    With ``permissions`` (see :meth:`for_operation`) it makes only the calls an
+    operation declares. Paginators page through the bounded calls. Anything else
+    that is not an API call (``meta``, ``get_waiter``) is botocore's own.
     """
 
-    def __init__(self, botocore_client: Any) -> None:
+    def __init__(self, botocore_client: Any, permissions: Permissions | None = None) -> None:
         self.botocore = botocore_client
         self.meta = botocore_client.meta
-        self._calls = frozenset(botocore_client.meta.method_to_api_mapping)
+        self.permissions = permissions
+        self._calls = botocore_client.meta.method_to_api_mapping
+        self._views: dict[Permissions, BoundedClient] = {}
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self.botocore, name)
         if name in self._calls:
-            attribute = _bounded(attribute)
+            attribute = _bounded(attribute, self._calls[name], self.permissions)
             setattr(self, name, attribute)
         return attribute
+
+    def for_operation(self, permissions: Permissions) -> BoundedClient:
+        """This client as one operation gets it: refusing any call it does not declare."""
+        view = self._views.get(permissions)
+        if view is None:
+            view = self._views[permissions] = BoundedClient(self.botocore, permissions)
+        return view
 
     def get_paginator(self, operation_name: str) -> Any:
         """botocore's paginator for ``operation_name``, each page fetched by the bounded call."""
@@ -61,8 +73,12 @@ class BoundedClient:
         return paginator
 
 
-def _bounded(method: Callable[..., Any]) -> Callable[..., Any]:
+def _bounded(
+    method: Callable[..., Any], api_name: str, permissions: Permissions | None
+) -> Callable[..., Any]:
     def call(**params: Any) -> Any:
+        if permissions is not None:
+            permissions.check(api_name, params)
         for attempt in range(1, deadline.MAX_ATTEMPTS + 1):
             if not deadline.allows(deadline.ATTEMPT_SECONDS):
                 raise DynamoDBUnavailableError(TOO_LATE)

@@ -35,10 +35,17 @@ TABLE = "aws:dynamodb/table:Table"
 
 #: Runs in the fresh interpreter: only the unpacked archive and the runtime's boto3 on its path.
 SERVE_EVENTS = r"""
-import importlib, importlib.util, json, sys
+import importlib, importlib.metadata, importlib.util, json, sys
 
 archive, runtime, lambda_context = sys.argv[1:4]
 sys.path[:0] = [archive, runtime]
+
+scans = []
+for name in ("entry_points", "distributions", "distribution"):
+    def scan(*args, _real=getattr(importlib.metadata, name), _name=name, **kwargs):
+        scans.append(_name)
+        return _real(*args, **kwargs)
+    setattr(importlib.metadata, name, scan)
 
 import function.handler, function.tables
 
@@ -54,6 +61,7 @@ json.dump(
     {
         "answers": answers,
         "keys": json.loads(function.tables.encode_keys(function.tables.configured().keys)),
+        "metadata_scans": scans,
         "loaded_from": {
             name: importlib.import_module(name).__file__
             for name in ("function.handler", "operations.create", "fastjsonschema", "botocore")
@@ -174,6 +182,7 @@ def test_the_deployed_archive_serves_the_tutorial_in_a_clean_interpreter(dev, tm
         name: d.key_schema.encode() for name, d in stack_settings("dev").tables.items()
     }
     assert result["keys"] == expected_keys, "the key schemas travel in the archive"
+    assert result["metadata_scans"] == [], "the operation packages travel in it too"
     loaded_from = result["loaded_from"]
     assert loaded_from.pop("botocore").startswith(str(runtime))
     assert all(path.startswith(str(unpacked)) for path in loaded_from.values())

@@ -140,6 +140,12 @@ def test_the_function_waits_for_its_log_group_and_permissions_before_its_first_c
     assert stack.one(ROLE_POLICY).urn in function.dependencies
 
 
+def archived_packages(deployment: Deployment) -> list[str]:
+    """The operation packages the archive tells the function to serve (its generated list)."""
+    listed = deployment.one(FUNCTION).inputs["code"].assets["function/operation_packages.json"]
+    return json.loads(listed.text)
+
+
 def test_the_function_serves_the_stacks_tables_under_their_logical_names(stack):
     variables = stack.one(FUNCTION).inputs["environment"]["variables"]
     deployed = {
@@ -150,7 +156,8 @@ def test_the_function_serves_the_stacks_tables_under_their_logical_names(stack):
     assert set(served) == set(stack_settings(stack.stack).tables)
     assert set(served.values()) == deployed
     assert served["LambdaTable"] == stack.one(TABLE, "-table").state["name"]
-    assert variables["OPERATION_PACKAGES"] == "operations"
+    assert "OPERATION_PACKAGES" not in variables
+    assert archived_packages(stack) == ["operations"]
     assert "CORS_ALLOW_ORIGIN" not in variables
 
 
@@ -388,8 +395,7 @@ def test_a_plugin_operation_is_granted_its_action_published_in_the_model_and_red
     }
     assert "table-info" in model_schema(deployment)["properties"]["operation"]["enum"]
     assert triggers(deployment) != triggers(dev)
-    variables = deployment.one(FUNCTION).inputs["environment"]["variables"]
-    assert variables["OPERATION_PACKAGES"] == f"operations,{package}"
+    assert archived_packages(deployment) == ["operations", package]
     assert f"{package}/table_info.py" in deployment.one(FUNCTION).inputs["code"].assets
 
 

@@ -1,0 +1,60 @@
+"""An operation's client may make only the calls its ``actions`` declare, wherever it runs.
+
+Deployed, the role holds the union of every operation's actions, so an
+operation that calls what it never declared would work on AWS or fail there
+depending on its neighbours, and locally it would always work. The client an
+operation gets checks each call against the operation's own declaration
+instead, the same way in the tests, the local server and Lambda: a call on an
+index (``IndexName``) needs the action in ``index_actions``, any other in
+``actions``, as IAM tells a table's ARN from its indexes'. A refused call is a
+bug in the operation, answered like IAM's ``AccessDeniedException`` would be:
+a 500, with the operation and the action in the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from function.dynamodb.confinement import ConfinementError
+
+ACTION_PREFIX = "dynamodb:"
+
+
+class UndeclaredActionError(ConfinementError):
+    """An operation called DynamoDB for an action it does not declare."""
+
+
+@dataclass(frozen=True)
+class Permissions:
+    """What one operation declared: the API calls it may make on tables and on indexes."""
+
+    operation: str
+    calls: frozenset[str]
+    index_calls: frozenset[str]
+
+    @classmethod
+    def declared(
+        cls, operation: str, actions: Iterable[str], index_actions: Iterable[str] = ()
+    ) -> Permissions:
+        """From IAM actions (``dynamodb:GetItem``) to the API calls they allow (``GetItem``)."""
+        return cls(operation, _calls(actions), _calls(index_actions))
+
+    def check(self, call: str, params: Mapping[str, Any]) -> None:
+        """Refuse ``call`` unless declared, on an index when ``params`` name one."""
+        on_index = "IndexName" in params
+        if call in (self.index_calls if on_index else self.calls):
+            return
+        where, setting = ("an index", "index_actions") if on_index else ("a table", "actions")
+        declared = sorted(self.index_calls if on_index else self.calls)
+        raise UndeclaredActionError(
+            f"Operation {self.operation!r} called {ACTION_PREFIX}{call} on {where}, which its "
+            f"{setting} do not declare ("
+            + (", ".join(ACTION_PREFIX + name for name in declared) or "none")
+            + f"); add {ACTION_PREFIX}{call} to its {setting}"
+        )
+
+
+def _calls(actions: Iterable[str]) -> frozenset[str]:
+    return frozenset(action.removeprefix(ACTION_PREFIX) for action in actions)

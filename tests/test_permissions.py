@@ -1,0 +1,127 @@
+"""An operation's client makes only the calls the operation declares, as IAM would allow them."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from function.dynamodb import UndeclaredActionError
+from tests.conftest import GATEWAY_REQUEST_ID, run_direct
+
+#: Declares reading, then writes: on AWS it would depend on what other operations declare.
+SNEAKY = '''
+from function.registry import operation
+
+
+@operation("touch", actions=["dynamodb:GetItem"])
+def touch(call):
+    call.dynamodb.put_item(TableName=call.table, Item={"Id": "touched"})
+    return {}
+'''
+
+#: Queries an index, declaring Query on the table only or on indexes too, as asked.
+BY_NAME = '''
+from function import schemas
+from function.registry import operation
+
+
+@operation("by-name-table", actions=["dynamodb:Query"])
+def on_table_only(call):
+    return call.dynamodb.query(TableName=call.table, **call.payload)
+
+
+@operation("by-name", actions=["dynamodb:Query"], index_actions=["dynamodb:Query"])
+def on_indexes(call):
+    pages = call.dynamodb.get_paginator("query").paginate(TableName=call.table, **call.payload)
+    return {"Items": [item for page in pages for item in page["Items"]]}
+
+
+@operation("count-all", actions=["dynamodb:Query"])
+def count_all(call):
+    pages = call.dynamodb.get_paginator("scan").paginate(TableName=call.table)
+    return sum(page["Count"] for page in pages)
+'''
+
+
+@pytest.fixture
+def sneaky(plugin_package, monkeypatch, table):
+    monkeypatch.setenv("OPERATION_PACKAGES", f"operations,{plugin_package({'touch': SNEAKY})}")
+
+
+def test_an_undeclared_call_is_refused_naming_the_operation_and_the_action(
+    sneaky, run_operation, table
+):
+    with pytest.raises(UndeclaredActionError) as refused:
+        run_operation("touch", {})
+
+    assert str(refused.value) == (
+        "Operation 'touch' called dynamodb:PutItem on a table, which its actions do not "
+        "declare (dynamodb:GetItem); add dynamodb:PutItem to its actions"
+    )
+    assert table.items() == []
+
+
+def test_over_http_it_is_a_500_that_names_only_the_request_and_the_log_says_why(
+    sneaky, post, table, caplog
+):
+    with caplog.at_level(logging.ERROR, logger="function.handler"):
+        answer = post({"operation": "touch", "tableName": "LambdaTable", "payload": {}})
+
+    assert answer.status == 500
+    assert answer.json == {
+        "message": "Internal server error",
+        "type": "InternalServerError",
+        "requestId": GATEWAY_REQUEST_ID,
+    }
+    assert "PutItem" not in answer.text
+    (line,) = [record.getMessage() for record in caplog.records if record.levelname == "ERROR"]
+    assert line == (
+        f"Unhandled error serving request {GATEWAY_REQUEST_ID}: UndeclaredActionError: "
+        "Operation 'touch' called dynamodb:PutItem on a table, which its actions do not "
+        "declare (dynamodb:GetItem); add dynamodb:PutItem to its actions"
+    )
+    assert table.items() == []
+
+
+@pytest.fixture
+def by_name(plugin_package, monkeypatch, tables):
+    monkeypatch.setenv("OPERATION_PACKAGES", f"operations,{plugin_package({'by_name': BY_NAME})}")
+    orders = tables["Orders"]
+    orders.put({"customerId": "c1", "orderId": "o1", "status": "open", "createdAt": "1"})
+    orders.put({"customerId": "c2", "orderId": "o2", "status": "open", "createdAt": "2"})
+    return orders
+
+
+@pytest.fixture
+def table_definitions():
+    from infra.settings import stack_settings
+
+    return {"Orders": stack_settings("orders").tables["Orders"]}
+
+
+OPEN = {
+    "IndexName": "byStatus",
+    "KeyConditionExpression": "#s = :s",
+    "ExpressionAttributeNames": {"#s": "status"},
+    "ExpressionAttributeValues": {":s": "open"},
+    "Limit": 1,
+}
+
+
+def on_orders(operation: str, payload: dict) -> object:
+    return run_direct({"operation": operation, "tableName": "Orders", "payload": payload})
+
+
+def test_a_query_of_an_index_needs_the_action_on_indexes_as_iam_does(by_name):
+    with pytest.raises(UndeclaredActionError, match=r"dynamodb:Query on an index, which its "):
+        on_orders("by-name-table", OPEN)
+
+    found = on_orders("by-name", OPEN)
+
+    assert sorted(item["orderId"] for item in found["Items"]) == ["o1", "o2"]
+
+
+def test_a_paginators_pages_are_checked_too(by_name):
+    with pytest.raises(UndeclaredActionError, match=r"called dynamodb:Scan on a table"):
+        on_orders("count-all", {})
