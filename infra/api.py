@@ -28,6 +28,7 @@ import pulumi_aws as aws
 from function import idempotency, operation_packages, tables
 from function.registry import Operation, Registry
 from infra.archive import archive_files, asset_archive
+from infra.dependencies import LambdaPlatform
 from infra.grants import check_requirements, table_grants
 from infra.policy import function_policy, lambda_trust_policy, policy_json
 from infra.rest_api import (
@@ -298,7 +299,11 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
             runtime=RUNTIME,
             handler=HANDLER,
             code=asset_archive(
-                archive_files(settings.operation_packages),
+                archive_files(
+                    settings.operation_packages,
+                    plugins=settings.plugins,
+                    platform=LambdaPlatform(RUNTIME.removeprefix("python"), settings.architecture),
+                ),
                 generated={
                     f"function/{tables.TABLE_KEYS_FILE}": tables.encode_keys(
                         {table: spec.key_schema for table, spec in settings.tables.items()}

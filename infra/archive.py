@@ -1,20 +1,20 @@
 """The Lambda's code archive: exactly what runs in Lambda, the same files for the same sources.
 
-The archive holds the ``function`` package, every configured operation package
-and the function's own runtime dependencies, vendored from
-``function/requirements.txt``. Nothing else: no tests, no bytecode caches, no
-Pulumi or project files. Its contents are a mapping of paths inside the archive
-to source files, computed without side effects, so running the tests (which
-leaves ``__pycache__`` directories behind) never changes what is deployed.
+The archive holds the ``function`` package, every operation package (the
+stack's and installed plugins'), the function's pinned runtime dependencies
+(``function/requirements.txt``) and every plugin's declared dependencies,
+recursively, for the function's platform (see :mod:`infra.dependencies`).
+Nothing else: no tests, no bytecode caches, no Pulumi or project files. Its
+contents are a mapping of paths inside the archive to source files, computed
+without side effects on the sources, so running the tests (which leaves
+``__pycache__`` directories behind) never changes what is deployed.
 
-Dependencies are not installed at deploy time: each pinned requirement is taken
-from the distribution installed in the deploying interpreter, which must be
-that exact version and pure Python (the Lambda may run on another architecture).
+Dependencies are not installed at deploy time: each is taken from the
+distribution installed in the deploying environment, at that version.
 """
 
 from __future__ import annotations
 
-import importlib.metadata
 import importlib.util
 import re
 from collections.abc import Iterable, Mapping
@@ -22,6 +22,18 @@ from importlib.machinery import ModuleSpec
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from packaging.requirements import Requirement
+
+from infra.dependencies import (
+    RUNTIME_PROVIDED,
+    WHEELS_DIR,
+    DependencyError,
+    LambdaPlatform,
+    Root,
+    closure,
+    files_for,
+    roots_of,
+)
 from infra.project import PROJECT_DIR
 
 if TYPE_CHECKING:
@@ -33,17 +45,12 @@ REQUIREMENTS = PROJECT_DIR / FUNCTION_PACKAGE / "requirements.txt"
 #: Files of the source packages that run in Lambda: Python source and data it may read.
 SOURCE_SUFFIXES = frozenset({".py", ".json", ".yaml", ".yml"})
 TEST_DIRECTORIES = frozenset({"tests", "test"})
-#: Installer bookkeeping that differs per install and means nothing in Lambda.
-INSTALL_RECORDS = frozenset({"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"})
-#: What the Lambda Python runtime already provides; vendoring it would shadow the runtime's copy.
-RUNTIME_PROVIDED = frozenset(
-    {"boto3", "botocore", "jmespath", "python-dateutil", "s3transfer", "six", "urllib3"}
-)
+#: Where the function runs unless a stack says otherwise (see ``infra.api``).
+DEFAULT_PLATFORM = LambdaPlatform(python="3.13", architecture="arm64")
 
 _PINNED = re.compile(
     r"^(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*==\s*(?P<version>\S+)$"
 )
-_REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
 
 
 class ArchiveError(RuntimeError):
@@ -53,13 +60,31 @@ class ArchiveError(RuntimeError):
 def archive_files(
     operation_packages: Iterable[str],
     requirements: Path = REQUIREMENTS,
+    *,
+    plugins: Mapping[str, str] | None = None,
+    platform: LambdaPlatform = DEFAULT_PLATFORM,
+    wheels: Path = WHEELS_DIR,
 ) -> dict[str, Path]:
-    """The archive's contents: ``{path inside the archive: source file}``, sorted by path."""
+    """The archive's contents: ``{path inside the archive: source file}``, sorted by path.
+
+    ``plugins`` maps plugin packages to the distributions they come from, whose
+    dependencies are vendored too.
+    """
     files: dict[str, Path] = {}
     for package in dict.fromkeys((FUNCTION_PACKAGE, *operation_packages)):
         _add(files, package_files(package), f"package {package}")
-    for name, version in pinned_requirements(requirements):
-        _add(files, distribution_files(name, version, requirements), f"{name}=={version}")
+    label = _shown(requirements)
+    roots = [
+        Root(Requirement(f"{name}=={version}"), label)
+        for name, version in pinned_requirements(requirements)
+    ]
+    try:
+        roots += roots_of(plugins or {}, platform)
+        for distribution in closure(roots, platform):
+            origin = f"{distribution.metadata['Name']}=={distribution.version}"
+            _add(files, files_for(distribution, platform, wheels), origin)
+    except DependencyError as error:
+        raise ArchiveError(str(error)) from None
     return dict(sorted(files.items()))
 
 
@@ -113,43 +138,6 @@ def pinned_requirements(requirements: Path = REQUIREMENTS) -> list[tuple[str, st
     return pinned
 
 
-def distribution_files(
-    name: str, version: str, requirements: Path = REQUIREMENTS
-) -> dict[str, Path]:
-    """The files of an installed pure-Python distribution, as they belong in the archive."""
-    requirement = f"{name}=={version}"
-    try:
-        distribution = importlib.metadata.distribution(name)
-    except importlib.metadata.PackageNotFoundError:
-        raise ArchiveError(
-            f"{requirement} ({_shown(requirements)}) is not installed in the deploying "
-            f"interpreter; install it with: pip install -r {_shown(requirements)}"
-        ) from None
-    if distribution.version != version:
-        raise ArchiveError(
-            f"{requirement} ({_shown(requirements)}) is installed as version "
-            f"{distribution.version}; install the pinned version with: "
-            f"pip install -r {_shown(requirements)}"
-        )
-    wheel = distribution.read_text("WHEEL") or ""
-    if not re.search(r"^Root-Is-Purelib:\s*true\s*$", wheel, re.MULTILINE | re.IGNORECASE):
-        raise ArchiveError(
-            f"{requirement} is not a pure-Python distribution (its WHEEL lacks "
-            "'Root-Is-Purelib: true'); the function may only depend on pure Python"
-        )
-    _check_dependencies_pinned(distribution, requirement, requirements)
-    files: dict[str, Path] = {}
-    for entry in distribution.files or ():
-        path = PurePosixPath(entry.as_posix())
-        if ".." in path.parts or not _is_vendored(path):
-            continue
-        source = Path(str(distribution.locate_file(entry)))
-        if not source.is_file():
-            raise ArchiveError(f"{requirement} is installed incompletely: {source} is missing")
-        files[path.as_posix()] = source
-    return files
-
-
 def asset_archive(
     files: Mapping[str, Path], generated: Mapping[str, str] | None = None
 ) -> pulumi.AssetArchive:
@@ -181,29 +169,6 @@ def _is_runtime_source(relative: Path) -> bool:
     if name == "conftest.py" or name.startswith("test_") or name.endswith("_test.py"):
         return False
     return relative.suffix in SOURCE_SUFFIXES
-
-
-def _is_vendored(path: PurePosixPath) -> bool:
-    if "__pycache__" in path.parts or path.suffix in (".pyc", ".pyo"):
-        return False
-    return not (path.parent.name.endswith(".dist-info") and path.name in INSTALL_RECORDS)
-
-
-def _check_dependencies_pinned(
-    distribution: importlib.metadata.Distribution, requirement: str, requirements: Path
-) -> None:
-    """Refuse a vendored distribution whose unconditional dependencies would be missing."""
-    available = {_normalized(name) for name, _ in pinned_requirements(requirements)}
-    available |= RUNTIME_PROVIDED
-    for dependency in distribution.requires or ():
-        if ";" in dependency:
-            continue
-        match = _REQUIREMENT_NAME.match(dependency)
-        if match and _normalized(match[1]) not in available:
-            raise ArchiveError(
-                f"{requirement} needs {match[1]}, which {_shown(requirements)} does not pin; "
-                f"add it as '{match[1]}==<version>'"
-            )
 
 
 def _add(files: dict[str, Path], new: Mapping[str, Path], origin: str) -> None:

@@ -10,7 +10,7 @@ from function.dynamodb import UndeclaredActionError
 from tests.conftest import GATEWAY_REQUEST_ID, run_direct
 
 #: Declares reading, then writes: on AWS it would depend on what other operations declare.
-SNEAKY = '''
+SNEAKY = """
 from function.registry import operation
 
 
@@ -18,10 +18,24 @@ from function.registry import operation
 def touch(call):
     call.dynamodb.put_item(TableName=call.table, Item={"Id": "touched"})
     return {}
-'''
+
+
+@operation("put-if", actions=["dynamodb:PutItem"])
+def put_if(call):
+    put = {"Put": {"TableName": call.table, "Item": {"Id": "new"}}}
+    check = {
+        "ConditionCheck": {
+            "TableName": call.table,
+            "Key": {"Id": "gate"},
+            "ConditionExpression": "attribute_exists(Id)",
+        }
+    }
+    checks = call.payload["checks"] * [check]
+    return call.dynamodb.transact_write_items(TransactItems=[put, *checks])
+"""
 
 #: Queries an index, declaring Query on the table only or on indexes too, as asked.
-BY_NAME = '''
+BY_NAME = """
 from function import schemas
 from function.registry import operation
 
@@ -41,7 +55,7 @@ def on_indexes(call):
 def count_all(call):
     pages = call.dynamodb.get_paginator("scan").paginate(TableName=call.table)
     return sum(page["Count"] for page in pages)
-'''
+"""
 
 
 @pytest.fixture
@@ -82,6 +96,16 @@ def test_over_http_it_is_a_500_that_names_only_the_request_and_the_log_says_why(
         "declare (dynamodb:GetItem); add dynamodb:PutItem to its actions"
     )
     assert table.items() == []
+
+
+def test_a_transaction_needs_each_parts_item_action(sneaky, run_operation, table):
+    table.put({"Id": "gate"})
+
+    run_operation("put-if", {"checks": 0})
+    with pytest.raises(UndeclaredActionError, match=r"called dynamodb:ConditionCheckItem on a "):
+        run_operation("put-if", {"checks": 1})
+
+    assert table.items() == [{"Id": "gate"}, {"Id": "new"}]
 
 
 @pytest.fixture

@@ -6,7 +6,9 @@ depending on its neighbours, and locally it would always work. The client an
 operation gets checks each call against the operation's own declaration
 instead, the same way in the tests, the local server and Lambda: a call on an
 index (``IndexName``) needs the action in ``index_actions``, any other in
-``actions``, as IAM tells a table's ARN from its indexes'. A refused call is a
+``actions``, as IAM tells a table's ARN from its indexes'. A transaction needs,
+as in IAM, the item action of each of its parts (``TransactGetItems`` needs
+``GetItem``; a ``ConditionCheck`` part, ``ConditionCheckItem``). A refused call is a
 bug in the operation, answered like IAM's ``AccessDeniedException`` would be:
 a 500, with the operation and the action in the log.
 """
@@ -20,6 +22,15 @@ from typing import Any
 from function.dynamodb.confinement import ConfinementError
 
 ACTION_PREFIX = "dynamodb:"
+#: IAM has no actions for transactions: each part needs its item action.
+TRANSACTION_PARTS = {
+    "Get": "GetItem",
+    "Put": "PutItem",
+    "Update": "UpdateItem",
+    "Delete": "DeleteItem",
+    "ConditionCheck": "ConditionCheckItem",
+}
+TRANSACTIONS = frozenset({"TransactGetItems", "TransactWriteItems"})
 
 
 class UndeclaredActionError(ConfinementError):
@@ -43,7 +54,13 @@ class Permissions:
 
     def check(self, call: str, params: Mapping[str, Any]) -> None:
         """Refuse ``call`` unless declared, on an index when ``params`` name one."""
-        on_index = "IndexName" in params
+        if call in TRANSACTIONS:
+            for part in _transaction_parts(params):
+                self._check(part, on_index=False)
+            return
+        self._check(call, on_index="IndexName" in params)
+
+    def _check(self, call: str, *, on_index: bool) -> None:
         if call in (self.index_calls if on_index else self.calls):
             return
         where, setting = ("an index", "index_actions") if on_index else ("a table", "actions")
@@ -58,3 +75,14 @@ class Permissions:
 
 def _calls(actions: Iterable[str]) -> frozenset[str]:
     return frozenset(action.removeprefix(ACTION_PREFIX) for action in actions)
+
+
+def _transaction_parts(params: Mapping[str, Any]) -> list[str]:
+    """The item action each part of a transaction needs (unknown parts are botocore's to refuse)."""
+    items = params.get("TransactItems")
+    parts = []
+    for item in items if isinstance(items, list) else ():
+        for kind in item if isinstance(item, dict) else ():
+            if kind in TRANSACTION_PARTS:
+                parts.append(TRANSACTION_PARTS[kind])
+    return parts

@@ -19,9 +19,9 @@ from infra.archive import (
     ArchiveError,
     archive_files,
     asset_archive,
-    distribution_files,
     pinned_requirements,
 )
+from infra.dependencies import installed_files
 from infra.project import PROJECT_DIR
 from infra.settings import stack_settings
 from local_api.engines import Engine
@@ -261,11 +261,9 @@ def requirements(tmp_path: Path, *lines: str) -> Path:
         ("fastjsonschema>=2.0", "not pinned"),
         ("fastjsonschema", "not pinned"),
         ("fastjsonschema[devel]==2.22.3", "not pinned"),
-        ("no-such-distribution==1.0", "is not installed in the deploying interpreter"),
-        ("fastjsonschema==0.0.1", "is installed as version"),
+        ("no-such-distribution==1.0", "is not installed in the deploying environment"),
+        ("fastjsonschema==0.0.1", "needs fastjsonschema==0.0.1, but version 2.22.3 is installed"),
         ("boto3==1.0.0", "provided by the Lambda Python runtime"),
-        (f"grpcio=={importlib.metadata.version('grpcio')}", "not a pure-Python distribution"),
-        (f"pulumi=={importlib.metadata.version('pulumi')}", "needs debugpy, which"),
     ],
 )
 def test_a_dependency_that_cannot_be_vendored_as_declared_is_refused(tmp_path, line, message):
@@ -280,7 +278,7 @@ def test_a_missing_operation_package_is_refused():
 
 def test_vendoring_keeps_metadata_and_licences_but_no_install_records():
     name, version = pinned_requirements()[0]
-    files = distribution_files(name, version)
+    files = installed_files(importlib.metadata.distribution(name))
 
     assert f"{name}-{version}.dist-info/METADATA" in files
     assert not [f for f in files if f.endswith(("/RECORD", "/INSTALLER", "/REQUESTED"))]
