@@ -1,47 +1,63 @@
-# One entry point for everything a developer does. The virtualenv is created on first use.
+# One entry point for everything a developer does. Each target first installs what it
+# needs, and only that, from uv.lock (serving needs no Pulumi); uv itself is fetched
+# into .local/uv on first use unless UV names one.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed
 STACK  ?= dev
 PORT   ?= 3000
 # Test processes: each takes whole modules, so a module's server starts once.
 TEST_WORKERS ?= 2
+UV_VERSION ?= 0.13.9
+UV     ?= .local/uv/bin/uv
+BOOT   := $(filter .local/uv/bin/uv,$(UV))
+export UV_PYTHON_DOWNLOADS := never
+# Install exactly the lock's versions; leave alone anything else in .venv (the other targets' needs).
+SYNC   = @$(UV) sync --quiet --frozen --inexact --python $(PYTHON) --no-default-groups
 
-.PHONY: help serve test lint format bench invoke new-operation clean
+.PHONY: help serve test lint format bench invoke new-operation new-plugin lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /\1\t/'
 
-$(STAMP): requirements.txt requirements-dev.txt function/requirements.txt
+.local/uv/bin/uv:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (set PYTHON=python3.11)")'
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
-	@touch $(STAMP)
+	@$(PYTHON) -m venv .local/uv
+	@.local/uv/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-serve: $(STAMP) ## Run the API locally on an embedded DynamoDB (STACK=dev PORT=3000, ARGS=--reload ...)
+serve: $(BOOT) ## Run the API locally on an embedded DynamoDB (STACK=dev PORT=3000, ARGS=--reload ...)
+	$(SYNC) --extra local --group plugins
 	$(PY) -m local_api serve --stack $(STACK) --port $(PORT) $(ARGS)
 
-test: $(STAMP) ## Run the whole test suite, end-to-end on moto and dynalite (TEST_WORKERS=2)
+test: $(BOOT) ## Run the whole test suite, end-to-end on moto and dynalite (TEST_WORKERS=2)
+	$(SYNC) --extra testing --group test --group deploy --group plugins
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope $(ARGS)
 
-lint: $(STAMP) ## ruff lint and format check, mypy type check
+lint: $(BOOT) ## ruff lint and format check, mypy type check
+	$(SYNC) --extra testing --group test --group deploy --group plugins --group lint
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 
-format: $(STAMP) ## Format with ruff and apply its safe fixes
+format: $(BOOT) ## Format with ruff and apply its safe fixes
+	$(SYNC) --group lint
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
-bench: $(STAMP) ## Benchmarks: ratios measured side by side in one run
+bench: $(BOOT) ## Benchmarks: ratios measured side by side in one run
+	$(SYNC) --extra local --group deploy --group plugins
 	$(PY) -m bench $(ARGS)
 
-invoke: $(STAMP) ## Run one event through the handler: make invoke EVENT=tests/events/read.json
+invoke: $(BOOT) ## Run one event through the handler: make invoke EVENT=tests/events/read.json
+	$(SYNC) --extra local --group plugins
 	$(PY) -m local_api invoke --stack $(STACK) $(if $(EVENT),--event $(EVENT)) $(ARGS)
 
-new-operation: $(STAMP) ## Scaffold operations/NAME.py and its test: make new-operation NAME=count
+new-operation: $(BOOT) ## Scaffold operations/NAME.py and its test: make new-operation NAME=count
+	$(SYNC) --extra local
 	$(PY) -m local_api new-operation $(NAME)
+
+lock: $(BOOT) ## Update uv.lock after editing pyproject.toml's dependencies
+	$(UV) lock --python $(PYTHON)
 
 clean: ## Remove the virtualenv, caches and build output (the kept local data stays in .local)
 	rm -rf $(VENV) build .pytest_cache .ruff_cache .hypothesis

@@ -2,7 +2,7 @@
 
 The archive holds the ``function`` package, every operation package (the
 stack's and installed plugins'), the function's pinned runtime dependencies
-(``function/requirements.txt``) and every plugin's declared dependencies,
+(``[project] dependencies`` in ``pyproject.toml``) and every plugin's declared dependencies,
 recursively, for the function's platform (see :mod:`infra.dependencies`).
 Nothing else: no tests, no bytecode caches, no Pulumi or project files. Its
 contents are a mapping of paths inside the archive to source files, computed
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import tomllib
 from collections.abc import Iterable, Mapping
 from importlib.machinery import ModuleSpec
 from pathlib import Path, PurePosixPath
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     import pulumi
 
 FUNCTION_PACKAGE = "function"
-REQUIREMENTS = PROJECT_DIR / FUNCTION_PACKAGE / "requirements.txt"
+PROJECT_FILE = PROJECT_DIR / "pyproject.toml"
 
 #: Files of the source packages that run in Lambda: Python source and data it may read.
 SOURCE_SUFFIXES = frozenset({".py", ".json", ".yaml", ".yml"})
@@ -59,7 +60,7 @@ class ArchiveError(RuntimeError):
 
 def archive_files(
     operation_packages: Iterable[str],
-    requirements: Path = REQUIREMENTS,
+    project_file: Path = PROJECT_FILE,
     *,
     plugins: Mapping[str, str] | None = None,
     platform: LambdaPlatform = DEFAULT_PLATFORM,
@@ -73,10 +74,10 @@ def archive_files(
     files: dict[str, Path] = {}
     for package in dict.fromkeys((FUNCTION_PACKAGE, *operation_packages)):
         _add(files, package_files(package), f"package {package}")
-    label = _shown(requirements)
+    label = _shown(project_file)
     roots = [
         Root(Requirement(f"{name}=={version}"), label)
-        for name, version in pinned_requirements(requirements)
+        for name, version in pinned_requirements(project_file)
     ]
     try:
         roots += roots_of(plugins or {}, platform)
@@ -115,26 +116,27 @@ def package_files(package: str) -> dict[str, Path]:
     return files
 
 
-def pinned_requirements(requirements: Path = REQUIREMENTS) -> list[tuple[str, str]]:
-    """The ``(name, version)`` of each requirement; anything but ``name==version`` is refused."""
+def pinned_requirements(project_file: Path = PROJECT_FILE) -> list[tuple[str, str]]:
+    """The ``(name, version)`` of each of the function's dependencies to vendor.
+
+    They are ``[project] dependencies`` in ``pyproject.toml``: what the function
+    needs wherever it runs. Those the Lambda runtime provides stay out of the
+    archive; every other must be exactly ``name==version``.
+    """
+    declared = tomllib.loads(project_file.read_text()).get("project", {}).get("dependencies", [])
     pinned = []
-    for number, line in enumerate(requirements.read_text().splitlines(), start=1):
-        text = line.split("#", 1)[0].strip()
-        if not text:
+    for text in declared:
+        where = f"{_shown(project_file)} [project] dependencies"
+        match = _PINNED.match(text.strip())
+        name = match["name"] if match else Requirement(text).name
+        if _normalized(name) in RUNTIME_PROVIDED:
             continue
-        where = f"{_shown(requirements)} line {number}"
-        match = _PINNED.match(text)
         if match is None:
             raise ArchiveError(
                 f"{where}: {text!r} is not pinned; the function's dependencies must be "
-                "exactly 'name==version' (no ranges, extras, markers or options)"
+                "exactly 'name==version' (no ranges, extras or markers): the archive vendors them"
             )
-        name, version = match["name"], match["version"]
-        if _normalized(name) in RUNTIME_PROVIDED:
-            raise ArchiveError(
-                f"{where}: {name} is provided by the Lambda Python runtime and must not be vendored"
-            )
-        pinned.append((name, version))
+        pinned.append((name, match["version"]))
     return pinned
 
 

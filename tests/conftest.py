@@ -1,265 +1,62 @@
-"""Fixtures for testing operations and the handler on an in-process moto DynamoDB.
+"""This repository's own test helpers; the fixtures operation authors use are a pytest plugin.
 
-For operation authors, two fixtures do the work:
-
-* ``table`` — a fresh table that the function serves, exactly as a deployment
-  configures it: the stack's primary table (``LambdaTable``, or its only one),
-  keyed as the stack file says. The stack is ``$STACK`` (``dev`` by default).
-  ``table.key(1)`` makes a key of it, ``table.put(item)`` stores an item and
-  ``table.items()`` shows what is stored.
-* ``run_operation(name, payload)`` — runs one operation through the same path as
-  the handler (registry, table, schema, DynamoDB error translation) and returns
-  its result or raises its ``RequestError``.
-
-``tables`` serves every table of the stack at once (a dict of ``Table`` by
-logical name); a test module that needs other tables overrides the
-``table_definitions`` fixture.
-
-``invoke(event)`` calls the real Lambda handler; ``post(body)`` sends a body
-through an API Gateway REST proxy event and returns the HTTP answer.
-No test needs AWS credentials or network: credentials are fake and every
-DynamoDB call goes to moto.
+``table``, ``tables``, ``run_operation``, ``invoke``, ``post`` and the rest are in
+:mod:`local_api.pytest_plugin`, which pytest loads by its entry point; the names
+tests import from here are re-exported from it. Here are the helpers only this
+repository's tests need: sample events, and packages and distributions made on
+the fly.
 """
 
 from __future__ import annotations
 
-import base64
-import copy
 import json
-import os
 import sys
 import uuid
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from boto3.dynamodb.types import TypeDeserializer
-from moto import mock_aws
 
-from function import events, operation_packages
-from function import handler as lambda_handler
-from function.tables import TABLE_KEYS_ENV, TABLES_ENV, KeySchema, encode_keys
-from infra.settings import stack_settings
-from infra.table_definitions import TableDefinition, primary_table
-from local_api.examples import example_key
+from function import operation_packages
 from local_api.lambda_context import LambdaContext
-from local_api.proxy_event import post_event
-from local_api.table import IDEMPOTENCY_RECORDS, create_idempotency_table, create_table
+from local_api.pytest_plugin import (
+    GATEWAY_REQUEST_ID,
+    IDEMPOTENCY_TABLE,
+    REGION,
+    TEST_STACK,
+    HttpAnswer,
+    Table,
+    physical_name,
+    proxy_event,
+    run_direct,
+    serve_tables,
+)
+from local_api.table import create_table
 
-__all__ = ["LambdaContext", "create_table"]
+__all__ = [
+    "GATEWAY_REQUEST_ID",
+    "IDEMPOTENCY_TABLE",
+    "REGION",
+    "TEST_STACK",
+    "HttpAnswer",
+    "LambdaContext",
+    "Table",
+    "create_table",
+    "physical_name",
+    "proxy_event",
+    "run_direct",
+    "serve_tables",
+]
 
 EVENTS = Path(__file__).parent / "events"
 TABLE = "LambdaTable"
 PHYSICAL_TABLE = "dynamodb-operations-test-LambdaTable"
-REGION = "us-east-1"
-#: The stack whose tables the ``table`` and ``tables`` fixtures serve.
-TEST_STACK = os.environ.get("STACK") or "dev"
-
-
-def physical_name(table: str) -> str:
-    """The physical name the fixtures give a logical table (deployed names differ too)."""
-    return f"dynamodb-operations-test-{table}"
 
 
 def load_event(name: str) -> dict[str, Any]:
     """A sample event from ``tests/events`` (a fresh copy each time)."""
     return json.loads((EVENTS / name).read_text())
-
-
-@pytest.fixture(autouse=True)
-def aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fake credentials and a region; no real endpoint, profile or table map leaks in."""
-    for name in (
-        "AWS_PROFILE",
-        "AWS_SESSION_TOKEN",
-        "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_DYNAMODB",
-        "TABLES",
-        "TABLE_KEYS",
-        "OPERATION_PACKAGES",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_REGION", REGION)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-
-
-@dataclass
-class Table:
-    """A moto table the function serves, with a way to look at what it holds."""
-
-    name: str
-    physical: str
-    client: Any
-    definition: TableDefinition
-
-    @property
-    def keys(self) -> KeySchema:
-        """Its key schema, as an operation reads it (``call.keys``)."""
-        return self.definition.key_schema
-
-    def key(self, value: int = 1) -> dict[str, Any]:
-        """A key of this table: every key attribute ``value``, as a number or text as typed."""
-        return example_key(self.definition, value)
-
-    def items(self) -> list[dict[str, Any]]:
-        """Every stored item as plain values, sorted by key."""
-        deserializer = TypeDeserializer()
-        items = []
-        for page in self.client.get_paginator("scan").paginate(TableName=self.physical):
-            items.extend(
-                {key: deserializer.deserialize(value) for key, value in item.items()}
-                for item in page["Items"]
-            )
-        attributes = self.keys.key_attributes
-        return sorted(items, key=lambda item: [str(item.get(name)) for name in attributes])
-
-    def put(self, item: dict[str, Any]) -> None:
-        self.client.put_item(
-            TableName=self.physical,
-            Item={key: _typed(value) for key, value in item.items()},
-        )
-
-
-def _typed(value: Any) -> dict[str, Any]:
-    from boto3.dynamodb.types import TypeSerializer
-
-    return TypeSerializer().serialize(Decimal(str(value)) if isinstance(value, float) else value)
-
-
-@pytest.fixture
-def dynamodb_mock() -> Iterator[Any]:
-    """An in-process moto DynamoDB, and an unconfined client to set it up and inspect it."""
-    with mock_aws():
-        yield boto3.client("dynamodb", region_name=REGION)
-
-
-@pytest.fixture
-def table_definitions() -> Mapping[str, TableDefinition]:
-    """The tables the ``tables`` fixture serves: the test stack's. Override it for others."""
-    return stack_settings(TEST_STACK).tables
-
-
-def serve_tables(
-    client: Any, definitions: Mapping[str, TableDefinition], monkeypatch: pytest.MonkeyPatch
-) -> dict[str, Table]:
-    """Create these tables on moto and point ``TABLES`` and ``TABLE_KEYS`` at them."""
-    served = {
-        name: Table(name, physical_name(name), client, definition)
-        for name, definition in definitions.items()
-    }
-    for table in served.values():
-        create_table(client, table.physical, table.definition)
-    monkeypatch.setenv(TABLES_ENV, json.dumps({name: t.physical for name, t in served.items()}))
-    monkeypatch.setenv(TABLE_KEYS_ENV, encode_keys({name: t.keys for name, t in served.items()}))
-    return served
-
-
-@pytest.fixture
-def tables(
-    dynamodb_mock: Any,
-    table_definitions: Mapping[str, TableDefinition],
-    monkeypatch: pytest.MonkeyPatch,
-) -> dict[str, Table]:
-    """Every table of ``table_definitions``, served by the function, by logical name."""
-    return serve_tables(dynamodb_mock, table_definitions, monkeypatch)
-
-
-@pytest.fixture
-def table(dynamodb_mock: Any, monkeypatch: pytest.MonkeyPatch) -> Table:
-    """A fresh table served alone by the function: the test stack's primary one, as keyed there."""
-    definitions = stack_settings(TEST_STACK).tables
-    name = primary_table(definitions) or next(iter(definitions))
-    return serve_tables(dynamodb_mock, {name: definitions[name]}, monkeypatch)[name]
-
-
-@pytest.fixture
-def run_operation(table: Table) -> Callable[..., Any]:
-    """Run one operation as the handler would; returns its result or raises its error."""
-
-    def run(name: str, payload: Any = None, table_name: str | None = table.name) -> Any:
-        document: dict[str, Any] = {"operation": name}
-        if table_name is not None:
-            document["tableName"] = table_name
-        if payload is not None:
-            document["payload"] = payload
-        return run_direct(document)
-
-    return run
-
-
-def run_direct(document: Any) -> Any:
-    """Serve a direct event as the handler does: its result, or its error raised as it is.
-
-    Unlike the handler, an unexpected exception is raised as itself (not as a
-    500), so a failing operation's test shows its traceback.
-    """
-    result = lambda_handler.execute(events.read(document, LambdaContext("test-request")))
-    if result.error is not None:
-        raise result.error
-    return result.body
-
-
-@pytest.fixture
-def invoke() -> Callable[[Any], Any]:
-    """Call the real Lambda handler with an event."""
-    return lambda event: lambda_handler.handler(copy.deepcopy(event), LambdaContext())
-
-
-@dataclass
-class HttpAnswer:
-    status: int
-    headers: dict[str, str]
-    text: str
-
-    @property
-    def json(self) -> Any:
-        return json.loads(self.text, parse_float=Decimal)
-
-
-#: The id API Gateway gives the requests of :func:`proxy_event` (what answers quote).
-GATEWAY_REQUEST_ID = "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
-
-
-def proxy_event(body: Any, *, base64_body: bool = False, method: str = "POST") -> dict[str, Any]:
-    """A REST API proxy event carrying ``body`` (a document, text or bytes).
-
-    Built by the local server's builder. Text goes as text, even text that no
-    HTTP body could carry (lone surrogates, which a Lambda event's JSON can);
-    bytes and ``base64_body`` go base64-encoded.
-    """
-    if isinstance(body, bytes):
-        raw = body
-    elif isinstance(body, str):
-        raw = body.encode("utf-8", "surrogatepass")
-    else:
-        raw = json.dumps(body).encode()
-    event = post_event(b"", method=method, request_id=GATEWAY_REQUEST_ID)
-    if base64_body or isinstance(body, bytes):
-        event["body"], event["isBase64Encoded"] = base64.b64encode(raw).decode(), True
-    else:
-        event["body"] = raw.decode("utf-8", "surrogatepass")
-    return event
-
-
-@pytest.fixture
-def post() -> Callable[..., HttpAnswer]:
-    """POST a body to the handler through a REST API proxy event; the HTTP answer back."""
-
-    def send(body: Any, **options: Any) -> HttpAnswer:
-        answer = lambda_handler.handler(proxy_event(body, **options), LambdaContext())
-        assert set(answer) == {"statusCode", "headers", "body", "isBase64Encoded"}
-        assert isinstance(answer["body"], str)
-        return HttpAnswer(answer["statusCode"], answer["headers"], answer["body"])
-
-    return send
 
 
 @pytest.fixture
@@ -351,14 +148,3 @@ def site_packages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
         ):
             del sys.modules[module]
     operation_packages.refresh()
-
-
-IDEMPOTENCY_TABLE = "dynamodb-operations-test-idempotency"
-
-
-@pytest.fixture
-def idempotency_table(table: Table, monkeypatch: pytest.MonkeyPatch) -> Table:
-    """The function's idempotency records table (hash key ``id``), configured as deployed."""
-    create_idempotency_table(table.client, IDEMPOTENCY_TABLE)
-    monkeypatch.setenv("IDEMPOTENCY_TABLE", IDEMPOTENCY_TABLE)
-    return Table(IDEMPOTENCY_TABLE, IDEMPOTENCY_TABLE, table.client, IDEMPOTENCY_RECORDS)

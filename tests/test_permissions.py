@@ -7,6 +7,7 @@ import logging
 import pytest
 
 from function.dynamodb import UndeclaredActionError
+from infra.settings import stack_settings
 from tests.conftest import GATEWAY_REQUEST_ID, run_direct
 
 #: Declares reading, then writes: on AWS it would depend on what other operations declare.
@@ -119,9 +120,8 @@ def by_name(plugin_package, monkeypatch, tables):
 
 @pytest.fixture
 def table_definitions():
-    from infra.settings import stack_settings
-
-    return {"Orders": stack_settings("orders").tables["Orders"]}
+    """The orders stack's tables: LambdaTable (the primary one) and Orders, with byStatus."""
+    return stack_settings("orders").tables
 
 
 OPEN = {

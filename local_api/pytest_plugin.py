@@ -1,0 +1,281 @@
+"""Fixtures for testing operations on an in-process moto DynamoDB: the pytest plugin.
+
+Installed with this project (``dynamodb-operations-api[testing]``), pytest loads
+it by its ``pytest11`` entry point, in this repository and in a plugin's own:
+
+* ``table``: a fresh table that the function serves, exactly as a deployment
+  configures it: the primary table of ``table_definitions`` (``LambdaTable``, or
+  the only one). ``table.key(1)`` makes a key of it, ``table.put(item)`` stores
+  an item and ``table.items()`` shows what is stored.
+* ``run_operation(name, payload)``: runs one operation through the same path as
+  the handler (registry, table, schema, declared actions, DynamoDB error
+  translation) and returns its result or raises its error.
+* ``tables``: every table of ``table_definitions`` at once, by logical name.
+* ``table_definitions``: the tables served. In this project, those of the stack
+  ``$STACK`` (``dev`` by default); elsewhere the tutorial's ``LambdaTable``
+  (hash key ``Id``). Override it in a ``conftest.py`` for others.
+* ``invoke(event)`` calls the real Lambda handler; ``post(body)`` sends a body
+  through an API Gateway REST proxy event and returns the HTTP answer;
+  ``lambda_context`` is the fake context both pass.
+
+No test needs AWS credentials or network: credentials are fake and every
+DynamoDB call goes to moto.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import os
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import boto3
+import pytest
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from moto import mock_aws
+
+from function import events
+from function import handler as lambda_handler
+from function.tables import TABLE_KEYS_ENV, TABLES_ENV, KeySchema, encode_keys
+from infra.project import PROJECT_DIR
+from infra.settings import stack_settings
+from infra.table_definitions import (
+    TUTORIAL_TABLE_NAME,
+    TableDefinition,
+    primary_table,
+)
+from infra.table_definitions import (
+    table_definitions as definitions_of,
+)
+from local_api.examples import example_key
+from local_api.lambda_context import LambdaContext
+from local_api.proxy_event import post_event
+from local_api.table import IDEMPOTENCY_RECORDS, create_idempotency_table, create_table
+
+REGION = "us-east-1"
+#: The stack whose tables ``table_definitions`` serves, in this project.
+TEST_STACK = os.environ.get("STACK") or "dev"
+#: What a repository without stack files gets: the tutorial's table.
+TUTORIAL_TABLES = {TUTORIAL_TABLE_NAME: {"hashKey": "Id"}}
+
+
+def physical_name(table: str) -> str:
+    """The physical name the fixtures give a logical table (deployed names differ too)."""
+    return f"dynamodb-operations-test-{table}"
+
+
+@pytest.fixture(autouse=True)
+def aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fake credentials and a region; no real endpoint, profile or table map leaks in."""
+    for name in (
+        "AWS_PROFILE",
+        "AWS_SESSION_TOKEN",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_DYNAMODB",
+        "TABLES",
+        "TABLE_KEYS",
+        "OPERATION_PACKAGES",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_REGION", REGION)
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+
+
+@dataclass
+class Table:
+    """A moto table the function serves, with a way to look at what it holds."""
+
+    name: str
+    physical: str
+    client: Any
+    definition: TableDefinition
+
+    @property
+    def keys(self) -> KeySchema:
+        """Its key schema, as an operation reads it (``call.keys``)."""
+        return self.definition.key_schema
+
+    def key(self, value: int = 1) -> dict[str, Any]:
+        """A key of this table: every key attribute ``value``, as a number or text as typed."""
+        return example_key(self.definition, value)
+
+    def items(self) -> list[dict[str, Any]]:
+        """Every stored item as plain values, sorted by key."""
+        deserializer = TypeDeserializer()
+        items: list[dict[str, Any]] = []
+        for page in self.client.get_paginator("scan").paginate(TableName=self.physical):
+            items.extend(
+                {key: deserializer.deserialize(value) for key, value in item.items()}
+                for item in page["Items"]
+            )
+        attributes = self.keys.key_attributes
+        return sorted(items, key=lambda item: [str(item.get(name)) for name in attributes])
+
+    def put(self, item: dict[str, Any]) -> None:
+        self.client.put_item(
+            TableName=self.physical,
+            Item={key: _typed(value) for key, value in item.items()},
+        )
+
+
+def _typed(value: Any) -> Any:
+    """An attribute value in DynamoDB's typed form; floats as the Decimal of their text."""
+    return TypeSerializer().serialize(Decimal(str(value)) if isinstance(value, float) else value)
+
+
+@pytest.fixture
+def dynamodb_mock() -> Iterator[Any]:
+    """An in-process moto DynamoDB, and an unconfined client to set it up and inspect it."""
+    with mock_aws():
+        yield boto3.client("dynamodb", region_name=REGION)
+
+
+@pytest.fixture
+def table_definitions() -> Mapping[str, TableDefinition]:
+    """The tables served: this project's test stack's, or the tutorial's. Override it for others."""
+    if (PROJECT_DIR / f"Pulumi.{TEST_STACK}.yaml").exists():
+        return stack_settings(TEST_STACK).tables
+    return definitions_of(TUTORIAL_TABLES, point_in_time_recovery=False, deletion_protection=False)
+
+
+def serve_tables(
+    client: Any, definitions: Mapping[str, TableDefinition], monkeypatch: pytest.MonkeyPatch
+) -> dict[str, Table]:
+    """Create these tables on moto and point ``TABLES`` and ``TABLE_KEYS`` at them."""
+    served = {
+        name: Table(name, physical_name(name), client, definition)
+        for name, definition in definitions.items()
+    }
+    for table in served.values():
+        create_table(client, table.physical, table.definition)
+    monkeypatch.setenv(TABLES_ENV, json.dumps({name: t.physical for name, t in served.items()}))
+    monkeypatch.setenv(TABLE_KEYS_ENV, encode_keys({name: t.keys for name, t in served.items()}))
+    return served
+
+
+@pytest.fixture
+def tables(
+    dynamodb_mock: Any,
+    table_definitions: Mapping[str, TableDefinition],
+    monkeypatch: pytest.MonkeyPatch,
+) -> dict[str, Table]:
+    """Every table of ``table_definitions``, served by the function, by logical name."""
+    return serve_tables(dynamodb_mock, table_definitions, monkeypatch)
+
+
+@pytest.fixture
+def table(
+    dynamodb_mock: Any,
+    table_definitions: Mapping[str, TableDefinition],
+    monkeypatch: pytest.MonkeyPatch,
+) -> Table:
+    """A fresh table served alone by the function: the primary one, keyed as defined."""
+    name = primary_table(table_definitions) or next(iter(table_definitions))
+    return serve_tables(dynamodb_mock, {name: table_definitions[name]}, monkeypatch)[name]
+
+
+@pytest.fixture
+def run_operation(table: Table) -> Callable[..., Any]:
+    """Run one operation as the handler would; returns its result or raises its error."""
+
+    def run(name: str, payload: Any = None, table_name: str | None = table.name) -> Any:
+        document: dict[str, Any] = {"operation": name}
+        if table_name is not None:
+            document["tableName"] = table_name
+        if payload is not None:
+            document["payload"] = payload
+        return run_direct(document)
+
+    return run
+
+
+def run_direct(document: Any) -> Any:
+    """Serve a direct event as the handler does: its result, or its error raised as it is.
+
+    Unlike the handler, an unexpected exception is raised as itself (not as a
+    500), so a failing operation's test shows its traceback.
+    """
+    result = lambda_handler.execute(events.read(document, LambdaContext("test-request")))
+    if result.error is not None:
+        raise result.error
+    return result.body
+
+
+@pytest.fixture
+def invoke() -> Callable[[Any], Any]:
+    """Call the real Lambda handler with an event."""
+    return lambda event: lambda_handler.handler(copy.deepcopy(event), LambdaContext())
+
+
+@dataclass
+class HttpAnswer:
+    status: int
+    headers: dict[str, str]
+    text: str
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.text, parse_float=Decimal)
+
+
+#: The id API Gateway gives the requests of :func:`proxy_event` (what answers quote).
+GATEWAY_REQUEST_ID = "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
+
+
+def proxy_event(body: Any, *, base64_body: bool = False, method: str = "POST") -> dict[str, Any]:
+    """A REST API proxy event carrying ``body`` (a document, text or bytes).
+
+    Built by the local server's builder. Text goes as text, even text that no
+    HTTP body could carry (lone surrogates, which a Lambda event's JSON can);
+    bytes and ``base64_body`` go base64-encoded.
+    """
+    if isinstance(body, bytes):
+        raw = body
+    elif isinstance(body, str):
+        raw = body.encode("utf-8", "surrogatepass")
+    else:
+        raw = json.dumps(body).encode()
+    event = post_event(b"", method=method, request_id=GATEWAY_REQUEST_ID)
+    if base64_body or isinstance(body, bytes):
+        event["body"], event["isBase64Encoded"] = base64.b64encode(raw).decode(), True
+    else:
+        event["body"] = raw.decode("utf-8", "surrogatepass")
+    return event
+
+
+@pytest.fixture
+def post() -> Callable[..., HttpAnswer]:
+    """POST a body to the handler through a REST API proxy event; the HTTP answer back."""
+
+    def send(body: Any, **options: Any) -> HttpAnswer:
+        answer = lambda_handler.handler(proxy_event(body, **options), LambdaContext())
+        assert set(answer) == {"statusCode", "headers", "body", "isBase64Encoded"}
+        assert isinstance(answer["body"], str)
+        return HttpAnswer(answer["statusCode"], answer["headers"], answer["body"])
+
+    return send
+
+
+IDEMPOTENCY_TABLE = "dynamodb-operations-test-idempotency"
+
+
+@pytest.fixture
+def lambda_context() -> LambdaContext:
+    """The fake Lambda context the handler gets: a request id and 25 s of remaining time."""
+    return LambdaContext()
+
+
+@pytest.fixture
+def idempotency_table(table: Table, monkeypatch: pytest.MonkeyPatch) -> Table:
+    """The function's idempotency records table (hash key ``id``), configured as deployed."""
+    create_idempotency_table(table.client, IDEMPOTENCY_TABLE)
+    monkeypatch.setenv("IDEMPOTENCY_TABLE", IDEMPOTENCY_TABLE)
+    return Table(IDEMPOTENCY_TABLE, IDEMPOTENCY_TABLE, table.client, IDEMPOTENCY_RECORDS)
