@@ -56,6 +56,10 @@ new-operation: $(BOOT) ## Scaffold operations/NAME.py and its test: make new-ope
 	$(SYNC) --extra local
 	$(PY) -m local_api new-operation $(NAME)
 
+new-plugin: $(BOOT) ## Scaffold a plugin distribution: make new-plugin NAME=acme-notes DIR=../acme-notes
+	$(SYNC) --extra local
+	$(PY) -m local_api new-plugin $(NAME) $(DIR)
+
 lock: $(BOOT) ## Update uv.lock after editing pyproject.toml's dependencies
 	$(UV) lock --python $(PYTHON)
 

@@ -93,6 +93,13 @@ def _parser() -> argparse.ArgumentParser:
     new = commands.add_parser("new-operation", help="create operations/NAME.py and its test")
     new.add_argument("name", help="the operation's name, e.g. count")
     new.set_defaults(command=_new_operation)
+
+    plugin = commands.add_parser(
+        "new-plugin", help="create a plugin distribution: entry point, an operation and its tests"
+    )
+    plugin.add_argument("name", help="the distribution's name, e.g. acme-notes")
+    plugin.add_argument("directory", type=Path, help="where to write it, e.g. ../acme-notes")
+    plugin.set_defaults(command=_new_plugin)
     return parser
 
 
@@ -299,6 +306,14 @@ def _invoke(options: argparse.Namespace) -> int:
             )
             return 1
     print(json_codec.encode(result))
+    return 0
+
+
+def _new_plugin(options: argparse.Namespace) -> int:
+    for path in scaffold.new_plugin(options.name, options.directory):
+        print(f"created {path}")
+    print(f"test it: cd {options.directory} && uv sync && uv run pytest")
+    print(f"serve it: uv add --group plugins --editable {options.directory} && make serve")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""``new-operation``: a working operation module and its test, ready to edit."""
+"""``new-operation`` and ``new-plugin``: a working operation or plugin, with its test."""
 
 from __future__ import annotations
 
@@ -84,3 +84,175 @@ def new_operation(name: str, root: Path = PROJECT_DIR) -> list[Path]:
     test_file.parent.mkdir(parents=True, exist_ok=True)
     test_file.write_text(TEST.substitute(values))
     return [operation_file, test_file]
+
+
+PLUGIN_PROJECT = Template("""[project]
+name = "$distribution"
+version = "0.1.0"
+description = "Operations for the DynamoDB operations API: $operation."
+requires-python = ">=3.11"
+# What the operations need where they run: vendored into the function's archive.
+dependencies = ["python-ulid>=3.0"]
+
+# The API finds the operation package by this entry point, once installed.
+[project.entry-points.dynamodb_operations]
+$package = "$package"
+
+[dependency-groups]
+# The API itself, with its pytest fixtures (table, run_operation), for the tests.
+dev = ["dynamodb-operations-api[testing]"]
+
+[tool.uv.sources]
+dynamodb-operations-api = { path = "$api", editable = true }
+
+[build-system]
+requires = ["hatchling>=1.25"]
+build-backend = "hatchling.build"
+
+[tool.hatch.build.targets.wheel]
+packages = ["$package"]
+""")
+
+PLUGIN_INIT = Template('''"""$distribution: operations for the DynamoDB operations API."""
+''')
+
+PLUGIN_OPERATION = Template('''"""$operation: an item under a new ULID key, if its parent exists.
+
+One transaction: a ConditionCheck that the parent is there, and the Put. A
+missing parent cancels both, which the caller gets as a 409 naming the reason.
+Declare every DynamoDB action the body uses, and nothing else: the client
+refuses any other, and the deployed role gets exactly these.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ulid import ULID
+
+from function import schemas
+from function.invocation import Invocation
+from function.registry import operation
+
+SCHEMA = schemas.payload(
+    {"Parent": schemas.ATTRIBUTES, "Item": {"type": "object"}}, required=["Parent", "Item"]
+)
+
+
+@operation(
+    "$operation",
+    actions=["dynamodb:ConditionCheckItem", "dynamodb:PutItem"],
+    schema=SCHEMA,
+)
+def $function(call: Invocation) -> dict[str, Any]:
+    """Store ``Item`` under a new key, linked to ``Parent``; answer the new key."""
+    key = call.keys.hash_key
+    new_key = {key: str(ULID())}
+    names = {"#key": key}
+    call.dynamodb.transact_write_items(
+        TransactItems=[
+            {
+                "ConditionCheck": {
+                    "TableName": call.table,
+                    "Key": call.payload["Parent"],
+                    "ConditionExpression": "attribute_exists(#key)",
+                    "ExpressionAttributeNames": names,
+                }
+            },
+            {
+                "Put": {
+                    "TableName": call.table,
+                    "Item": {**call.payload["Item"], **new_key, "parent": call.payload["Parent"]},
+                    "ConditionExpression": "attribute_not_exists(#key)",
+                    "ExpressionAttributeNames": names,
+                }
+            },
+        ]
+    )
+    return new_key
+''')
+
+PLUGIN_TEST = Template('''"""Tests of $operation, with the fixtures of the API."""
+
+import pytest
+
+from function.errors import TransactionCanceledError
+from function.validation import InvalidPayloadError
+
+
+def test_${function}_stores_the_item_under_a_new_key_linked_to_its_parent(table, run_operation):
+    table.put(table.key(1))
+
+    added = run_operation("$operation", {"Parent": table.key(1), "Item": {"note": "hello"}})
+
+    (stored,) = [item for item in table.items() if item != table.key(1)]
+    assert stored == {**added, "note": "hello", "parent": table.key(1)}
+
+
+def test_${function}_writes_nothing_without_its_parent(table, run_operation):
+    with pytest.raises(TransactionCanceledError):
+        run_operation("$operation", {"Parent": table.key(9), "Item": {"note": "orphan"}})
+
+    assert table.items() == []
+
+
+def test_${function}_refuses_a_payload_without_a_parent(run_operation):
+    with pytest.raises(InvalidPayloadError):
+        run_operation("$operation", {"Item": {}})
+''')
+
+PLUGIN_README = Template("""# $distribution
+
+Operations for the DynamoDB operations API: `$operation` (see `$package/$module.py`).
+
+```sh
+uv sync                 # this plugin, the API and its fixtures, into .venv
+uv run pytest           # its tests, on moto, with the API's table and run_operation fixtures
+```
+
+To serve and deploy it, install it into the API's environment; it is found by its
+`dynamodb_operations` entry point, with no configuration:
+
+```sh
+cd $api
+uv add --group plugins --editable $directory   # or a version from your package index
+make serve                                      # serves $operation too
+pulumi up                                       # grants its actions, vendors python-ulid
+```
+""")
+
+
+def new_plugin(name: str, directory: Path, api: Path = PROJECT_DIR) -> list[Path]:
+    """Write a plugin distribution in ``directory``: its entry point, an operation and its tests.
+
+    ``name`` is the distribution's name (``acme-notes``); its package is the same
+    in snake case and its operation is ``<name>-add``.
+    """
+    if not re.fullmatch(r"[a-z][a-z0-9]*(-[a-z0-9]+)*", name or ""):
+        raise ScaffoldError(
+            f"{name!r} is not a plugin name: lower-case words of letters and digits joined by "
+            "'-', like acme-notes"
+        )
+    if directory.exists() and any(directory.iterdir()):
+        raise ScaffoldError(f"{directory} already exists and is not empty")
+    package = name.replace("-", "_")
+    values = {
+        "distribution": name,
+        "package": package,
+        "operation": f"{name}-add",
+        "module": "add",
+        "function": f"{package}_add",
+        "api": str(api.resolve()),
+        "directory": str(directory.resolve()),
+    }
+    files = {
+        directory / "pyproject.toml": PLUGIN_PROJECT,
+        directory / "README.md": PLUGIN_README,
+        directory / package / "__init__.py": PLUGIN_INIT,
+        directory / package / "add.py": PLUGIN_OPERATION,
+        directory / "tests" / "test_add.py": PLUGIN_TEST,
+    }
+    for path, template in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(template.substitute(values))
+    return list(files)
