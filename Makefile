@@ -35,6 +35,7 @@ test: $(BOOT) ## Run the whole test suite, end-to-end on moto and dynalite (TEST
 
 lint: $(BOOT) ## ruff lint and format check, mypy type check
 	$(SYNC) --extra testing --group test --group deploy --group plugins --group lint
+	@$(UV) lock --check --quiet --python $(PYTHON) || (echo "uv.lock is out of date with pyproject.toml: run make lock" >&2; exit 1)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy

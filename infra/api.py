@@ -25,9 +25,9 @@ from typing import Any, TypeVar
 import pulumi
 import pulumi_aws as aws
 
-from function import idempotency, operation_packages, tables
+from function import idempotency
 from function.registry import Operation, Registry
-from infra.archive import archive_files, asset_archive
+from infra.archive import archive_files, asset_archive, generated_files
 from infra.dependencies import LambdaPlatform
 from infra.grants import check_requirements, table_grants
 from infra.policy import function_policy, lambda_trust_policy, policy_json
@@ -304,14 +304,10 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
                     plugins=settings.plugins,
                     platform=LambdaPlatform(RUNTIME.removeprefix("python"), settings.architecture),
                 ),
-                generated={
-                    f"function/{tables.TABLE_KEYS_FILE}": tables.encode_keys(
-                        {table: spec.key_schema for table, spec in settings.tables.items()}
-                    ),
-                    f"function/{operation_packages.PACKAGES_FILE}": operation_packages.encode(
-                        settings.operation_packages
-                    ),
-                },
+                generated=generated_files(
+                    settings.operation_packages,
+                    {table: spec.key_schema for table, spec in settings.tables.items()},
+                ),
             ),
             architectures=[settings.architecture],
             memory_size=settings.memory_size,

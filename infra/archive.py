@@ -18,13 +18,16 @@ from __future__ import annotations
 import importlib.util
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from importlib.machinery import ModuleSpec
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from packaging.requirements import Requirement
 
+from function import operation_packages as function_packages
+from function import tables
+from function.tables import KeySchema
 from infra.dependencies import (
     RUNTIME_PROVIDED,
     WHEELS_DIR,
@@ -138,6 +141,22 @@ def pinned_requirements(project_file: Path = PROJECT_FILE) -> list[tuple[str, st
             )
         pinned.append((name, match["version"]))
     return pinned
+
+
+def generated_files(
+    operation_packages: Sequence[str], table_keys: Mapping[str, KeySchema]
+) -> dict[str, str]:
+    """What the program writes into the archive: known at build time, read at cold start.
+
+    The operation packages (so Lambda never scans installed distributions) and
+    the tables' key schemas (so Lambda's 4 KB of environment holds only names).
+    """
+    return {
+        f"{FUNCTION_PACKAGE}/{tables.TABLE_KEYS_FILE}": tables.encode_keys(table_keys),
+        f"{FUNCTION_PACKAGE}/{function_packages.PACKAGES_FILE}": function_packages.encode(
+            operation_packages
+        ),
+    }
 
 
 def asset_archive(

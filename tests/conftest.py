@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sys
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from local_api.pytest_plugin import (
     serve_tables,
 )
 from local_api.table import create_table
+from tests.distributions import install_distribution
 
 __all__ = [
     "GATEWAY_REQUEST_ID",
@@ -43,6 +44,7 @@ __all__ = [
     "LambdaContext",
     "Table",
     "create_table",
+    "install_distribution",
     "physical_name",
     "proxy_event",
     "run_direct",
@@ -84,50 +86,6 @@ def plugin_package(
     for name in created:
         for module in [m for m in sys.modules if m == name or m.startswith(f"{name}.")]:
             del sys.modules[module]
-
-
-def install_distribution(
-    site: Path,
-    name: str,
-    packages: Mapping[str, Mapping[str, str]],
-    *,
-    entry_points: Mapping[str, str] | None = None,
-    requires: tuple[str, ...] = (),
-    version: str = "1.0",
-    pure: bool = True,
-) -> None:
-    """Lay out an installed distribution in ``site`` as an installer does: files and dist-info.
-
-    ``packages`` maps each package to its modules' sources; ``entry_points``
-    (name to package) go in ``dynamodb_operations`` (every package by default;
-    ``{}`` for a distribution that is no plugin). ``pure=False`` marks it as
-    built with native code for this machine.
-    """
-    written = []
-    for package, modules in packages.items():
-        (site / package).mkdir(parents=True)
-        for module, source in {"__init__": "", **modules}.items():
-            (site / package / f"{module}.py").write_text(source)
-            written.append(f"{package}/{module}.py")
-    info = site / f"{name.replace('-', '_')}-{version}.dist-info"
-    info.mkdir()
-    metadata = [f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}"]
-    metadata += [f"Requires-Dist: {requirement}" for requirement in requires]
-    declared = entry_points if entry_points is not None else {p: p for p in packages}
-    files = {
-        "METADATA": "\n".join(metadata) + "\n",
-        "WHEEL": f"Wheel-Version: 1.0\nRoot-Is-Purelib: {str(pure).lower()}\nTag: py3-none-any\n",
-    }
-    if declared:
-        files["entry_points.txt"] = "[dynamodb_operations]\n" + "".join(
-            f"{entry} = {package}\n" for entry, package in declared.items()
-        )
-    for file, text in files.items():
-        (info / file).write_text(text)
-        written.append(f"{info.name}/{file}")
-    (info / "RECORD").write_text(
-        "".join(f"{path},,\n" for path in [*written, f"{info.name}/RECORD"])
-    )
 
 
 @pytest.fixture

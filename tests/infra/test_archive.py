@@ -62,6 +62,7 @@ json.dump(
         "answers": answers,
         "keys": json.loads(function.tables.encode_keys(function.tables.configured().keys)),
         "metadata_scans": scans,
+        "botocore_version": sys.modules["botocore"].__version__,
         "loaded_from": {
             name: importlib.import_module(name).__file__
             for name in ("function.handler", "operations.create", "fastjsonschema", "botocore")
@@ -122,14 +123,50 @@ def runtime_directory(destination: Path) -> Path:
     return destination
 
 
+#: The botocore versions the archive must run on, as the Lambda runtime provides it.
+#: 1.35.0 (August 2024) is the oldest we support: older than any botocore the
+#: python3.13 runtime, released in November 2024, can have shipped. 1.38.36 was
+#: reported in python3.12 and python3.13 in 2025. "newest" is PyPI's latest today.
+RUNTIME_BOTOCORE = ("1.35.0", "1.38.36", "newest")
+RUNTIMES_DIR = PROJECT_DIR / "build" / "runtimes"
+
+
+def botocore_runtime(version: str) -> Path:
+    """A directory holding botocore ``version`` and its needs, as a Lambda runtime would."""
+    destination = RUNTIMES_DIR / f"botocore-{version}"
+    if version != "newest" and (destination / ".complete").exists():
+        return destination
+    shutil.rmtree(destination, ignore_errors=True)
+    wanted = "botocore" if version == "newest" else f"botocore=={version}"
+    installed = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--target", str(destination), wanted],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert installed.returncode == 0, installed.stderr
+    (destination / ".complete").touch()
+    return destination
+
+
+@pytest.fixture(params=["locked", *RUNTIME_BOTOCORE])
+def lambda_runtime(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """Where the clean interpreter finds botocore: this environment's, or a version of it."""
+    if request.param == "locked":
+        return runtime_directory(tmp_path / "runtime")
+    return botocore_runtime(request.param)
+
+
 def tutorial_event(envelope_file: str) -> dict:
     """A REST API proxy event for POST /DynamoDBManager carrying one of the tutorial's bodies."""
     return proxy_event((EVENTS / envelope_file).read_text())
 
 
-def test_the_deployed_archive_serves_the_tutorial_in_a_clean_interpreter(dev, tmp_path):
+def test_the_deployed_archive_serves_the_tutorial_in_a_clean_interpreter(
+    dev, tmp_path, lambda_runtime
+):
     unpacked = unpack(deployed_files(dev), tmp_path / "code")
-    runtime = runtime_directory(tmp_path / "runtime")
+    runtime = lambda_runtime
     function = dev.one(FUNCTION).inputs
     tables = json.loads(function["environment"]["variables"]["TABLES"])
     flow = ["create", "read", "update", "list", "delete", "read", "echo", "ping"]
@@ -185,6 +222,8 @@ def test_the_deployed_archive_serves_the_tutorial_in_a_clean_interpreter(dev, tm
     assert result["metadata_scans"] == [], "the operation packages travel in it too"
     loaded_from = result["loaded_from"]
     assert loaded_from.pop("botocore").startswith(str(runtime))
+    if runtime.name.startswith("botocore-1."):
+        assert result["botocore_version"] == runtime.name.removeprefix("botocore-")
     assert all(path.startswith(str(unpacked)) for path in loaded_from.values())
     assert result["importable"] == []
 
