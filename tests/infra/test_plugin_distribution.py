@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from function import operation_packages
-from local_api.scaffold import new_plugin
+from local_api.scaffold import ScaffoldError, new_plugin
 from tests.infra.conftest import Deployment, run_program
 from tests.infra.test_archive import deployed_files
 from tests.infra.test_program import archived_packages, grants, model_schema, table_arns
@@ -142,3 +142,15 @@ def test_the_scaffolded_plugins_own_tests_pass_on_our_fixtures(plugin):
 
     assert tested.returncode == 0, tested.stdout + tested.stderr
     assert "3 passed" in tested.stdout
+
+
+def test_the_plugin_scaffold_refuses_bad_names_and_a_folder_in_use(tmp_path):
+    with pytest.raises(ScaffoldError, match="is not a plugin name"):
+        new_plugin("Acme_Notes", tmp_path / "acme")
+    (tmp_path / "used").mkdir()
+    (tmp_path / "used" / "notes.txt").write_text("mine")
+
+    with pytest.raises(ScaffoldError, match="already exists and is not empty"):
+        new_plugin("acme-notes", tmp_path / "used")
+
+    assert [p.name for p in (tmp_path / "used").iterdir()] == ["notes.txt"]
