@@ -294,16 +294,13 @@ def _invoke(options: argparse.Namespace) -> int:
         return 2
     settings = _settings(options)
     with _local_stack(options, settings):
-        from function.handler import handler
+        from function.handler import InternalError, handler
 
         try:
             result = handler(event, LambdaContext("local-invoke", settings.timeout))
-        except RequestError as error:
-            print(
-                json_codec.encode(
-                    {"errorMessage": error.message, "errorType": type(error).__name__}
-                )
-            )
+        except (RequestError, InternalError) as error:
+            message = error.message if isinstance(error, RequestError) else str(error)
+            print(json_codec.encode({"errorMessage": message, "errorType": type(error).__name__}))
             return 1
     print(json_codec.encode(result))
     return 0
@@ -313,7 +310,8 @@ def _new_plugin(options: argparse.Namespace) -> int:
     for path in scaffold.new_plugin(options.name, options.directory):
         print(f"created {path}")
     print(f"test it: cd {options.directory} && uv sync && uv run pytest")
-    print(f"serve it: uv add --group plugins --editable {options.directory} && make serve")
+    add = f"uv add --no-sync --group plugins --editable {options.directory}"
+    print(f"serve it: {add} && make serve")
     return 0
 
 

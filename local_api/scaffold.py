@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from string import Template
@@ -102,8 +103,9 @@ $package = "$package"
 # The API itself, with its pytest fixtures (table, run_operation), for the tests.
 dev = ["dynamodb-operations-api[testing]"]
 
+# The API's checkout, beside this one; once the API is published, depend on its version.
 [tool.uv.sources]
-dynamodb-operations-api = { path = "$api", editable = true }
+dynamodb-operations-api = { path = "$api_relative", editable = true }
 
 [build-system]
 requires = ["hatchling>=1.25"]
@@ -210,14 +212,17 @@ uv sync                 # this plugin, the API and its fixtures, into .venv
 uv run pytest           # its tests, on moto, with the API's table and run_operation fixtures
 ```
 
+(`uv` is the one the API's `make` fetched, `$api/.local/uv/bin/uv`, or your own.)
+```
+
 To serve and deploy it, install it into the API's environment; it is found by its
 `dynamodb_operations` entry point, with no configuration:
 
 ```sh
 cd $api
-uv add --group plugins --editable $directory   # or a version from your package index
-make serve                                      # serves $operation too
-pulumi up                                       # grants its actions, vendors python-ulid
+uv add --no-sync --group plugins --editable $directory   # to try it; commit a released version
+make serve                                                # serves $operation too
+pulumi up                                                 # grants its actions, vendors python-ulid
 ```
 """)
 
@@ -243,6 +248,7 @@ def new_plugin(name: str, directory: Path, api: Path = PROJECT_DIR) -> list[Path
         "module": "add",
         "function": f"{package}_add",
         "api": str(api.resolve()),
+        "api_relative": Path(os.path.relpath(api.resolve(), directory.resolve())).as_posix(),
         "directory": str(directory.resolve()),
     }
     files = {

@@ -96,7 +96,9 @@ def test_reload_picks_up_edited_and_new_operations_without_a_restart(tmp_path):
         server.stop()
 
 
-def _invoke(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def _invoke(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "local_api", "invoke", *args],
         cwd=PROJECT_DIR,
@@ -104,6 +106,7 @@ def _invoke(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess
         capture_output=True,
         text=True,
         timeout=120,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -121,6 +124,31 @@ def test_invoke_reports_a_bad_request_as_lambda_does(tmp_path):
 
     assert result.returncode == 1
     assert json.loads(result.stdout)["errorType"] == "UnknownOperationError"
+
+
+def test_invoke_reports_an_operations_bug_as_lambda_does_and_logs_why(tmp_path):
+    (tmp_path / "buggy_ops").mkdir()
+    (tmp_path / "buggy_ops" / "__init__.py").write_text("")
+    (tmp_path / "buggy_ops" / "peek.py").write_text(
+        "from function.registry import operation\n\n\n"
+        '@operation("peek", actions=["dynamodb:GetItem"])\n'
+        "def peek(call):\n"
+        '    return call.dynamodb.put_item(TableName=call.table, Item={"Id": "x"})\n'
+    )
+
+    result = _invoke(
+        "--operations",
+        "operations,buggy_ops",
+        stdin=json.dumps({"operation": "peek", "payload": {}}),
+        env={"PYTHONPATH": str(tmp_path)},
+    )
+
+    assert result.returncode == 1
+    assert json.loads(result.stdout) == {
+        "errorMessage": "Internal error; request id local-invoke",
+        "errorType": "InternalError",
+    }
+    assert "called dynamodb:PutItem on a table, which its actions do not declare" in (result.stderr)
 
 
 def test_invoke_against_an_existing_dynamodb_and_a_seed_file(tmp_path):
