@@ -79,7 +79,12 @@ def installed_plugins() -> tuple[Plugin, ...]:
                 f'"{entry.module.split(".")[0]}"'
             )
         plugin = Plugin(entry.value.strip(), distribution, entry.name)
-        found.setdefault(plugin.package, plugin)
+        other = found.setdefault(plugin.package, plugin)
+        if other.distribution != plugin.distribution:
+            raise PluginError(
+                f"package {plugin.package} is declared by two distributions, "
+                f"{other.distribution} and {plugin.distribution}; uninstall one"
+            )
     return tuple(found[package] for package in sorted(found))
 
 

@@ -24,6 +24,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from function import operation_packages as function_packages
 from function import tables
@@ -38,7 +39,7 @@ from infra.dependencies import (
     files_for,
     roots_of,
 )
-from infra.project import PROJECT_DIR
+from infra.project import PROJECT_DIR, shown
 
 if TYPE_CHECKING:
     import pulumi
@@ -77,7 +78,7 @@ def archive_files(
     files: dict[str, Path] = {}
     for package in dict.fromkeys((FUNCTION_PACKAGE, *operation_packages)):
         _add(files, package_files(package), f"package {package}")
-    label = _shown(project_file)
+    label = shown(project_file)
     roots = [
         Root(Requirement(f"{name}=={version}"), label)
         for name, version in pinned_requirements(project_file)
@@ -129,10 +130,10 @@ def pinned_requirements(project_file: Path = PROJECT_FILE) -> list[tuple[str, st
     declared = tomllib.loads(project_file.read_text()).get("project", {}).get("dependencies", [])
     pinned = []
     for text in declared:
-        where = f"{_shown(project_file)} [project] dependencies"
+        where = f"{shown(project_file)} [project] dependencies"
         match = _PINNED.match(text.strip())
         name = match["name"] if match else Requirement(text).name
-        if _normalized(name) in RUNTIME_PROVIDED:
+        if canonicalize_name(name) in RUNTIME_PROVIDED:
             continue
         if match is None:
             raise ArchiveError(
@@ -204,15 +205,3 @@ def _find_spec(name: str) -> ModuleSpec | None:
         return importlib.util.find_spec(name)
     except (ImportError, ValueError):
         return None
-
-
-def _normalized(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def _shown(path: Path) -> str:
-    """A path as a user at the project root would type it."""
-    try:
-        return path.resolve().relative_to(PROJECT_DIR).as_posix()
-    except ValueError:
-        return str(path)

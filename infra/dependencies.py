@@ -18,6 +18,7 @@ for the same versions, so the archive stays deterministic.
 from __future__ import annotations
 
 import importlib.metadata
+import json
 import re
 import subprocess
 import sys
@@ -29,7 +30,7 @@ from pathlib import Path, PurePosixPath
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name, parse_wheel_filename
 
-from infra.project import PROJECT_DIR
+from infra.project import PROJECT_DIR, shown
 
 WHEELS_DIR = PROJECT_DIR / "build" / "wheels"
 #: What the Lambda Python runtime already provides; vendoring it would shadow the runtime's copy.
@@ -37,7 +38,12 @@ RUNTIME_PROVIDED = frozenset(
     {"boto3", "botocore", "jmespath", "python-dateutil", "s3transfer", "six", "urllib3"}
 )
 #: Installer bookkeeping that differs per install and means nothing in Lambda.
-INSTALL_RECORDS = frozenset({"RECORD", "INSTALLER", "REQUESTED", "direct_url.json"})
+INSTALL_RECORDS = frozenset(
+    {"RECORD", "INSTALLER", "REQUESTED", "direct_url.json", "uv_cache.json"}
+)
+#: This project's own distribution, which plugins may depend on: the archive has its
+#: ``function`` package already, and nothing else of it runs in Lambda.
+THIS_PROJECT = "dynamodb-operations-api"
 #: Lambda's Python runtimes run on Amazon Linux 2023, whose glibc is 2.34.
 GLIBC = (2, 34)
 OLDEST_MANYLINUX = (2, 17)
@@ -106,18 +112,21 @@ def closure(
     while pending:
         root = pending.pop(0)
         name = canonicalize_name(root.requirement.name)
-        if name in RUNTIME_PROVIDED:
+        if name in RUNTIME_PROVIDED or name == THIS_PROJECT:
             continue
         distribution = found.get(name) or _installed(root)
         found[name] = distribution
         extras = {"", *root.requirement.extras} - expanded.setdefault(name, set())
+        if not extras:
+            continue
         expanded[name] |= extras
         needed_by = f"{distribution.metadata['Name']}=={distribution.version}"
         for line in distribution.requires or ():
             requirement = _parsed(line, needed_by)
             marker = requirement.marker
-            if marker is None or any(
-                marker.evaluate({**platform.markers, "extra": extra}) for extra in extras
+            if (marker is None and "" in extras) or (
+                marker is not None
+                and any(marker.evaluate({**platform.markers, "extra": e}) for e in extras)
             ):
                 pending.append(Root(requirement, needed_by))
     return [found[name] for name in sorted(found)]
@@ -193,7 +202,7 @@ def _platform_wheel(
         raise DependencyError(
             f"{name}=={version} has native code, and no wheel of it for {platform} could be "
             f"had from the package index ({why}). Use a version that publishes one, build "
-            f"one into {_shown(target)}, or set architecture to the one it has wheels for"
+            f"one into {shown(target)}, or set architecture to the one it has wheels for"
         )
     return downloaded
 
@@ -215,12 +224,26 @@ def _installed(root: Root) -> importlib.metadata.Distribution:
             f"{root.declared_by} needs {requirement}, which is not installed in the deploying "
             f"environment; install it: pip install '{requirement}'"
         ) from None
+    if _is_editable(distribution):
+        raise DependencyError(
+            f"{root.declared_by} needs {requirement}, which is installed in editable mode "
+            "(its code stays in its source folder, outside the archive); install a built "
+            f"version of it to deploy: pip install '{requirement}'"
+        )
     if not requirement.specifier.contains(distribution.version, prereleases=True):
         raise DependencyError(
             f"{root.declared_by} needs {requirement}, but version {distribution.version} is "
             f"installed; install a matching version: pip install '{requirement}'"
         )
     return distribution
+
+
+def _is_editable(distribution: importlib.metadata.Distribution) -> bool:
+    """Installed with ``pip install -e`` or a uv editable source (PEP 660's ``direct_url.json``)."""
+    direct = distribution.read_text("direct_url.json")
+    if not direct:
+        return False
+    return bool(json.loads(direct).get("dir_info", {}).get("editable"))
 
 
 def _parsed(line: str, declared_by: str) -> Requirement:
@@ -236,13 +259,6 @@ def _is_vendored(path: PurePosixPath) -> bool:
     if "__pycache__" in path.parts or path.suffix in (".pyc", ".pyo"):
         return False
     return not (path.parent.name.endswith(".dist-info") and path.name in INSTALL_RECORDS)
-
-
-def _shown(path: Path) -> str:
-    try:
-        return path.resolve().relative_to(PROJECT_DIR).as_posix()
-    except ValueError:
-        return str(path)
 
 
 def roots_of(plugins: Mapping[str, str], platform: LambdaPlatform) -> list[Root]:

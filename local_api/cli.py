@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from infra.grants import OperationRequirementError
-from infra.project import PROJECT_DIR
+from infra.project import PROJECT_DIR, shown
 from infra.settings import Settings, SettingsError, stack_settings
 from local_api import examples, scaffold, table
 from local_api.engines import DATA_DIR, ENGINES, EngineError, data_folder
@@ -224,13 +224,6 @@ def _serve(options: argparse.Namespace) -> int:
     return 0
 
 
-def _shown(path: Path) -> str:
-    try:
-        return str(path.relative_to(PROJECT_DIR))
-    except ValueError:
-        return str(path)
-
-
 def _exit_on_signal(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
@@ -249,7 +242,7 @@ def _banner(
     database = stack.database
     engine = f"embedded DynamoDB ({database.engine})" if database.engine else "DynamoDB"
     kept = (
-        f"kept in {_shown(database.data)} (--fresh to start empty)"
+        f"kept in {shown(database.data)} (--fresh to start empty)"
         if database.data is not None
         else "not kept by this server"
     )

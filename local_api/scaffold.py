@@ -213,7 +213,6 @@ uv run pytest           # its tests, on moto, with the API's table and run_opera
 ```
 
 (`uv` is the one the API's `make` fetched, `$api/.local/uv/bin/uv`, or your own.)
-```
 
 To serve and deploy it, install it into the API's environment; it is found by its
 `dynamodb_operations` entry point, with no configuration:

@@ -15,13 +15,15 @@ def install_distribution(
     requires: tuple[str, ...] = (),
     version: str = "1.0",
     pure: bool = True,
+    editable: bool = False,
 ) -> None:
     """Lay out an installed distribution in ``site`` as an installer does: files and dist-info.
 
     ``packages`` maps each package to its modules' sources; ``entry_points``
     (name to package) go in ``dynamodb_operations`` (every package by default;
     ``{}`` for a distribution that is no plugin). ``pure=False`` marks it as
-    built with native code for this machine.
+    built with native code for this machine; ``editable=True`` as installed with
+    ``pip install -e`` (PEP 660's ``direct_url.json``).
     """
     written = []
     for package, modules in packages.items():
@@ -38,6 +40,8 @@ def install_distribution(
         "METADATA": "\n".join(metadata) + "\n",
         "WHEEL": f"Wheel-Version: 1.0\nRoot-Is-Purelib: {str(pure).lower()}\nTag: py3-none-any\n",
     }
+    if editable:
+        files["direct_url.json"] = '{"url": "file:///src", "dir_info": {"editable": true}}'
     if declared:
         files["entry_points.txt"] = "[dynamodb_operations]\n" + "".join(
             f"{entry} = {package}\n" for entry, package in declared.items()

@@ -21,6 +21,12 @@ def touch(call):
     return {}
 
 
+@operation("wait", actions=["dynamodb:GetItem"])
+def wait(call):
+    call.dynamodb.get_waiter("table_exists").wait(TableName=call.table)
+    return {}
+
+
 @operation("put-if", actions=["dynamodb:PutItem"])
 def put_if(call):
     put = {"Put": {"TableName": call.table, "Item": {"Id": "new"}}}
@@ -97,6 +103,11 @@ def test_over_http_it_is_a_500_that_names_only_the_request_and_the_log_says_why(
         "declare (dynamodb:GetItem); add dynamodb:PutItem to its actions"
     )
     assert table.items() == []
+
+
+def test_a_waiter_needs_the_call_it_polls_with(sneaky, run_operation):
+    with pytest.raises(UndeclaredActionError, match=r"called dynamodb:DescribeTable on a table"):
+        run_operation("wait", {})
 
 
 def test_a_transaction_needs_each_parts_item_action(sneaky, run_operation, table):

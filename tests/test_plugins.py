@@ -125,3 +125,16 @@ def test_the_archives_generated_list_wins_over_what_is_installed(
 
     monkeypatch.setenv(operation_packages.PACKAGES_ENV, "operations, acme_counting")
     assert operation_packages.configured() == ("operations", "acme_counting")
+
+
+def test_one_package_from_two_distributions_is_refused_naming_both(site_packages):
+    install_distribution(site_packages, "acme-counting", {"acme_counting": {"count": COUNT_MODULE}})
+    (site_packages / "acme_counting_fork-1.0.dist-info").mkdir()
+    for name in ("METADATA", "entry_points.txt"):
+        text = (site_packages / "acme_counting-1.0.dist-info" / name).read_text()
+        (site_packages / "acme_counting_fork-1.0.dist-info" / name).write_text(
+            text.replace("Name: acme-counting", "Name: acme-counting-fork")
+        )
+
+    with pytest.raises(SettingsError, match=r"declared by two distributions, acme-counting"):
+        dev_settings()

@@ -41,8 +41,9 @@ class BoundedClient:
     """botocore's DynamoDB client, its API calls bounded in time and their errors translated.
 
     With ``permissions`` (see :meth:`for_operation`) it makes only the calls an
-    operation declares. Paginators page through the bounded calls. Anything else
-    that is not an API call (``meta``, ``get_waiter``) is botocore's own.
+    operation declares, waiters' included. Paginators page through the bounded
+    calls; waiters are botocore's own, as is anything else that is not an API call
+    (``meta``). ``botocore``, the raw client, is unchecked: IAM alone bounds it.
     """
 
     def __init__(self, botocore_client: Any, permissions: Permissions | None = None) -> None:
@@ -65,6 +66,13 @@ class BoundedClient:
         if view is None:
             view = self._views[permissions] = BoundedClient(self.botocore, permissions)
         return view
+
+    def get_waiter(self, waiter_name: str) -> Any:
+        """botocore's waiter, if the operation declares the call it polls with."""
+        waiter = self.botocore.get_waiter(waiter_name)
+        if self.permissions is not None:
+            self.permissions.check(waiter.config.operation, {})
+        return waiter
 
     def get_paginator(self, operation_name: str) -> Any:
         """botocore's paginator for ``operation_name``, each page fetched by the bounded call."""

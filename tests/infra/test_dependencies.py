@@ -62,6 +62,35 @@ def test_dependencies_come_recursively_with_markers_read_for_lambdas_python(
     assert "acme_ops-1.0.dist-info/METADATA" not in files, "the plugin ships as its package"
 
 
+def test_dependencies_that_need_each_other_are_vendored_once(site_packages, tmp_path):
+    install_distribution(site_packages, "acme-ops", {"acme_ops": OP}, requires=("acme-a",))
+    install_distribution(
+        site_packages, "acme-a", {"acme_a": {}}, entry_points={}, requires=("acme-b[x]",)
+    )
+    install_distribution(
+        site_packages,
+        "acme-b",
+        {"acme_b": {}},
+        entry_points={},
+        requires=("acme-a", "acme-c; extra == 'x'"),
+    )
+    install_distribution(site_packages, "acme-c", {"acme_c": {}}, entry_points={})
+
+    files = plugin_archive(site_packages, tmp_path)
+
+    assert {"acme_a", "acme_b", "acme_c"} <= tops(files)
+
+
+def test_an_editable_dependency_is_refused_its_code_would_stay_behind(site_packages, tmp_path):
+    install_distribution(site_packages, "acme-ops", {"acme_ops": OP}, requires=("acme-lib",))
+    install_distribution(
+        site_packages, "acme-lib", {"acme_lib": {}}, entry_points={}, editable=True
+    )
+
+    with pytest.raises(ArchiveError, match=r"needs acme-lib, which is installed in editable mode"):
+        plugin_archive(site_packages, tmp_path)
+
+
 def test_a_dependency_missing_from_the_environment_is_named_with_who_needs_it(
     site_packages, tmp_path
 ):
