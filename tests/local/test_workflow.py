@@ -186,7 +186,7 @@ def _project_copy(tmp_path: Path) -> Path:
             PROJECT_DIR / package, root / package, ignore=shutil.ignore_patterns("__pycache__")
         )
     (root / "tests" / "operations").mkdir(parents=True)
-    for name in ("__init__.py", "conftest.py"):
+    for name in ("__init__.py", "conftest.py", "distributions.py"):
         shutil.copy(PROJECT_DIR / "tests" / name, root / "tests" / name)
     (root / "tests" / "operations" / "__init__.py").write_text("")
     for name in ("pyproject.toml", "Pulumi.yaml", "Pulumi.dev.yaml"):
