@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 import tempfile
 import textwrap
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from function import operation_packages
 from infra.archive import archive_files, generated_files
 from infra.settings import stack_settings
-from tests.distributions import install_distribution
+from tests.distributions import install_distribution, installed_at
 
 #: Fixed metadata for every entry, so equal contents give equal bytes.
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
@@ -102,10 +100,5 @@ def deployed_archive(directory: Path, stack: str = "dev") -> tuple[Path, int]:
 
 def archive_with_plugins(directory: Path, site: Path) -> Path:
     """The deployed archive with the distributions of ``site`` installed as plugins."""
-    sys.path.insert(0, str(site))
-    operation_packages.refresh()
-    try:
+    with installed_at(site):
         return deployed_archive(directory)[0]
-    finally:
-        sys.path.remove(str(site))
-        operation_packages.refresh()

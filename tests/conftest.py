@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 
-from function import operation_packages
 from local_api.lambda_context import LambdaContext
 from local_api.pytest_plugin import (
     GATEWAY_REQUEST_ID,
@@ -33,7 +32,7 @@ from local_api.pytest_plugin import (
     serve_tables,
 )
 from local_api.table import create_table
-from tests.distributions import install_distribution
+from tests.distributions import install_distribution, installed_at
 
 __all__ = [
     "GATEWAY_REQUEST_ID",
@@ -89,20 +88,12 @@ def plugin_package(
 
 
 @pytest.fixture
-def site_packages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def site_packages(tmp_path: Path) -> Iterator[Path]:
     """A directory on the path where a test installs distributions (see ``install_distribution``).
 
     What the registry found before is forgotten on the way in and out.
     """
     site = tmp_path / "site-packages"
     site.mkdir()
-    monkeypatch.syspath_prepend(str(site))
-    before = set(sys.modules)
-    operation_packages.refresh()
-    yield site
-    for module in set(sys.modules) - before:
-        if getattr(sys.modules[module], "__file__", None) and str(site) in str(
-            sys.modules[module].__file__
-        ):
-            del sys.modules[module]
-    operation_packages.refresh()
+    with installed_at(site):
+        yield site

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
+
+from function import operation_packages
 
 
 def install_distribution(
@@ -52,3 +56,21 @@ def install_distribution(
     (info / "RECORD").write_text(
         "".join(f"{path},,\n" for path in [*written, f"{info.name}/RECORD"])
     )
+
+
+@contextmanager
+def installed_at(site: Path) -> Iterator[Path]:
+    """``site``'s distributions installed for a while: on the path, and found by the registry.
+
+    On the way out the modules imported from it are forgotten, and so is what was found.
+    """
+    sys.path.insert(0, str(site))
+    operation_packages.refresh()
+    try:
+        yield site
+    finally:
+        sys.path.remove(str(site))
+        for name, module in list(sys.modules.items()):
+            if str(site) in str(getattr(module, "__file__", None) or ""):
+                del sys.modules[name]
+        operation_packages.refresh()

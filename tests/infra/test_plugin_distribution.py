@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from function import operation_packages
 from local_api.scaffold import ScaffoldError, new_plugin
+from tests.distributions import installed_at
 from tests.infra.conftest import Deployment, run_program
 from tests.infra.test_archive import deployed_files
 from tests.infra.test_program import archived_packages, grants, model_schema, table_arns
@@ -58,16 +58,8 @@ def plugin(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 @pytest.fixture(scope="module")
 def deployment(plugin: tuple[Path, Path]) -> Deployment:
     """The dev stack under Pulumi's mocks, with the plugin installed in the environment."""
-    site = str(plugin[1])
-    sys.path.insert(0, site)
-    operation_packages.refresh()
-    try:
+    with installed_at(plugin[1]):
         return run_program("dev")
-    finally:
-        sys.path.remove(site)
-        for name in [m for m in sys.modules if m == "acme_notes" or m.startswith("acme_notes.")]:
-            del sys.modules[name]
-        operation_packages.refresh()
 
 
 def test_the_role_gets_the_plugins_declared_actions_on_the_tables_it_runs_on(deployment):
