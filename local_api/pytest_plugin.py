@@ -28,6 +28,7 @@ import base64
 import copy
 import json
 import os
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -37,6 +38,7 @@ import boto3
 import pytest
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from moto import mock_aws
+from moto.dynamodb.responses import DynamoHandler
 
 from function import events
 from function import handler as lambda_handler
@@ -131,9 +133,26 @@ def _typed(value: Any) -> Any:
     return TypeSerializer().serialize(Decimal(str(value)) if isinstance(value, float) else value)
 
 
+#: One moto request at a time, across the threads of a test.
+_MOTO_REQUESTS = threading.RLock()
+
+
 @pytest.fixture
-def dynamodb_mock() -> Iterator[Any]:
-    """An in-process moto DynamoDB, and an unconfined client to set it up and inspect it."""
+def dynamodb_mock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """An in-process moto DynamoDB, and an unconfined client to set it up and inspect it.
+
+    DynamoDB applies each request atomically: a conditional write's check and
+    write are one step. In-process moto does not, so two threads can both pass
+    ``attribute_not_exists`` and both write, a race DynamoDB never has. Requests
+    therefore run one at a time here, as the local server's engine runs writes.
+    """
+    unlocked = DynamoHandler.call_action
+
+    def one_at_a_time(self: DynamoHandler) -> Any:
+        with _MOTO_REQUESTS:
+            return unlocked(self)
+
+    monkeypatch.setattr(DynamoHandler, "call_action", one_at_a_time)
     with mock_aws():
         yield boto3.client("dynamodb", region_name=REGION)
 
