@@ -15,7 +15,7 @@ export UV_PYTHON_DOWNLOADS := never
 # Install exactly the lock's versions; leave alone anything else in .venv (the other targets' needs).
 SYNC   = @$(UV) sync --quiet --frozen --inexact --python $(PYTHON) --no-default-groups
 
-.PHONY: help serve test lint format bench invoke new-operation new-plugin lock clean
+.PHONY: help serve test lint format bench invoke openapi new-operation new-plugin lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /\1\t/'
@@ -52,6 +52,10 @@ bench: $(BOOT) ## Benchmarks: ratios measured side by side in one run
 invoke: $(BOOT) ## Run one event through the handler: make invoke EVENT=tests/events/read.json
 	$(SYNC) --extra local --group plugins
 	$(PY) -m local_api invoke --stack $(STACK) $(if $(EVENT),--event $(EVENT)) $(ARGS)
+
+openapi: $(BOOT) ## Write the stack's OpenAPI document from the registry: make openapi STACK=prod
+	$(SYNC) --extra local --group plugins
+	$(PY) -m local_api openapi --stack $(STACK) $(if $(OUT),--output $(OUT))
 
 new-operation: $(BOOT) ## Scaffold operations/NAME.py and its test: make new-operation NAME=count
 	$(SYNC) --extra local

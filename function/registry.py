@@ -28,7 +28,7 @@ from typing import Any
 from function import operation_packages
 from function.dynamodb.permissions import Permissions
 from function.envelope import OPERATION_NAME_PATTERN
-from function.errors import OperationNotOnTableError, UnknownOperationError
+from function.errors import OperationNotOnTableError, RequestError, UnknownOperationError
 from function.invocation import Invocation
 from function.tables import ServedTable
 from function.validation import Validator, compile_schema
@@ -66,6 +66,10 @@ class Operation:
     indexes: tuple[str, ...] = ()
     #: It names its tables in the payload (``RequestItems``), not in ``tableName``.
     tables_in_payload: bool = False
+    #: A payload to show callers (the API's description, the docs, ``make serve``'s banner).
+    example: Mapping[str, Any] | None = None
+    #: Errors of its own it raises, beyond those any operation on a table can get.
+    errors: tuple[type[RequestError], ...] = ()
 
     @property
     def needs_table(self) -> bool:
@@ -119,6 +123,8 @@ def operation(
     tables: Iterable[str] | None = None,
     indexes: Iterable[str] = (),
     tables_in_payload: bool = False,
+    example: Mapping[str, Any] | None = None,
+    errors: Iterable[type[RequestError]] = (),
 ) -> Callable[[OperationFunction], OperationFunction]:
     """Register the decorated function as the operation ``name``.
 
@@ -160,6 +166,16 @@ def operation(
         raise OperationDefinitionError(
             f"operation {name!r} names tables but declares no actions on them"
         )
+    raised = tuple(errors)
+    for error in raised:
+        if not (isinstance(error, type) and issubclass(error, RequestError)):
+            raise OperationDefinitionError(
+                f"operation {name!r}: errors must be RequestError classes, got {error!r}"
+            )
+    if example is not None and not isinstance(example, Mapping):
+        raise OperationDefinitionError(
+            f"operation {name!r}: example must be a payload object, got {example!r}"
+        )
 
     def register(function: OperationFunction) -> OperationFunction:
         setattr(
@@ -175,6 +191,8 @@ def operation(
                 tables=needed_tables,
                 indexes=needed_indexes,
                 tables_in_payload=tables_in_payload,
+                example=None if example is None else dict(example),
+                errors=raised,
             ),
         )
         return function

@@ -31,7 +31,9 @@ from function.registry import operation
 SCHEMA = schemas.payload({"ConsistentRead": {"type": "boolean"}})
 
 
-@operation("$name", actions=["dynamodb:Scan"], schema=SCHEMA)
+@operation(
+    "$name", actions=["dynamodb:Scan"], schema=SCHEMA, example={"ConsistentRead": True}
+)
 def $function(call: Invocation) -> dict[str, Any]:
     """Count the items in the table."""
     total, pages = 0, {**call.payload, "Select": "COUNT"}
@@ -145,6 +147,7 @@ SCHEMA = schemas.payload(
     "$operation",
     actions=["dynamodb:ConditionCheckItem", "dynamodb:PutItem"],
     schema=SCHEMA,
+    example={"Parent": {"Id": "1"}, "Item": {"note": "hello"}},
 )
 def $function(call: Invocation) -> dict[str, Any]:
     """Store ``Item`` under a new key, linked to ``Parent``; answer the new key."""

@@ -41,6 +41,7 @@ SCHEMA = schemas.payload(
     actions=["dynamodb:BatchGetItem"],
     schema=SCHEMA,
     tables_in_payload=True,
+    example={"RequestItems": {"LambdaTable": {"Keys": [{"Id": "1"}, {"Id": "2"}]}}},
 )
 def batch_get(call: Invocation) -> dict[str, Any]:
     """Read items by key from the tables ``RequestItems`` names (logical names, as answered).

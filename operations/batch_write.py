@@ -39,6 +39,14 @@ SCHEMA = schemas.payload(
     actions=["dynamodb:BatchWriteItem"],
     schema=SCHEMA,
     tables_in_payload=True,
+    example={
+        "RequestItems": {
+            "LambdaTable": [
+                {"PutRequest": {"Item": {"Id": "2", "name": "Carol"}}},
+                {"DeleteRequest": {"Key": {"Id": "3"}}},
+            ]
+        }
+    },
 )
 def batch_write(call: Invocation) -> dict[str, Any]:
     """Put and delete items in the tables ``RequestItems`` names (logical names, as answered).

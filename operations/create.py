@@ -18,7 +18,12 @@ SCHEMA = schemas.payload(
 )
 
 
-@operation("create", actions=["dynamodb:PutItem"], schema=SCHEMA)
+@operation(
+    "create",
+    actions=["dynamodb:PutItem"],
+    schema=SCHEMA,
+    example={"Item": {"Id": "1", "name": "Bob", "price": 19.99}},
+)
 def create(call: Invocation) -> dict[str, Any]:
     """Create or replace an item: PutItem with the payload's parameters."""
     return call.dynamodb.put_item(TableName=call.table, **call.payload)

@@ -18,7 +18,7 @@ SCHEMA = schemas.payload(
 )
 
 
-@operation("delete", actions=["dynamodb:DeleteItem"], schema=SCHEMA)
+@operation("delete", actions=["dynamodb:DeleteItem"], schema=SCHEMA, example={"Key": {"Id": "1"}})
 def delete(call: Invocation) -> dict[str, Any]:
     """Delete an item: DeleteItem with the payload's parameters."""
     return call.dynamodb.delete_item(TableName=call.table, **call.payload)

@@ -8,7 +8,7 @@ from function.invocation import Invocation
 from function.registry import operation
 
 
-@operation("echo")
+@operation("echo", example={"somekey1": "somevalue1", "somekey2": "somevalue2"})
 def echo(call: Invocation) -> Any:
     """Return the payload unchanged (numbers stay exact)."""
     return call.payload

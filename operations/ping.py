@@ -6,7 +6,7 @@ from function.invocation import Invocation
 from function.registry import operation
 
 
-@operation("ping")
+@operation("ping", example={})
 def ping(call: Invocation) -> str:
     """Answer "pong"."""
     return "pong"

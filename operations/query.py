@@ -36,6 +36,7 @@ SCHEMA = schemas.payload(
     actions=["dynamodb:Query"],
     index_actions=["dynamodb:Query"],
     schema=SCHEMA,
+    example={"KeyConditionExpression": "Id = :id", "ExpressionAttributeValues": {":id": "1"}},
 )
 def query(call: Invocation) -> dict[str, Any]:
     """Query by partition key: one Query page; LastEvaluatedKey/ExclusiveStartKey page it."""

@@ -22,7 +22,13 @@ SCHEMA = schemas.payload(
 )
 
 
-@operation("read", actions=["dynamodb:GetItem"], schema=SCHEMA)
+@operation(
+    "read",
+    actions=["dynamodb:GetItem"],
+    schema=SCHEMA,
+    example={"Key": {"Id": "1"}},
+    errors=[ItemNotFoundError],
+)
 def read(call: Invocation) -> dict[str, Any]:
     """Read an item by key: GetItem. A key with no item is a 404 over HTTP."""
     response = call.dynamodb.get_item(TableName=call.table, **call.payload)

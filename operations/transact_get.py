@@ -40,6 +40,7 @@ SCHEMA = schemas.payload(
     actions=["dynamodb:GetItem"],
     schema=SCHEMA,
     tables_in_payload=True,
+    example={"TransactItems": [{"Get": {"TableName": "LambdaTable", "Key": {"Id": "1"}}}]},
 )
 def transact_get(call: Invocation) -> dict[str, Any]:
     """Read items as of one moment; each ``Get`` names its table by logical name.

@@ -73,6 +73,18 @@ SCHEMA = schemas.payload(
     ],
     schema=SCHEMA,
     tables_in_payload=True,
+    example={
+        "TransactItems": [
+            {
+                "Put": {
+                    "TableName": "LambdaTable",
+                    "Item": {"Id": "4", "name": "Dan"},
+                    "ConditionExpression": "attribute_not_exists(Id)",
+                }
+            },
+            {"Delete": {"TableName": "LambdaTable", "Key": {"Id": "3"}}},
+        ]
+    },
 )
 def transact_write(call: Invocation) -> dict[str, Any]:
     """Write atomically; each action names its table by logical name.

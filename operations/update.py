@@ -20,7 +20,18 @@ SCHEMA = schemas.payload(
 )
 
 
-@operation("update", actions=["dynamodb:UpdateItem"], schema=SCHEMA)
+@operation(
+    "update",
+    actions=["dynamodb:UpdateItem"],
+    schema=SCHEMA,
+    example={
+        "Key": {"Id": "1"},
+        "UpdateExpression": "SET #n = :name",
+        "ExpressionAttributeNames": {"#n": "name"},
+        "ExpressionAttributeValues": {":name": "Alice"},
+        "ReturnValues": "ALL_NEW",
+    },
+)
 def update(call: Invocation) -> dict[str, Any]:
     """Update an item: UpdateItem with the payload's parameters."""
     return call.dynamodb.update_item(TableName=call.table, **call.payload)

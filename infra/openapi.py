@@ -1,0 +1,358 @@
+"""The API's OpenAPI 3 document, generated from the registry: one description for every reader.
+
+``POST /DynamoDBManager`` takes one request schema per registered operation,
+told apart by ``operation`` (``oneOf`` with a discriminator); each carries the
+operation's payload schema, its example and the statuses it can answer. The
+same document is served by ``make serve`` (``/openapi.json`` and ``/docs``),
+written by ``make openapi`` and checked by the contract tests, so it cannot
+drift from the code. No Pulumi here: the local server imports it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import sys
+import tomllib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from function.errors import (
+    ConditionalCheckFailedError,
+    DynamoDBUnavailableError,
+    DynamoDBValidationError,
+    IdempotencyKeyInProgressError,
+    IdempotencyKeyReusedError,
+    InvalidJsonError,
+    InvalidPayloadError,
+    InvalidRequestError,
+    MalformedRequestError,
+    OperationNotOnTableError,
+    RequestError,
+    RequestTooLargeError,
+    ResponseTooLargeError,
+    TableNotAllowedError,
+    TableRequiredError,
+    ThrottledError,
+    UnknownOperationError,
+)
+from function.registry import Operation
+from infra.project import PROJECT_DIR
+from infra.rest_api import JSON, MODEL_NAME, RESOURCE_PATH
+from infra.settings import Settings
+from infra.table_definitions import primary_table
+
+OPENAPI_VERSION = "3.0.3"
+TITLE = "DynamoDBOperations"
+ERROR_BODY = "ErrorBody"
+REQUEST = f"#/components/schemas/{MODEL_NAME}"
+
+#: Errors any request can get, whatever its operation.
+ANY_OPERATION: tuple[type[RequestError], ...] = (
+    MalformedRequestError,
+    InvalidJsonError,
+    InvalidRequestError,
+    UnknownOperationError,
+    InvalidPayloadError,
+    RequestTooLargeError,
+    ResponseTooLargeError,
+    IdempotencyKeyInProgressError,
+    IdempotencyKeyReusedError,
+)
+#: Errors any operation that calls DynamoDB can get.
+ON_A_TABLE: tuple[type[RequestError], ...] = (
+    TableRequiredError,
+    TableNotAllowedError,
+    OperationNotOnTableError,
+    DynamoDBValidationError,
+    ConditionalCheckFailedError,
+    ThrottledError,
+    DynamoDBUnavailableError,
+)
+
+#: What each status means, for every operation.
+STATUSES = {
+    200: "The operation's result: DynamoDB's answer, or what the operation returns.",
+    400: "The request or its payload is invalid. API Gateway's own refusal of a body its "
+    'model does not accept is {"message": "Invalid request body"}.',
+    403: "The request names a table it may not use, or API Gateway refused the caller.",
+    404: "The key names no item.",
+    409: "A condition or transaction failed, or a request with this idempotency key is running.",
+    413: "The request or the answer is larger than API Gateway or Lambda carries.",
+    422: "The idempotency key was used for a different request.",
+    429: "DynamoDB or the stage's throttle refused the request; retry later.",
+    500: "A bug: the body names only the request id, the function's log has the cause.",
+    503: "DynamoDB is unreachable or did not answer in time; retry later.",
+}
+
+
+def document(
+    operations: Mapping[str, Operation],
+    settings: Settings,
+    *,
+    servers: Iterable[Mapping[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The OpenAPI document of the API ``settings`` deploys with these operations.
+
+    ``servers`` defaults to the stage's execute-api URL, its id and region as
+    variables; the local server passes its own.
+    """
+    ordered = [operations[name] for name in sorted(operations)]
+    table = primary_table(settings.tables) or next(iter(settings.tables))
+    schemas: dict[str, Any] = {
+        MODEL_NAME: {
+            "oneOf": [{"$ref": _ref(_request_name(op))} for op in ordered],
+            "discriminator": {
+                "propertyName": "operation",
+                "mapping": {op.name: _ref(_request_name(op)) for op in ordered},
+            },
+        },
+        ERROR_BODY: {
+            "type": "object",
+            "required": ["message"],
+            "properties": {
+                "message": {"type": "string", "description": "What went wrong, for a person."},
+                "type": {
+                    "type": "string",
+                    "description": "The error's name, for a program (absent from API "
+                    "Gateway's own answers).",
+                },
+            },
+        },
+    }
+    for op in ordered:
+        schemas[_payload_name(op)] = openapi_schema(op.schema)
+        schemas[_request_name(op)] = _request_schema(op, statuses_of(op, settings))
+    statuses = sorted({status for op in ordered for status in statuses_of(op, settings)})
+    post: dict[str, Any] = {
+        "operationId": "DynamoDBManager",
+        "summary": "Run one operation",
+        "description": "The body names an `operation`, a `tableName` and the `payload` (the "
+        "DynamoDB call's parameters without `TableName`). Operations: "
+        + ", ".join(f"`{op.name}`" for op in ordered)
+        + ".",
+        "requestBody": {
+            "required": True,
+            "content": {
+                JSON: {
+                    "schema": {"$ref": REQUEST},
+                    "examples": {
+                        op.name: {
+                            "summary": _summary(op),
+                            "value": example_request(op, table),
+                        }
+                        for op in ordered
+                        if op.example is not None
+                    },
+                }
+            },
+        },
+        "responses": {str(status): _response(status) for status in statuses},
+    }
+    document: dict[str, Any] = {
+        "openapi": OPENAPI_VERSION,
+        "info": {
+            "title": TITLE,
+            "version": _project_version(),
+            "description": "DynamoDB operations over HTTPS: AWS's Lambda and API Gateway "
+            f"tutorial, as stage `{settings.stage_name}` serves it. Tables: "
+            + ", ".join(f"`{name}`" for name in settings.tables)
+            + ".\n\n"
+            + _operations_table(ordered, settings),
+        },
+        "servers": list(servers) if servers is not None else _stage_servers(settings),
+        "paths": {RESOURCE_PATH: {"post": post}},
+        "components": {"schemas": schemas},
+    }
+    security = _security_scheme(settings.auth_mode)
+    if security is not None:
+        scheme, definition = security
+        document["components"]["securitySchemes"] = {scheme: definition}
+        post["security"] = [{scheme: []}]
+    return document
+
+
+def dumps(described: Mapping[str, Any]) -> str:
+    """The document as committed: indented, keys in order, ending with a newline."""
+    return json.dumps(described, indent=2, ensure_ascii=False) + "\n"
+
+
+def committed_name(stack: str) -> str:
+    """Where ``make openapi`` writes a stack's document: ``openapi.json`` for dev."""
+    return "openapi.json" if stack == "dev" else f"openapi.{stack}.json"
+
+
+def statuses_of(op: Operation, settings: Settings) -> list[int]:
+    """Every status ``op`` can answer on this stack: its errors, the gateway's, and 200."""
+    errors = (*ANY_OPERATION, *(ON_A_TABLE if op.needs_table else ()), *op.errors)
+    statuses = {200, 429, 500, *(error.status for error in errors)}
+    if settings.auth_mode != "none":
+        statuses.add(403)
+    return sorted(statuses)
+
+
+def example_request(op: Operation, table: str) -> dict[str, Any]:
+    """The whole request body for ``op``'s example: on ``table`` when it runs on one."""
+    request: dict[str, Any] = {"operation": op.name}
+    if op.needs_table and not op.tables_in_payload:
+        request["tableName"] = op.default_table or table
+    if op.example:
+        request["payload"] = dict(op.example)
+    return request
+
+
+def openapi_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """A draft-04 JSON Schema as an OpenAPI 3.0 schema object.
+
+    OpenAPI 3.0 has no ``$schema`` or ``id``, and no list of types: ``["string",
+    "null"]`` becomes a nullable string, other lists an ``anyOf``.
+    """
+    converted: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in ("$schema", "id"):
+            continue
+        if key == "type" and isinstance(value, list):
+            kinds = [kind for kind in value if kind != "null"]
+            if len(kinds) < len(value):
+                converted["nullable"] = True
+            if len(kinds) == 1:
+                converted["type"] = kinds[0]
+            else:
+                converted["anyOf"] = [{"type": kind} for kind in kinds]
+        elif key in ("properties", "patternProperties", "definitions"):
+            converted[key] = {name: openapi_schema(sub) for name, sub in value.items()}
+        elif key in ("items", "additionalProperties", "not") and isinstance(value, Mapping):
+            converted[key] = openapi_schema(value)
+        elif key in ("allOf", "anyOf", "oneOf") or (key == "items" and isinstance(value, list)):
+            converted[key] = [openapi_schema(sub) for sub in value]
+        else:
+            converted[key] = value
+    return converted
+
+
+def _request_schema(op: Operation, statuses: list[int]) -> dict[str, Any]:
+    """The envelope for one operation: ``operation`` fixed to its name, its payload schema."""
+    properties: dict[str, Any] = {
+        "operation": {"type": "string", "enum": [op.name]},
+    }
+    if not op.tables_in_payload:
+        properties["tableName"] = {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 1024,
+            "description": "The table: a logical name such as LambdaTable, or its physical "
+            "name. Optional when the API serves one table"
+            + (f" or the operation runs on one ({op.default_table})." if op.default_table else ".")
+            if op.needs_table
+            else "Ignored: this operation touches no table.",
+        }
+    properties["payload"] = {"$ref": _ref(_payload_name(op))}
+    properties["idempotencyKey"] = {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 255,
+        "description": "Makes a retry return the first request's result instead of running "
+        "again (or send the Idempotency-Key header).",
+    }
+    required = ["operation"]
+    if op.schema.get("required"):
+        required.append("payload")
+    return {
+        "type": "object",
+        "title": op.name,
+        "description": _description(op),
+        "required": required,
+        "properties": properties,
+        "additionalProperties": False,
+        "x-statuses": statuses,
+    }
+
+
+def _response(status: int) -> dict[str, Any]:
+    if status == 200:
+        return {"description": STATUSES[200], "content": {JSON: {"schema": {}}}}
+    return {
+        "description": STATUSES[status],
+        "content": {JSON: {"schema": {"$ref": _ref(ERROR_BODY)}}},
+    }
+
+
+def _security_scheme(auth_mode: str) -> tuple[str, dict[str, Any]] | None:
+    """API Gateway's security scheme for the stack's ``authMode``; ``None`` for an open API."""
+    if auth_mode == "apiKey":
+        return "api_key", {"type": "apiKey", "name": "x-api-key", "in": "header"}
+    if auth_mode == "iam":
+        return "sigv4", {
+            "type": "apiKey",
+            "name": "Authorization",
+            "in": "header",
+            "description": "AWS Signature Version 4 (IAM): sign with credentials allowed "
+            "execute-api:Invoke on this API.",
+            "x-amazon-apigateway-authtype": "awsSigv4",
+        }
+    return None
+
+
+def _stage_servers(settings: Settings) -> list[dict[str, Any]]:
+    return [
+        {
+            "url": "https://{restApiId}.execute-api.{region}.amazonaws.com/{stage}",
+            "description": "The deployed stage (the stack's url output)",
+            "variables": {
+                "restApiId": {"default": "abcdef1234", "description": "The REST API's id"},
+                "region": {"default": "us-east-1"},
+                "stage": {"default": settings.stage_name},
+            },
+        }
+    ]
+
+
+def _operations_table(ordered: Iterable[Operation], settings: Settings) -> str:
+    """A Markdown table of the operations: the docs page's index of them."""
+    rows = [
+        "| operation | what it does | DynamoDB calls | answers |",
+        "| --- | --- | --- | --- |",
+    ]
+    for op in ordered:
+        calls = ", ".join(sorted({a.removeprefix("dynamodb:") for a in op.actions})) or "none"
+        answers = ", ".join(str(status) for status in statuses_of(op, settings))
+        rows.append(f"| `{op.name}` | {_summary(op)} | {calls} | {answers} |")
+    return "\n".join(rows)
+
+
+def _summary(op: Operation) -> str:
+    """What the operation does: its module docstring's first line, without the name in front."""
+    module = sys.modules.get(op.module)
+    first = ((module.__doc__ if module else None) or op.run.__doc__ or op.name).strip()
+    line = first.splitlines()[0].removeprefix(f"{op.name}:").strip()
+    return _markdown(line[:1].upper() + line[1:])
+
+
+def _description(op: Operation) -> str:
+    """The operation function's docstring, in the document's Markdown."""
+    return _markdown(inspect.cleandoc(op.run.__doc__ or "")) or _summary(op)
+
+
+def _markdown(text: str) -> str:
+    return text.replace("``", "`")
+
+
+def _request_name(op: Operation) -> str:
+    return f"{_pascal(op.name)}Request"
+
+
+def _payload_name(op: Operation) -> str:
+    return f"{_pascal(op.name)}Payload"
+
+
+def _pascal(name: str) -> str:
+    return "".join(part.capitalize() for part in name.replace("_", "-").split("-"))
+
+
+def _ref(name: str) -> str:
+    return f"#/components/schemas/{name}"
+
+
+def _project_version() -> str:
+    with (PROJECT_DIR / "pyproject.toml").open("rb") as file:
+        return str(tomllib.load(file)["project"]["version"])

@@ -1,0 +1,172 @@
+"""The OpenAPI document the registry gives: valid OpenAPI 3, complete, and committed as it is."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from openapi_schema_validator import OAS30Validator
+from openapi_spec_validator import validate
+
+from function import envelope
+from function.registry import Registry
+from infra import openapi
+from infra.project import PROJECT_DIR
+from infra.settings import stack_settings, stacks
+from tests.test_plugins import dev_settings
+
+PLUGIN = '''
+"""tag: label an item (DynamoDB UpdateItem)."""
+
+from function.errors import ConflictError
+from function.registry import operation
+
+
+class AlreadyTaggedError(ConflictError):
+    """The item has this tag already (409)."""
+
+
+@operation(
+    "tag",
+    actions=["dynamodb:UpdateItem"],
+    schema={
+        "type": "object",
+        "properties": {"Key": {"type": "object"}, "Tag": {"type": ["string", "null"]}},
+        "required": ["Key", "Tag"],
+        "additionalProperties": False,
+    },
+    example={"Key": {"Id": "1"}, "Tag": "blue"},
+    errors=[AlreadyTaggedError],
+)
+def tag(call):
+    """Add ``Tag`` to the item's tags."""
+    return {}
+'''
+
+
+def described(stack: str = "dev") -> dict:
+    """The document ``make openapi STACK=stack`` writes."""
+    settings = stack_settings(stack)
+    return openapi.document(Registry(settings.operation_packages).all(), settings)
+
+
+def request_validator(document: dict) -> OAS30Validator:
+    """Checks a request body against the document's request schema, its references resolved."""
+    schema = {**document["components"]["schemas"][openapi.MODEL_NAME]}
+    return OAS30Validator({**schema, "components": document["components"]})
+
+
+@pytest.mark.parametrize("stack", stacks())
+def test_each_stacks_document_is_valid_openapi_3(stack):
+    document = described(stack)
+
+    validate(document)
+    assert document["openapi"].startswith("3.0")
+
+
+def test_the_committed_document_is_what_the_registry_gives():
+    committed = sorted(PROJECT_DIR.glob("openapi*.json"))
+    assert committed, "openapi.json is committed (make openapi)"
+
+    for path in committed:
+        stack = path.name.removeprefix("openapi.").removesuffix("json").rstrip(".") or "dev"
+        assert json.loads(path.read_text()) == described(stack), (
+            f"{path.name} is stale: run make openapi STACK={stack}"
+        )
+
+
+def test_the_request_body_is_one_schema_per_operation_told_apart_by_operation():
+    document = described()
+    operations = Registry().all()
+    body = document["components"]["schemas"][openapi.MODEL_NAME]
+
+    assert set(body["discriminator"]["mapping"]) == set(operations)
+    assert len(body["oneOf"]) == len(operations)
+    for name, op in operations.items():
+        request = document["components"]["schemas"][openapi._request_name(op)]
+        payload = request["properties"]["payload"]["$ref"].rsplit("/", 1)[1]
+        assert request["properties"]["operation"]["enum"] == [name]
+        assert document["components"]["schemas"][payload] == openapi.openapi_schema(op.schema)
+
+
+def test_every_example_is_a_request_the_document_the_gateway_and_the_operation_accept():
+    document = described()
+    accepts = request_validator(document)
+    examples = document["paths"]["/DynamoDBManager"]["post"]["requestBody"]["content"][
+        "application/json"
+    ]["examples"]
+    operations = Registry().all()
+
+    assert set(examples) == set(operations)
+    for name, example in examples.items():
+        body = example["value"]
+        accepts.validate(body)
+        parsed = envelope.parse(body)
+        assert parsed.operation == name
+        operations[name].validate(parsed.payload)
+
+
+def test_the_document_refuses_what_the_function_refuses():
+    accepts = request_validator(described())
+
+    for body in (
+        {"operation": "nope"},
+        {"operation": "read", "payload": {"Key": {"Id": "1"}, "Limit": 1}},
+        {"operation": "read"},
+        {"operation": "batch-get", "tableName": "LambdaTable", "payload": {"RequestItems": {}}},
+    ):
+        assert not accepts.is_valid(body), body
+
+
+def test_statuses_follow_what_each_operation_can_answer():
+    document = described()
+    schemas = document["components"]["schemas"]
+    responses = document["paths"]["/DynamoDBManager"]["post"]["responses"]
+
+    assert 404 in schemas["ReadRequest"]["x-statuses"]
+    assert 404 not in schemas["CreateRequest"]["x-statuses"]
+    assert 503 not in schemas["EchoRequest"]["x-statuses"]
+    assert {"200", "400", "404", "409", "500", "503"} <= set(responses)
+    assert responses["404"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorBody"
+    }
+    assert set(schemas["ErrorBody"]["properties"]) == {"message", "type"}
+
+
+def test_security_follows_the_stacks_auth_mode():
+    dev, prod = described("dev"), described("prod")
+    iam = openapi.document(Registry().all(), dev_settings(authMode="iam"))
+
+    assert "security" not in dev["paths"]["/DynamoDBManager"]["post"]
+    assert prod["components"]["securitySchemes"] == {
+        "api_key": {"type": "apiKey", "name": "x-api-key", "in": "header"}
+    }
+    assert prod["paths"]["/DynamoDBManager"]["post"]["security"] == [{"api_key": []}]
+    sigv4 = iam["components"]["securitySchemes"]["sigv4"]
+    assert sigv4["x-amazon-apigateway-authtype"] == "awsSigv4"
+    validate(iam)
+
+
+def test_a_plugins_operation_appears_with_its_schema_example_and_own_errors(plugin_package):
+    package = plugin_package({"tag": PLUGIN})
+    document = openapi.document(Registry(("operations", package)).all(), dev_settings())
+    schemas = document["components"]["schemas"]
+
+    validate(document)
+    assert schemas["TagPayload"]["properties"]["Tag"] == {"type": "string", "nullable": True}
+    assert schemas["TagRequest"]["required"] == ["operation", "payload"]
+    assert 409 in schemas["TagRequest"]["x-statuses"]
+    assert schemas["TagRequest"]["description"] == "Add `Tag` to the item's tags."
+    example = document["paths"]["/DynamoDBManager"]["post"]["requestBody"]["content"][
+        "application/json"
+    ]["examples"]["tag"]
+    assert example["value"] == {
+        "operation": "tag",
+        "tableName": "LambdaTable",
+        "payload": {"Key": {"Id": "1"}, "Tag": "blue"},
+    }
+    assert example["summary"] == "Label an item (DynamoDB UpdateItem)."
+    assert (
+        "| `tag` | Label an item (DynamoDB UpdateItem). | UpdateItem |"
+        in (document["info"]["description"])
+    )
