@@ -6,12 +6,13 @@ import pulumi
 
 from infra.api import DynamoDBOperationsApi
 from infra.program_config import program_config
+from infra.rest_api import COMPONENT_NAME
 from infra.settings import project_values, settings_from
 
 settings = settings_from(project_values(program_config(), pulumi.get_project()))
 for warning in settings.warnings:
     pulumi.log.warn(warning)
-api = DynamoDBOperationsApi("dynamodb-operations", settings)
+api = DynamoDBOperationsApi(COMPONENT_NAME, settings)
 
 pulumi.export("url", api.url)
 pulumi.export("tableNames", api.table_names)

@@ -37,6 +37,7 @@ from infra.rest_api import (
     JSON,
     MODEL_NAME,
     RESOURCE_PATH_PART,
+    function_resource_name,
     request_model_schema,
 )
 from infra.settings import Settings
@@ -293,7 +294,7 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
         if settings.cors_allow_origin:
             variables["CORS_ALLOW_ORIGIN"] = settings.cors_allow_origin
         return aws.lambda_.Function(
-            f"{name}-function",
+            function_resource_name(name),
             description="Serves POST /DynamoDBManager: DynamoDB operations on its tables",
             role=role.arn,
             runtime=RUNTIME,

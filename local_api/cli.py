@@ -10,18 +10,25 @@ import secrets
 import shutil
 import signal
 import sys
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from infra.grants import OperationRequirementError
 from infra.project import PROJECT_DIR, shown
+from infra.rest_api import function_resource_name
 from infra.settings import Settings, SettingsError, stack_settings
 from local_api import examples, scaffold, table
 from local_api.engines import DATA_DIR, ENGINES, EngineError, data_folder
 from local_api.environment import LocalStack, LocalStackError, local_stack
 
+if TYPE_CHECKING:
+    from function.registry import Operation
+
 DEFAULT_PORT = 3000
+#: How long a request may take under --debug: long enough to step through it.
+DEBUG_TIMEOUT_SECONDS = 3600.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,8 +62,16 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT") or DEFAULT_PORT))
     serve.add_argument(
         "--reload",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="pick up changes to function/ and the operation packages on the next request "
+        "(on by default; --no-reload turns it off)",
+    )
+    serve.add_argument(
+        "--debug",
         action="store_true",
-        help="pick up changes to function/ and operations/ per request",
+        help="for a debugger: one request at a time on the main thread, no reload, the "
+        "function's logs shown, and no deadline, so a breakpoint() can wait",
     )
     serve.add_argument(
         "--cors-origin",
@@ -89,6 +104,21 @@ def _parser() -> argparse.ArgumentParser:
         "--event", "-e", default="-", help="event file, direct or API Gateway shape ('-' for stdin)"
     )
     invoke.set_defaults(command=_invoke)
+
+    described = commands.add_parser(
+        "openapi", help="write the stack's OpenAPI document, generated from the registry"
+    )
+    described.add_argument(
+        "--stack", default=os.environ.get("STACK") or "dev", help="stack whose API to describe"
+    )
+    described.add_argument(
+        "--output",
+        "-o",
+        type=Path,
+        help="where to write it (default openapi.json for dev, openapi.STACK.json for others; "
+        "'-' for standard output)",
+    )
+    described.set_defaults(command=_openapi)
 
     new = commands.add_parser("new-operation", help="create operations/NAME.py and its test")
     new.add_argument("name", help="the operation's name, e.g. count")
@@ -177,7 +207,9 @@ def _kept_data(options: argparse.Namespace) -> Path | None:
 
 def _serve(options: argparse.Namespace) -> int:
     from local_api.code import FunctionCode
+    from local_api.docs_site import DocsSite
     from local_api.gateway import Gateway, StageConfig
+    from local_api.lambda_invoke import TUTORIAL_FUNCTION, LambdaInvokeApi
     from local_api.server import AccessLog, http_server, wsgi_app
 
     settings = _settings(options)
@@ -188,20 +220,34 @@ def _serve(options: argparse.Namespace) -> int:
     # Ctrl-C and `kill` both stop cleanly, even where a shell started us with SIGINT ignored.
     for stop in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop, _exit_on_signal)
-    if not options.verbose:
+    if options.debug:
+        options.reload = False
+    if not (options.verbose or options.debug):
         os.environ["LOG_LEVEL"] = "WARNING"
     code = FunctionCode(settings.operation_packages, reload=options.reload)
+    timeout = DEBUG_TIMEOUT_SECONDS if options.debug else settings.timeout
     config = StageConfig(
         stage_name=settings.stage_name,
         auth_mode=settings.auth_mode,
         api_key=api_key,
         cors_origin=cors,
-        function_timeout_seconds=settings.timeout,
+        function_timeout_seconds=timeout,
+    )
+    endpoints = (
+        DocsSite(settings, code, options.stack),
+        LambdaInvokeApi(
+            code,
+            (TUTORIAL_FUNCTION, f"{function_resource_name()}-", function_resource_name()),
+            timeout,
+        ),
     )
     # The port is taken before the database starts, so the two can never collide.
     try:
         server = http_server(
-            options.host, options.port, wsgi_app(Gateway(config, code), AccessLog())
+            options.host,
+            options.port,
+            wsgi_app(Gateway(config, code), AccessLog(), endpoints),
+            threaded=not options.debug,
         )
     except OSError as error:
         print(
@@ -212,7 +258,7 @@ def _serve(options: argparse.Namespace) -> int:
     serving = False
     try:
         with _local_stack(options, settings, cors_origin=cors, data=_kept_data(options)) as stack:
-            _banner(stack, server.server_port, options, api_key, cors, code.operation_names)
+            _banner(stack, server.server_port, options, api_key, cors, code.operations)
             serving = True
             server.serve_forever()
     except KeyboardInterrupt:
@@ -234,7 +280,7 @@ def _banner(
     options: argparse.Namespace,
     api_key: str | None,
     cors: str | None,
-    operation_names: tuple[str, ...],
+    operations: Mapping[str, Operation],
 ) -> None:
     settings = stack.settings
     base = f"http://{options.host}:{port}"
@@ -249,18 +295,22 @@ def _banner(
     lines = [
         f"DynamoDBOperations, stack {stack.stack}, running on {base}",
         f"  POST {url}   (also {base}/{settings.stage_name}/DynamoDBManager)",
+        f"  docs: {base}/docs   OpenAPI: {base}/openapi.json",
+        f"  Lambda's Invoke API: aws lambda invoke --endpoint-url {base} "
+        "--function-name LambdaFunctionOverHttps --payload file://input.txt out.txt",
         f"  tables on {engine} at {stack.endpoint}, {kept}:",
         *(f"    {examples.describe(definition)}" for definition in settings.tables.values()),
-        f"  operations: {', '.join(operation_names)}",
+        f"  operations: {', '.join(operations)}",
         f"  auth: {settings.auth_mode}" + (f"; send  x-api-key: {api_key}" if api_key else ""),
         f"  CORS: {'any origin' if cors == '*' else cors or 'off'}; "
-        f"reload: {'on' if options.reload else 'off (--reload)'}",
+        f"reload: {'on (--no-reload)' if options.reload else 'off'}"
+        + ("; debug: one request at a time, no deadline" if options.debug else ""),
         "",
-        "Try the tutorial's requests:",
+        "Try the operations' examples:",
     ]
     lines += [
         f"  {examples.curl(url, document, api_key)}"
-        for _, document in examples.tutorial_requests(settings)
+        for _, document in examples.example_requests(settings, operations)
     ]
     if settings.auth_mode == "iam":
         lines.append(
@@ -275,9 +325,8 @@ def _banner(
 
 
 def _invoke(options: argparse.Namespace) -> int:
-    from function import json_codec
-    from function.errors import RequestError
     from local_api.lambda_context import LambdaContext
+    from local_api.lambda_invoke import invoke
 
     source = sys.stdin.read() if options.event == "-" else Path(options.event).read_text()
     try:
@@ -287,15 +336,28 @@ def _invoke(options: argparse.Namespace) -> int:
         return 2
     settings = _settings(options)
     with _local_stack(options, settings):
-        from function.handler import InternalError, handler
+        from function.handler import handler
 
-        try:
-            result = handler(event, LambdaContext("local-invoke", settings.timeout))
-        except (RequestError, InternalError) as error:
-            message = error.message if isinstance(error, RequestError) else str(error)
-            print(json_codec.encode({"errorMessage": message, "errorType": type(error).__name__}))
-            return 1
-    print(json_codec.encode(result))
+        _, headers, body = invoke(handler, event, LambdaContext("local-invoke", settings.timeout))
+    print(body.decode())
+    return 1 if ("X-Amz-Function-Error", "Unhandled") in headers else 0
+
+
+def _openapi(options: argparse.Namespace) -> int:
+    from function.registry import Registry
+    from infra import openapi
+
+    settings = stack_settings(options.stack)
+    described = openapi.document(
+        Registry(settings.operation_packages, settings.plugins).all(), settings
+    )
+    text = openapi.dumps(described)
+    if str(options.output) == "-":
+        sys.stdout.write(text)
+        return 0
+    output = options.output or PROJECT_DIR / openapi.committed_name(options.stack)
+    output.write_text(text)
+    print(f"wrote {shown(output)}", file=sys.stderr)
     return 0
 
 

@@ -13,11 +13,14 @@ from __future__ import annotations
 import importlib
 import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from function.registry import Operation
 
 Handler = Callable[[dict[str, Any], Any], Any]
 FUNCTION_PACKAGE = "function"
@@ -28,7 +31,11 @@ class Loaded:
     """One import of the code: its handler and the operations it registers."""
 
     handler: Handler
-    operation_names: tuple[str, ...]
+    operations: Mapping[str, Operation]
+
+    @property
+    def operation_names(self) -> tuple[str, ...]:
+        return tuple(sorted(self.operations))
 
 
 class FunctionCode:
@@ -75,11 +82,16 @@ class FunctionCode:
         """The operations registered now (as of the last import)."""
         return self._loaded.operation_names
 
+    @property
+    def operations(self) -> Mapping[str, Operation]:
+        """The registered operations themselves (as of the last import)."""
+        return self._loaded.operations
+
     def _import(self) -> Loaded:
         handler_module = importlib.import_module(f"{FUNCTION_PACKAGE}.handler")
         registry = importlib.import_module(f"{FUNCTION_PACKAGE}.registry")
         operations = registry.Registry(self.packages[1:]).all()
-        return Loaded(handler=handler_module.handler, operation_names=tuple(sorted(operations)))
+        return Loaded(handler=handler_module.handler, operations=dict(sorted(operations.items())))
 
     def _scan(self) -> dict[Path, int]:
         return {

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import shlex
+from collections.abc import Mapping
 from typing import Any
 
+from function.registry import Operation
+from infra import openapi
 from infra.settings import Settings
 from infra.table_definitions import TableDefinition, primary_table
 
@@ -68,6 +71,24 @@ def tutorial_requests(settings: Settings) -> list[tuple[str, dict[str, Any]]]:
             {"operation": "echo", "payload": {"somekey1": "somevalue1", "somekey2": "somevalue2"}},
         ),
         ("ping", {"operation": "ping"}),
+    ]
+
+
+def example_requests(
+    settings: Settings, operations: Mapping[str, Operation]
+) -> list[tuple[str, dict[str, Any]]]:
+    """A request for every operation with an example, plugins' included.
+
+    The tutorial's come first, on the stack's keys; then the others as their
+    operations declare them (what the OpenAPI document shows).
+    """
+    tutorial = [(name, document) for name, document in tutorial_requests(settings)]
+    shown = {name for name, _ in tutorial}
+    table = primary_table(settings.tables) or next(iter(settings.tables))
+    return [(name, document) for name, document in tutorial if name in operations] + [
+        (name, openapi.example_request(op, table))
+        for name, op in sorted(operations.items())
+        if name not in shown and op.example is not None
     ]
 
 

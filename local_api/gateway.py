@@ -112,6 +112,12 @@ class Gateway:
         try:
             _model_validator(operation_names)(document)
         except RequestError as invalid:
+            if isinstance(operation, str) and operation not in operation_names:
+                return operation, (
+                    f"unknown operation {operation!r}; this server knows "
+                    f"{', '.join(operation_names)} (a module added under --no-reload needs "
+                    "a restart)"
+                )
             return _name(operation), str(invalid)
         return _name(operation), None
 

@@ -11,8 +11,8 @@ import logging
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterable
-from typing import IO, Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import IO, Any, Protocol
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
@@ -44,25 +44,35 @@ class AccessLog:
         print(line, file=self.stream, flush=True)
 
 
-def wsgi_app(gateway: Gateway, access_log: AccessLog) -> WSGIApp:
-    """The WSGI application serving ``gateway``."""
+class Endpoint(Protocol):
+    """Something the local server answers besides the API: the docs, Lambda's Invoke API."""
+
+    def answer(self, request: HttpRequest) -> HttpResponse | None: ...
+
+
+def wsgi_app(
+    gateway: Gateway, access_log: AccessLog, endpoints: Sequence[Endpoint] = ()
+) -> WSGIApp:
+    """The WSGI application serving ``endpoints`` first, then ``gateway`` for everything else."""
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         started = time.perf_counter()
         request = Request(environ)
         request_body = request.stream.read(MAX_REQUEST_BYTES + 1)
+        received = HttpRequest(
+            method=request.method,
+            path=request.path,
+            headers=list(request.headers.items()),
+            query=list(request.args.items(multi=True)),
+            body=request_body,
+            source_ip=request.remote_addr or "127.0.0.1",
+            host=request.host,
+        )
         try:
-            answer = gateway.handle(
-                HttpRequest(
-                    method=request.method,
-                    path=request.path,
-                    headers=list(request.headers.items()),
-                    query=list(request.args.items(multi=True)),
-                    body=request_body,
-                    source_ip=request.remote_addr or "127.0.0.1",
-                    host=request.host,
-                )
-            )
+            answer = next(
+                (found for endpoint in endpoints if (found := endpoint.answer(received))),
+                None,
+            ) or gateway.handle(received)
         except Exception:  # noqa: BLE001 - a bug of the local gateway must not kill the server
             traceback.print_exc()
             answer = HttpResponse(
@@ -94,7 +104,7 @@ class QuietRequestHandler(WSGIRequestHandler):
         pass
 
 
-def http_server(host: str, port: int, app: WSGIApp) -> BaseWSGIServer:
-    """A threaded server (a thread per connection, HTTP/1.1 keep-alive)."""
+def http_server(host: str, port: int, app: WSGIApp, *, threaded: bool = True) -> BaseWSGIServer:
+    """A threaded server (a thread per connection, HTTP/1.1 keep-alive), or one at a time."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    return make_server(host, port, app, threaded=True, request_handler=QuietRequestHandler)
+    return make_server(host, port, app, threaded=threaded, request_handler=QuietRequestHandler)

@@ -164,7 +164,7 @@ def test_one_access_log_line_per_request(dev_server):
     assert marker not in dev_server.log()
 
 
-def test_the_banner_gives_the_url_the_table_and_a_curl_per_tutorial_operation(dev_server):
+def test_the_banner_gives_the_url_the_table_and_a_curl_per_operation_tutorial_first(dev_server):
     banner = dev_server.log()
 
     assert f"POST http://127.0.0.1:{dev_server.port}/DynamoDBManager" in banner
@@ -173,7 +173,11 @@ def test_the_banner_gives_the_url_the_table_and_a_curl_per_tutorial_operation(de
     operations = [
         json.loads(re.search(r"-d '(.*)'$", line).group(1))["operation"] for line in curls
     ]
-    assert operations == ["create", "read", "update", "list", "delete", "echo", "ping"]
+    assert operations == [
+        *("create", "read", "update", "list", "delete", "echo", "ping"),
+        *("batch-get", "batch-write", "query", "transact-get", "transact-write"),
+    ]
+    assert f"docs: http://127.0.0.1:{dev_server.port}/docs" in banner
 
 
 def test_ctrl_c_stops_the_server_and_its_database(tmp_path):

@@ -144,10 +144,10 @@ def test_invoke_reports_an_operations_bug_as_lambda_does_and_logs_why(tmp_path):
     )
 
     assert result.returncode == 1
-    assert json.loads(result.stdout) == {
-        "errorMessage": "Internal error; request id local-invoke",
-        "errorType": "InternalError",
-    }
+    reported = json.loads(result.stdout)
+    assert reported["errorMessage"] == "Internal error; request id local-invoke"
+    assert reported["errorType"] == "InternalError"
+    assert reported["requestId"] == "local-invoke"
     assert "called dynamodb:PutItem on a table, which its actions do not declare" in (result.stderr)
 
 

@@ -1,0 +1,138 @@
+"""Lambda's Invoke API, locally: ``aws lambda invoke --endpoint-url`` reaches the real handler.
+
+``POST /2015-03-31/functions/{name}/invocations`` with the event as the body,
+as ``sam local start-lambda`` and serverless-offline's ``lambdaPort`` answer it:
+the handler's result as JSON, or, when the handler raises, status 200 with
+``X-Amz-Function-Error: Unhandled`` and the Python runtime's error document
+(``errorMessage``, ``errorType``, ``requestId``, ``stackTrace``). ``Event``
+invocations answer 202 after running, ``DryRun`` 204. The function is known by
+the tutorial's name, by the name of the stack's function, or by either's ARN.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import traceback
+import uuid
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import unquote
+
+from function import json_codec
+from local_api.code import FunctionCode
+from local_api.gateway import HttpResponse
+from local_api.lambda_context import LambdaContext
+from local_api.proxy_event import HttpRequest
+
+#: The Invoke API's path; ``name`` may be a name, a partial or full ARN, with a qualifier.
+INVOCATIONS = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations/?$")
+TUTORIAL_FUNCTION = "LambdaFunctionOverHttps"
+#: ``arn:aws:lambda:region:account:function:NAME[:qualifier]`` or ``account:function:NAME``.
+_ARN = re.compile(
+    r"^(?:arn:[^:]+:lambda:[^:]*:)?(?:\d{12}:)?(?:function:)?(?P<name>[^:]+)(?::.*)?$"
+)
+
+
+class LambdaInvokeApi:
+    """Answers Lambda's Invoke API for the one function the local server runs."""
+
+    def __init__(
+        self, code: FunctionCode, function_names: tuple[str, ...], timeout_seconds: float
+    ) -> None:
+        self.code = code
+        #: Names (or prefixes ending in ``-``, for Pulumi's auto-named functions) it answers to.
+        self.function_names = function_names
+        self.timeout_seconds = timeout_seconds
+
+    def answer(self, request: HttpRequest) -> HttpResponse | None:
+        """The Invoke API's answer, or ``None`` when ``request`` is not for it."""
+        route = INVOCATIONS.match(request.path)
+        if route is None:
+            return None
+        named = unquote(route["name"])
+        if request.method != "POST":
+            return _lambda_error(405, "MethodNotAllowedException", "Use POST to invoke")
+        if not self.knows(named):
+            return _lambda_error(
+                404,
+                "ResourceNotFoundException",
+                f"Function not found: {named}; this server runs "
+                + " or ".join(_shown(name) for name in self.function_names),
+            )
+        try:
+            event = json.loads(request.body or b"{}")
+        except ValueError as error:
+            return _lambda_error(
+                400,
+                "InvalidRequestContentException",
+                f"Could not parse request body into json: {error}",
+            )
+        kind = request.header("X-Amz-Invocation-Type") or "RequestResponse"
+        if kind == "DryRun":
+            return HttpResponse(204, [], b"")
+        request_id = str(uuid.uuid4())
+        with self.code.use() as loaded:
+            status, headers, body = invoke(
+                loaded.handler, event, LambdaContext(request_id, self.timeout_seconds)
+            )
+        headers += [("X-Amzn-RequestId", request_id), ("X-Amz-Executed-Version", "$LATEST")]
+        if kind == "Event":
+            status, body = 202, b""
+        response = HttpResponse(status, headers, body, note=f"lambda invoke of {named}")
+        operation = event.get("operation") if isinstance(event, dict) else None
+        response.operation = operation if isinstance(operation, str) else None
+        return response
+
+    def knows(self, named: str) -> bool:
+        """Whether ``named`` (a name or ARN, with or without a qualifier) is this function."""
+        match = _ARN.match(named)
+        name = match["name"] if match else named
+        return any(
+            name.startswith(known) if known.endswith("-") else name == known
+            for known in self.function_names
+        )
+
+
+def invoke(
+    handler: Callable[[Any, Any], Any], event: Any, context: LambdaContext
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    """Run ``handler`` on ``event`` as Lambda does: its result, or its error as Lambda reports."""
+    try:
+        result = handler(event, context)
+    except Exception as error:  # noqa: BLE001 - an unhandled error is Lambda's Unhandled
+        body = error_document(error, context.aws_request_id)
+        headers = [("Content-Type", "application/json"), ("X-Amz-Function-Error", "Unhandled")]
+        return 200, headers, json.dumps(body).encode()
+    return 200, [("Content-Type", "application/json")], json_codec.encode(result).encode()
+
+
+def error_document(error: BaseException, request_id: str) -> dict[str, Any]:
+    """What the Python runtime reports for an exception the handler let out."""
+    return {
+        "errorMessage": str(error),
+        "errorType": type(error).__name__,
+        "requestId": request_id,
+        "stackTrace": [
+            line
+            for frame, line in zip(
+                traceback.extract_tb(error.__traceback__),
+                traceback.format_tb(error.__traceback__),
+                strict=True,
+            )
+            if frame.filename != __file__
+        ],
+    }
+
+
+def _shown(name: str) -> str:
+    return f"{name}<suffix>" if name.endswith("-") else name
+
+
+def _lambda_error(status: int, error_type: str, message: str) -> HttpResponse:
+    """An error of the Lambda service itself (not of the function)."""
+    body = json.dumps({"Type": "User", "message": message}).encode()
+    headers = [("Content-Type", "application/json"), ("x-amzn-ErrorType", error_type)]
+    response = HttpResponse(status, headers, body)
+    response.note = message
+    return response

@@ -1,0 +1,105 @@
+"""Lambda's Invoke API on ``make serve``: botocore's Lambda client reaches the real handler."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from tests.conftest import REGION
+from tests.local.conftest import LocalServer, start_server
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    served = start_server(tmp_path_factory.mktemp("invoke"))
+    yield served
+    served.stop()
+
+
+@pytest.fixture(scope="module")
+def lambda_client(server: LocalServer) -> Any:
+    return boto3.client(
+        "lambda",
+        endpoint_url=server.base,
+        region_name=REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(retries={"max_attempts": 1}),
+    )
+
+
+def invoke(client: Any, event: Any, name: str = "LambdaFunctionOverHttps", **args: Any) -> Any:
+    return client.invoke(FunctionName=name, Payload=json.dumps(event).encode(), **args)
+
+
+def test_echo_returns_its_payload(lambda_client):
+    answer = invoke(lambda_client, {"operation": "echo", "payload": {"somekey1": "somevalue1"}})
+
+    assert answer["StatusCode"] == 200
+    assert "FunctionError" not in answer
+    assert json.loads(answer["Payload"].read()) == {"somekey1": "somevalue1"}
+
+
+def test_the_tutorials_requests_reach_the_table_through_the_handler(lambda_client):
+    item = {"Id": "invoked", "price": 19.99}
+    invoke(lambda_client, {"operation": "create", "payload": {"Item": item}})
+
+    answer = invoke(lambda_client, {"operation": "read", "payload": {"Key": {"Id": "invoked"}}})
+
+    assert json.loads(answer["Payload"].read()) == {"Item": item}
+
+
+def test_an_unknown_operation_is_a_function_error_as_lambda_reports_it(lambda_client):
+    answer = invoke(lambda_client, {"operation": "nope"})
+    error = json.loads(answer["Payload"].read())
+
+    assert answer["StatusCode"] == 200
+    assert answer["FunctionError"] == "Unhandled"
+    assert error["errorType"] == "UnknownOperationError"
+    assert error["errorMessage"].startswith("Unknown operation 'nope'; available operations:")
+    assert error["requestId"] == answer["ResponseMetadata"]["RequestId"]
+    assert all("lambda_invoke.py" not in frame for frame in error["stackTrace"])
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "dynamodb-operations-function-a1b2c3d",
+        "arn:aws:lambda:us-east-1:123456789012:function:dynamodb-operations-function-a1b2c3d",
+        "arn:aws:lambda:us-east-1:123456789012:function:LambdaFunctionOverHttps:$LATEST",
+        "123456789012:function:LambdaFunctionOverHttps",
+    ],
+)
+def test_the_stacks_function_and_the_tutorials_answer_by_name_or_arn(lambda_client, name):
+    answer = invoke(lambda_client, {"operation": "ping"}, name=name)
+
+    assert json.loads(answer["Payload"].read()) == "pong"
+
+
+def test_another_function_is_not_found(lambda_client):
+    with pytest.raises(lambda_client.exceptions.ResourceNotFoundException, match="other"):
+        invoke(lambda_client, {"operation": "ping"}, name="other")
+
+
+def test_an_event_invocation_is_accepted_and_runs(lambda_client):
+    queued = invoke(
+        lambda_client,
+        {"operation": "create", "payload": {"Item": {"Id": "queued"}}},
+        InvocationType="Event",
+    )
+    read = invoke(lambda_client, {"operation": "read", "payload": {"Key": {"Id": "queued"}}})
+
+    assert queued["StatusCode"] == 202
+    assert json.loads(read["Payload"].read()) == {"Item": {"Id": "queued"}}
+
+
+def test_a_payload_that_is_not_json_is_refused_by_lambda_itself(lambda_client):
+    with pytest.raises(
+        lambda_client.exceptions.InvalidRequestContentException, match="Could not parse"
+    ):
+        lambda_client.invoke(FunctionName="LambdaFunctionOverHttps", Payload=b"{nope")
