@@ -19,5 +19,6 @@ pulumi.export("tableNames", api.table_names)
 if api.table_name is not None:
     pulumi.export("tableName", api.table_name)
 pulumi.export("functionName", api.function_name)
+pulumi.export("openapi", api.openapi)
 if api.api_key is not None:
     pulumi.export("apiKey", api.api_key)

@@ -6,11 +6,14 @@ Everything the tutorial builds by hand, without its traps:
   protected from deletion and replacement where the stack asks for it;
 * the function's role may do only what the registered operations declare, on
   the tables and indexes they run on and its own log group (:mod:`infra.policy`);
-* API Gateway validates requests against a model generated from the same registry;
+* the REST API is defined by its OpenAPI document (:mod:`infra.openapi`, from
+  the same registry), as SAM's ``DefinitionBody`` does: the proxy integration,
+  the request model and validator, API keys or IAM, CORS. Removing a part
+  removes it in the same update, which a REST API built part by part cannot
+  promise (pulumi-aws#3289);
 * the Lambda permission's source ARN names this API's ``POST /DynamoDBManager``;
-* the deployment is replaced whenever anything it snapshots changes (its
-  ``triggers`` hash every input of the resources, methods, integrations, model
-  and validator), and the stage moves to it;
+* the deployment is replaced whenever the document changes (its ``triggers``
+  hash it), and the stage moves to it;
 * the URL is the stage's invoke URL (which ends with the stage name) plus the
   resource path, so the stage appears once.
 """
@@ -20,26 +23,19 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
 from function import idempotency
 from function.registry import Operation, Registry
+from infra import openapi
 from infra.archive import archive_files, asset_archive, generated_files
 from infra.dependencies import LambdaPlatform
 from infra.grants import check_requirements, table_grants
 from infra.policy import function_policy, lambda_trust_policy, policy_json
-from infra.rest_api import (
-    CORS_ALLOW_HEADERS,
-    CORS_ALLOW_METHODS,
-    JSON,
-    MODEL_NAME,
-    RESOURCE_PATH_PART,
-    function_resource_name,
-    request_model_schema,
-)
+from infra.rest_api import RESOURCE_PATH, function_resource_name
 from infra.settings import Settings
 from infra.table_definitions import Index, TableDefinition, primary_table, table_resource_names
 
@@ -47,8 +43,6 @@ COMPONENT_TYPE = "dynamodb-operations:api:DynamoDBOperationsApi"
 HANDLER = "function.handler.handler"
 RUNTIME = "python3.13"
 REST_API_NAME = "DynamoDBOperations"
-
-Part = TypeVar("Part", bound=pulumi.CustomResource)
 
 
 def log_group_name(project: str, stack: str, name: str) -> str:
@@ -69,6 +63,8 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
     table_names: pulumi.Output[dict[str, str]]
     function_name: pulumi.Output[str]
     api_key: pulumi.Output[str] | None
+    #: The API's OpenAPI document, its server the stage's URL (what ``/docs`` shows locally).
+    openapi: pulumi.Output[str]
 
     def __init__(
         self, name: str, settings: Settings, opts: pulumi.ResourceOptions | None = None
@@ -76,8 +72,6 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
         super().__init__(COMPONENT_TYPE, name, None, opts)
         self._name = name
         self._settings = settings
-        self._parts: list[pulumi.CustomResource] = []
-        self._snapshot: list[dict[str, Any]] = []
         operations = Registry(settings.operation_packages, settings.plugins).all()
         check_requirements(
             operations.values(),
@@ -99,82 +93,43 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
         records = self._idempotency_table()
         function = self._function(operations, served, records, log_group)
 
+        body = function.invoke_arn.apply(
+            lambda uri: openapi.dumps(openapi.api_gateway_document(operations, settings, uri))
+        )
         rest_api = aws.apigateway.RestApi(
             f"{name}-rest-api",
             name=REST_API_NAME,
             description="DynamoDB operations over HTTPS (POST /DynamoDBManager)",
+            body=body,
             endpoint_configuration={"types": "REGIONAL"},
             opts=self._child(),
         )
-        resource = self._api_part(
-            aws.apigateway.Resource,
-            "resource",
-            rest_api=rest_api.id,
-            parent_id=rest_api.root_resource_id,
-            path_part=RESOURCE_PATH_PART,
-        )
-        validator = self._api_part(
-            aws.apigateway.RequestValidator,
-            "validator",
-            rest_api=rest_api.id,
-            name="body",
-            validate_request_body=True,
-            validate_request_parameters=False,
-        )
-        model = self._api_part(
-            aws.apigateway.Model,
-            "model",
-            rest_api=rest_api.id,
-            name=MODEL_NAME,
-            content_type=JSON,
-            description="The request envelope, operation limited to the registered operations",
-            schema=json.dumps(request_model_schema(sorted(operations)), sort_keys=True),
-        )
-        method = self._api_part(
-            aws.apigateway.Method,
-            "method",
-            rest_api=rest_api.id,
-            resource_id=resource.id,
-            http_method="POST",
-            authorization="AWS_IAM" if settings.auth_mode == "iam" else "NONE",
-            api_key_required=settings.auth_mode == "apiKey",
-            request_validator_id=validator.id,
-            request_models={JSON: model.name},
-        )
-        self._api_part(
-            aws.apigateway.Integration,
-            "integration",
-            rest_api=rest_api.id,
-            resource_id=resource.id,
-            http_method=method.http_method,
-            type="AWS_PROXY",
-            integration_http_method="POST",
-            uri=function.invoke_arn,
-        )
-        if settings.cors_allow_origin:
-            self._cors(rest_api, resource)
 
         aws.lambda_.Permission(
             f"{name}-permission",
             function=function.name,
             action="lambda:InvokeFunction",
             principal="apigateway.amazonaws.com",
-            source_arn=pulumi.Output.concat(
-                rest_api.execution_arn, "/*/", method.http_method, resource.path
-            ),
+            source_arn=pulumi.Output.concat(rest_api.execution_arn, "/*/POST", RESOURCE_PATH),
             opts=self._child(),
         )
 
-        stage = self._stage(rest_api)
-        self.url = pulumi.Output.concat(stage.invoke_url, resource.path)
+        stage = self._stage(rest_api, body)
+        self.url = pulumi.Output.concat(stage.invoke_url, RESOURCE_PATH)
         self.table_name = served[primary].name if primary is not None else None
         self.table_names = _physical_names(served)
         self.function_name = function.name
         self.api_key = self._api_key(rest_api, stage) if settings.auth_mode == "apiKey" else None
+        self.openapi = stage.invoke_url.apply(
+            lambda base: openapi.dumps(
+                openapi.document(operations, settings, servers=[{"url": base}])
+            )
+        )
         outputs: dict[str, Any] = {
             "url": self.url,
             "tableNames": self.table_names,
             "functionName": self.function_name,
+            "openapi": self.openapi,
         }
         if self.table_name is not None:
             outputs["tableName"] = self.table_name
@@ -319,90 +274,19 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
             opts=self._child(depends_on=[policy, log_group]),
         )
 
-    def _api_part(
-        self,
-        kind: type[Part],
-        suffix: str,
-        depends_on: list[pulumi.Resource] | None = None,
-        **args: Any,
-    ) -> Part:
-        """Create a resource the deployment snapshots, and remember what defines it."""
-        part = kind(f"{self._name}-{suffix}", **args, opts=self._child(depends_on=depends_on))
-        self._parts.append(part)
-        self._snapshot.append({"part": suffix, "id": part.id, "args": args})
-        return part
-
-    def _cors(self, rest_api: aws.apigateway.RestApi, resource: aws.apigateway.Resource) -> None:
-        """Answer browsers' preflight and put the CORS origin on API Gateway's own errors."""
-        origin = f"'{self._settings.cors_allow_origin}'"
-        headers = {
-            "Access-Control-Allow-Origin": origin,
-            "Access-Control-Allow-Headers": f"'{CORS_ALLOW_HEADERS}'",
-            "Access-Control-Allow-Methods": f"'{CORS_ALLOW_METHODS}'",
-        }
-        options = self._api_part(
-            aws.apigateway.Method,
-            "options-method",
-            rest_api=rest_api.id,
-            resource_id=resource.id,
-            http_method="OPTIONS",
-            authorization="NONE",
-            api_key_required=False,
-        )
-        preflight = self._api_part(
-            aws.apigateway.Integration,
-            "options-integration",
-            rest_api=rest_api.id,
-            resource_id=resource.id,
-            http_method=options.http_method,
-            type="MOCK",
-            request_templates={JSON: '{"statusCode": 200}'},
-        )
-        answer = self._api_part(
-            aws.apigateway.MethodResponse,
-            "options-response",
-            rest_api=rest_api.id,
-            resource_id=resource.id,
-            http_method=options.http_method,
-            status_code="200",
-            response_parameters={f"method.response.header.{header}": True for header in headers},
-        )
-        self._api_part(
-            aws.apigateway.IntegrationResponse,
-            "options-integration-response",
-            rest_api=rest_api.id,
-            resource_id=resource.id,
-            http_method=options.http_method,
-            status_code=answer.status_code,
-            response_parameters={
-                f"method.response.header.{header}": value for header, value in headers.items()
-            },
-            depends_on=[preflight],
-        )
-        for response_type in ("DEFAULT_4XX", "DEFAULT_5XX"):
-            self._api_part(
-                aws.apigateway.Response,
-                f"cors-{response_type.lower().replace('_', '-')}",
-                rest_api_id=rest_api.id,
-                response_type=response_type,
-                response_parameters={
-                    "gatewayresponse.header.Access-Control-Allow-Origin": origin,
-                },
-            )
-
-    def _stage(self, rest_api: aws.apigateway.RestApi) -> aws.apigateway.Stage:
+    def _stage(
+        self, rest_api: aws.apigateway.RestApi, body: pulumi.Output[str]
+    ) -> aws.apigateway.Stage:
+        """The stage, on a deployment replaced whenever the API's document changes."""
         settings, name = self._settings, self._name
-        fingerprint = pulumi.Output.from_input(self._snapshot).apply(
-            lambda snapshot: hashlib.sha256(
-                json.dumps(snapshot, sort_keys=True).encode()
-            ).hexdigest()
-        )
         deployment = aws.apigateway.Deployment(
             f"{name}-deployment",
             rest_api=rest_api.id,
-            description="Replaced whenever the API's resources, methods or model change",
-            triggers={"redeployment": fingerprint},
-            opts=self._child(depends_on=list(self._parts)),
+            description="Replaced whenever the API's OpenAPI document changes",
+            triggers={
+                "redeployment": body.apply(lambda text: hashlib.sha256(text.encode()).hexdigest())
+            },
+            opts=self._child(depends_on=[rest_api]),
         )
         stage = aws.apigateway.Stage(
             f"{name}-stage",

@@ -38,13 +38,21 @@ from function.errors import (
 )
 from function.registry import Operation
 from infra.project import PROJECT_DIR
-from infra.rest_api import JSON, MODEL_NAME, RESOURCE_PATH
+from infra.rest_api import (
+    CORS_ALLOW_HEADERS,
+    CORS_ALLOW_METHODS,
+    JSON,
+    MODEL_NAME,
+    RESOURCE_PATH,
+    request_model_schema,
+)
 from infra.settings import Settings
 from infra.table_definitions import primary_table
 
 OPENAPI_VERSION = "3.0.3"
 TITLE = "DynamoDBOperations"
 ERROR_BODY = "ErrorBody"
+BODY_VALIDATOR = "body"
 REQUEST = f"#/components/schemas/{MODEL_NAME}"
 
 #: Errors any request can get, whatever its operation.
@@ -170,6 +178,94 @@ def document(
         document["components"]["securitySchemes"] = {scheme: definition}
         post["security"] = [{scheme: []}]
     return document
+
+
+def api_gateway_document(
+    operations: Mapping[str, Operation], settings: Settings, integration_uri: str
+) -> dict[str, Any]:
+    """The document the REST API is defined by (``RestApi.body``), as API Gateway imports it.
+
+    It is :func:`document` with API Gateway's extensions: the Lambda proxy
+    integration, the body validator, API keys or IAM, and, when the stack turns
+    CORS on, the preflight and the origin on API Gateway's own errors. What API
+    Gateway's models cannot hold (``oneOf``, ``discriminator``, examples) is
+    left out: its request model is the envelope with ``operation`` limited to
+    the registered names (:func:`infra.rest_api.request_model_schema`, which the
+    local gateway enforces too), and the function validates each payload
+    against its operation's schema, answering with a message API Gateway's
+    validator would not give. No ``servers``: the stage is the base path.
+    """
+    described = document(operations, settings)
+    post = described["paths"][RESOURCE_PATH]["post"]
+    post["requestBody"]["content"][JSON] = {"schema": {"$ref": REQUEST}}
+    post["responses"] = {
+        status: {"description": response["description"]}
+        for status, response in post["responses"].items()
+    }
+    post["x-amazon-apigateway-request-validator"] = BODY_VALIDATOR
+    post["x-amazon-apigateway-integration"] = {
+        "type": "aws_proxy",
+        "httpMethod": "POST",
+        "uri": integration_uri,
+        "passthroughBehavior": "when_no_match",
+    }
+    model = request_model_schema(operations)
+    del model["$schema"]  # OpenAPI's schema objects have none; API Gateway reads them as draft-04
+    described["components"]["schemas"] = {MODEL_NAME: model}
+    del described["servers"]
+    described["x-amazon-apigateway-request-validators"] = {
+        BODY_VALIDATOR: {"validateRequestBody": True, "validateRequestParameters": False}
+    }
+    if settings.auth_mode == "apiKey":
+        described["x-amazon-apigateway-api-key-source"] = "HEADER"
+    if settings.cors_allow_origin:
+        described["paths"][RESOURCE_PATH]["options"] = _preflight(settings.cors_allow_origin)
+        described["x-amazon-apigateway-gateway-responses"] = {
+            kind: {
+                "responseParameters": {
+                    "gatewayresponse.header.Access-Control-Allow-Origin": (
+                        f"'{settings.cors_allow_origin}'"
+                    )
+                }
+            }
+            for kind in ("DEFAULT_4XX", "DEFAULT_5XX")
+        }
+    return described
+
+
+def _preflight(origin: str) -> dict[str, Any]:
+    """The OPTIONS method: API Gateway answers browsers' preflight itself (a mock integration)."""
+    headers = {
+        "Access-Control-Allow-Origin": origin,
+        "Access-Control-Allow-Headers": CORS_ALLOW_HEADERS,
+        "Access-Control-Allow-Methods": CORS_ALLOW_METHODS,
+    }
+    return {
+        "summary": "CORS preflight",
+        "security": [],
+        "responses": {
+            "200": {
+                "description": "The CORS headers browsers ask for",
+                "headers": {name: {"schema": {"type": "string"}} for name in headers},
+                "content": {},
+            }
+        },
+        "x-amazon-apigateway-integration": {
+            "type": "mock",
+            "requestTemplates": {JSON: '{"statusCode": 200}'},
+            "passthroughBehavior": "when_no_match",
+            "responses": {
+                "default": {
+                    "statusCode": "200",
+                    "responseParameters": {
+                        f"method.response.header.{name}": f"'{value}'"
+                        for name, value in headers.items()
+                    },
+                    "responseTemplates": {JSON: "{}"},
+                }
+            },
+        },
+    }
 
 
 def dumps(described: Mapping[str, Any]) -> str:

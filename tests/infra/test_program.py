@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import textwrap
 from urllib.parse import urlparse
 
 import fastjsonschema
 import pytest
+from openapi_spec_validator import validate
 
 from function import envelope, idempotency
 from function.registry import DuplicateOperationError, Registry
@@ -24,18 +26,12 @@ LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 FUNCTION = "aws:lambda/function:Function"
 PERMISSION = "aws:lambda/permission:Permission"
 REST_API = "aws:apigateway/restApi:RestApi"
-RESOURCE = "aws:apigateway/resource:Resource"
-METHOD = "aws:apigateway/method:Method"
-INTEGRATION = "aws:apigateway/integration:Integration"
-VALIDATOR = "aws:apigateway/requestValidator:RequestValidator"
-MODEL = "aws:apigateway/model:Model"
 DEPLOYMENT = "aws:apigateway/deployment:Deployment"
 STAGE = "aws:apigateway/stage:Stage"
 METHOD_SETTINGS = "aws:apigateway/methodSettings:MethodSettings"
 API_KEY = "aws:apigateway/apiKey:ApiKey"
 USAGE_PLAN = "aws:apigateway/usagePlan:UsagePlan"
 USAGE_PLAN_KEY = "aws:apigateway/usagePlanKey:UsagePlanKey"
-GATEWAY_RESPONSE = "aws:apigateway/response:Response"
 COMPONENT = "dynamodb-operations:api:DynamoDBOperationsApi"
 
 TABLE_INFO_MODULE = textwrap.dedent(
@@ -84,8 +80,19 @@ def table_arns(deployment: Deployment) -> dict[str, str]:
     return {name: arns[physical_name] for name, physical_name in physical.items()}
 
 
+def api_document(deployment: Deployment) -> dict:
+    """The OpenAPI document the REST API is defined by (its ``body``)."""
+    return json.loads(deployment.one(REST_API).inputs["body"])
+
+
+def post_method(deployment: Deployment) -> dict:
+    return api_document(deployment)["paths"]["/DynamoDBManager"]["post"]
+
+
 def model_schema(deployment: Deployment) -> dict:
-    return json.loads(deployment.one(MODEL).inputs["schema"])
+    """API Gateway's request model, as a draft-04 schema."""
+    schemas = api_document(deployment)["components"]["schemas"]
+    return {"$schema": DRAFT_04, **schemas["DynamoDBOperationsRequest"]}
 
 
 def triggers(deployment: Deployment) -> dict:
@@ -229,40 +236,41 @@ def test_x_ray_is_granted_only_where_tracing_is_on(dev, prod):
     assert [action for action, _ in grants(prod) if action.startswith("xray:")]
 
 
-def test_post_dynamodbmanager_is_a_lambda_proxy_to_the_function(stack):
+def test_the_rest_api_is_defined_by_a_valid_openapi_3_document(stack):
     api = stack.one(REST_API)
-    resource = stack.one(RESOURCE)
-    method = stack.one(METHOD)
-    integration = stack.one(INTEGRATION)
+    document = api_document(stack)
 
+    validate(document)
+    assert document["openapi"] == "3.0.3"
     assert api.inputs["name"] == "DynamoDBOperations"
     assert api.inputs["endpointConfiguration"]["types"] == "REGIONAL"
-    assert resource.inputs == {
-        "restApi": api.id,
-        "parentId": api.state["rootResourceId"],
-        "pathPart": "DynamoDBManager",
+    assert list(document["paths"]) == ["/DynamoDBManager"]
+    assert not stack.of_type("aws:apigateway/method:Method")
+    assert not stack.of_type("aws:apigateway/integration:Integration")
+
+
+def test_post_dynamodbmanager_is_a_lambda_proxy_to_the_function(stack):
+    assert post_method(stack)["x-amazon-apigateway-integration"] == {
+        "type": "aws_proxy",
+        "httpMethod": "POST",
+        "uri": stack.one(FUNCTION).state["invokeArn"],
+        "passthroughBehavior": "when_no_match",
     }
-    assert (method.inputs["restApi"], method.inputs["resourceId"]) == (api.id, resource.id)
-    assert method.inputs["httpMethod"] == "POST"
-    assert integration.inputs["restApi"] == api.id
-    assert integration.inputs["resourceId"] == resource.id
-    assert integration.inputs["httpMethod"] == "POST"
-    assert integration.inputs["type"] == "AWS_PROXY"
-    assert integration.inputs["integrationHttpMethod"] == "POST"
-    assert integration.inputs["uri"] == stack.one(FUNCTION).state["invokeArn"]
 
 
 def test_api_gateway_validates_bodies_against_the_registered_operations(stack):
-    model = stack.one(MODEL)
-    validator = stack.one(VALIDATOR)
-    method = stack.one(METHOD).inputs
+    document = api_document(stack)
+    post = post_method(stack)
 
     assert model_schema(stack) == {"$schema": DRAFT_04, **envelope.schema(Registry().names)}
-    assert model.inputs["contentType"] == "application/json"
-    assert model.inputs["restApi"] == stack.one(REST_API).id
-    assert validator.inputs["validateRequestBody"] is True
-    assert method["requestValidatorId"] == validator.id
-    assert method["requestModels"] == {"application/json": model.inputs["name"]}
+    assert post["requestBody"]["content"] == {
+        "application/json": {"schema": {"$ref": "#/components/schemas/DynamoDBOperationsRequest"}}
+    }
+    validator = post["x-amazon-apigateway-request-validator"]
+    assert document["x-amazon-apigateway-request-validators"][validator] == {
+        "validateRequestBody": True,
+        "validateRequestParameters": False,
+    }
 
 
 def test_the_model_lets_the_tutorials_requests_through_and_stops_unknown_operations(dev):
@@ -293,15 +301,15 @@ def test_only_this_apis_post_dynamodbmanager_may_invoke_the_function(stack):
     assert permission["sourceArn"] == f"{execution_arn}/*/POST/DynamoDBManager"
 
 
-def test_the_deployment_snapshots_the_integration_and_the_stage_serves_it(stack):
+def test_the_deployment_is_of_the_document_and_the_stage_serves_it(stack):
     settings = stack_settings(stack.stack)
     deployment = stack.one(DEPLOYMENT)
     stage = stack.one(STAGE)
+    body = stack.one(REST_API).inputs["body"]
 
-    assert stack.one(INTEGRATION).urn in deployment.dependencies
-    assert stack.one(METHOD).urn in deployment.dependencies
+    assert stack.one(REST_API).urn in deployment.dependencies
     assert deployment.inputs["restApi"] == stack.one(REST_API).id
-    assert set(triggers(stack)) == {"redeployment"}
+    assert triggers(stack) == {"redeployment": hashlib.sha256(body.encode()).hexdigest()}
     assert stage.inputs["deployment"] == deployment.id
     assert stage.inputs["restApi"] == stack.one(REST_API).id
     assert stage.inputs["stageName"] == settings.stage_name == stack.stack
@@ -338,13 +346,27 @@ def test_the_stack_exports_the_table_and_function_names(stack):
 
 
 def test_dev_is_open_and_exports_no_key(dev):
-    method = dev.one(METHOD).inputs
-
-    assert method["authorization"] == "NONE"
-    assert method["apiKeyRequired"] is False
+    assert "security" not in post_method(dev)
+    assert "securitySchemes" not in api_document(dev)["components"]
     assert not dev.of_type(API_KEY)
     assert not dev.of_type(USAGE_PLAN)
-    assert set(dev.outputs) == {"url", "tableName", "tableNames", "functionName"}
+    assert set(dev.outputs) == {"url", "tableName", "tableNames", "functionName", "openapi"}
+
+
+def test_the_stack_exports_the_apis_description_served_at_its_url(stack):
+    exported = json.loads(stack.outputs["openapi"])
+
+    validate(exported)
+    assert exported["servers"] == [{"url": stack.one(STAGE).state["invokeUrl"]}]
+    assert (
+        exported["paths"]["/DynamoDBManager"]["post"]["requestBody"]["content"]["application/json"][
+            "schema"
+        ]["$ref"]
+        == "#/components/schemas/DynamoDBOperationsRequest"
+    )
+    assert set(
+        exported["components"]["schemas"]["DynamoDBOperationsRequest"]["discriminator"]["mapping"]
+    ) == set(Registry().names)
 
 
 def test_prod_requires_an_api_key_limited_by_a_usage_plan_on_its_stage(prod):
@@ -352,8 +374,13 @@ def test_prod_requires_an_api_key_limited_by_a_usage_plan_on_its_stage(prod):
     plan = prod.one(USAGE_PLAN)
     plan_key = prod.one(USAGE_PLAN_KEY).inputs
 
-    assert prod.one(METHOD).inputs["apiKeyRequired"] is True
-    assert prod.one(METHOD).inputs["authorization"] == "NONE"
+    assert post_method(prod)["security"] == [{"api_key": []}]
+    assert api_document(prod)["components"]["securitySchemes"]["api_key"] == {
+        "type": "apiKey",
+        "name": "x-api-key",
+        "in": "header",
+    }
+    assert api_document(prod)["x-amazon-apigateway-api-key-source"] == "HEADER"
     assert key.inputs["enabled"] is True
     assert plan.inputs["apiStages"] == [{"apiId": prod.one(REST_API).id, "stage": "prod"}]
     assert plan.inputs["throttleSettings"] == {"rateLimit": 200, "burstLimit": 400}
@@ -368,10 +395,13 @@ def test_prod_exports_its_api_key_as_a_secret(prod):
 
 def test_iam_auth_mode_requires_signed_requests():
     deployment = run_program("dev", {"authMode": "iam"})
-    method = deployment.one(METHOD).inputs
+    document = api_document(deployment)
 
-    assert method["authorization"] == "AWS_IAM"
-    assert method["apiKeyRequired"] is False
+    assert post_method(deployment)["security"] == [{"sigv4": []}]
+    assert document["components"]["securitySchemes"]["sigv4"]["x-amazon-apigateway-authtype"] == (
+        "awsSigv4"
+    )
+    assert "x-amazon-apigateway-api-key-source" not in document
     assert not deployment.of_type(API_KEY)
 
 
@@ -411,28 +441,43 @@ def test_an_invalid_setting_fails_the_program_naming_it():
         run_program("dev", {"timeout": 30})
 
 
+def gateway_origins(deployment: Deployment) -> dict[str, str]:
+    """The CORS origin API Gateway puts on each kind of its own error answers."""
+    responses = api_document(deployment).get("x-amazon-apigateway-gateway-responses", {})
+    return {
+        kind: response["responseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"]
+        for kind, response in responses.items()
+    }
+
+
 def test_cors_answers_preflight_without_a_key_and_marks_errors_with_the_origin():
     deployment = run_program("prod", {"corsAllowOrigin": "https://app.example.com"})
-    options = [m for m in deployment.of_type(METHOD) if m.inputs["httpMethod"] == "OPTIONS"]
-    preflight = [i for i in deployment.of_type(INTEGRATION) if i.inputs["type"] == "MOCK"]
-    responses = deployment.of_type(GATEWAY_RESPONSE)
+    options = api_document(deployment)["paths"]["/DynamoDBManager"]["options"]
+    integration = options["x-amazon-apigateway-integration"]
 
     variables = deployment.one(FUNCTION).inputs["environment"]["variables"]
     assert variables["CORS_ALLOW_ORIGIN"] == "https://app.example.com"
-    assert len(options) == len(preflight) == 1
-    assert options[0].inputs["authorization"] == "NONE"
-    assert options[0].inputs["apiKeyRequired"] is False
-    answer = deployment.one("aws:apigateway/integrationResponse:IntegrationResponse").inputs
-    assert (
-        answer["responseParameters"]["method.response.header.Access-Control-Allow-Origin"]
-        == "'https://app.example.com'"
+    assert options["security"] == []
+    assert integration["type"] == "mock"
+    headers = integration["responses"]["default"]["responseParameters"]
+    assert headers["method.response.header.Access-Control-Allow-Origin"] == (
+        "'https://app.example.com'"
     )
-    assert sorted(r.inputs["responseType"] for r in responses) == ["DEFAULT_4XX", "DEFAULT_5XX"]
-    for response in responses:
-        assert response.inputs["responseParameters"] == {
-            "gatewayresponse.header.Access-Control-Allow-Origin": "'https://app.example.com'"
-        }
-    assert preflight[0].urn in deployment.one(DEPLOYMENT).dependencies
+    assert "Idempotency-Key" in headers["method.response.header.Access-Control-Allow-Headers"]
+    assert gateway_origins(deployment) == {
+        "DEFAULT_4XX": "'https://app.example.com'",
+        "DEFAULT_5XX": "'https://app.example.com'",
+    }
+
+
+def test_turning_cors_off_removes_the_preflight_and_the_origin_in_the_same_update():
+    on = run_program("dev", {"corsAllowOrigin": "https://app.example.com"})
+    off = run_program("dev", {"corsAllowOrigin": ""})
+
+    assert "options" in api_document(on)["paths"]["/DynamoDBManager"]
+    assert list(api_document(off)["paths"]["/DynamoDBManager"]) == ["post"]
+    assert gateway_origins(off) == {}
+    assert triggers(off) != triggers(on)
 
 
 @pytest.mark.parametrize("origin", ["", "*", "https://app.example.com", "http://localhost:5173"])
@@ -441,10 +486,7 @@ def test_cors_origins_that_api_gateway_can_send(origin):
     deployment = run_program("dev", {"corsAllowOrigin": origin})
 
     variables = deployment.one(FUNCTION).inputs["environment"]["variables"]
-    sent_by_gateway = {
-        response.inputs["responseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"]
-        for response in deployment.of_type(GATEWAY_RESPONSE)
-    }
+    sent_by_gateway = set(gateway_origins(deployment).values())
     if origin:
         assert variables["CORS_ALLOW_ORIGIN"] == origin
         assert sent_by_gateway == {f"'{origin}'"}
