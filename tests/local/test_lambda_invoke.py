@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -103,3 +106,34 @@ def test_a_payload_that_is_not_json_is_refused_by_lambda_itself(lambda_client):
         lambda_client.exceptions.InvalidRequestContentException, match="Could not parse"
     ):
         lambda_client.invoke(FunctionName="LambdaFunctionOverHttps", Payload=b"{nope")
+
+
+def test_the_tutorials_aws_lambda_invoke_runs_against_make_serve(server, tmp_path):
+    """The tutorial's first test, word for word but for --endpoint-url (AWS CLI v1)."""
+    (tmp_path / "input.txt").write_text(
+        json.dumps({"operation": "echo", "payload": {"somekey1": "somevalue1"}})
+    )
+    invoked = subprocess.run(
+        [
+            *(sys.executable, "-m", "awscli", "lambda", "invoke"),
+            *("--endpoint-url", server.base, "--function-name", "LambdaFunctionOverHttps"),
+            *("--payload", "file://input.txt", "outputfile.txt"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={
+            **os.environ,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
+        },
+    )
+
+    assert invoked.returncode == 0, invoked.stderr
+    assert json.loads(invoked.stdout) == {"StatusCode": 200, "ExecutedVersion": "$LATEST"}
+    assert json.loads((tmp_path / "outputfile.txt").read_text()) == {"somekey1": "somevalue1"}
