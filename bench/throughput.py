@@ -51,13 +51,14 @@ def measure(endpoint: str, seconds: float, rounds: int) -> dict[str, float]:
     """Median requests per second: the local server (read) and DynamoDB alone (GetItem).
 
     Both read the same item from the same embedded DynamoDB, which the server
-    is pointed at (it creates the stack's table there).
+    is pointed at (it creates the stack's table there). The server does not
+    reload, as a served API would not: reloading checks the code's files per request.
     """
     port = free_port()
     server = subprocess.Popen(
         [
             *(sys.executable, "-m", "local_api", "serve", "--port", str(port)),
-            *("--dynamodb-endpoint", endpoint, "--create-table"),
+            *("--dynamodb-endpoint", endpoint, "--create-table", "--no-reload"),
         ],
         cwd=PROJECT_DIR,
         stdout=subprocess.DEVNULL,

@@ -157,7 +157,7 @@ def document(
         },
         "responses": {str(status): _response(status) for status in statuses},
     }
-    document: dict[str, Any] = {
+    described: dict[str, Any] = {
         "openapi": OPENAPI_VERSION,
         "info": {
             "title": TITLE,
@@ -175,9 +175,9 @@ def document(
     security = _security_scheme(settings.auth_mode)
     if security is not None:
         scheme, definition = security
-        document["components"]["securitySchemes"] = {scheme: definition}
+        described["components"]["securitySchemes"] = {scheme: definition}
         post["security"] = [{scheme: []}]
-    return document
+    return described
 
 
 def api_gateway_document(
