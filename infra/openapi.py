@@ -130,7 +130,15 @@ def document(
     }
     for op in ordered:
         schemas[_payload_name(op)] = openapi_schema(op.schema)
-        schemas[_request_name(op)] = _request_schema(op, statuses_of(op, settings))
+        runs_on = [
+            name
+            for name, definition in settings.tables.items()
+            if op.serves(name, definition.index_names)
+        ]
+        optional = len(settings.tables) == 1 or op.default_table is not None
+        schemas[_request_name(op)] = _request_schema(
+            op, runs_on, optional, statuses_of(op, settings)
+        )
     statuses = sorted({status for op in ordered for status in statuses_of(op, settings)})
     post: dict[str, Any] = {
         "operationId": "DynamoDBManager",
@@ -326,21 +334,31 @@ def openapi_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
     return converted
 
 
-def _request_schema(op: Operation, statuses: list[int]) -> dict[str, Any]:
-    """The envelope for one operation: ``operation`` fixed to its name, its payload schema."""
+def _request_schema(
+    op: Operation, runs_on: list[str], table_optional: bool, statuses: list[int]
+) -> dict[str, Any]:
+    """The envelope for one operation: ``operation`` fixed to its name, its payload schema.
+
+    ``tableName`` lists the stack's tables the operation runs on, by logical name
+    (the physical name is accepted too, but is no part of the API); it may be left
+    out when the API serves one table or the operation runs on one.
+    """
     properties: dict[str, Any] = {
         "operation": {"type": "string", "enum": [op.name]},
     }
-    if not op.tables_in_payload:
+    if op.needs_table and not op.tables_in_payload:
+        properties["tableName"] = {
+            "type": "string",
+            "enum": runs_on,
+            "description": "The table, by its logical name"
+            + (" (optional here: there is one)." if table_optional else "."),
+        }
+    elif not op.tables_in_payload:
         properties["tableName"] = {
             "type": "string",
             "minLength": 1,
             "maxLength": 1024,
-            "description": "The table: a logical name such as LambdaTable, or its physical "
-            "name. Optional when the API serves one table"
-            + (f" or the operation runs on one ({op.default_table})." if op.default_table else ".")
-            if op.needs_table
-            else "Ignored: this operation touches no table.",
+            "description": "Ignored: this operation touches no table.",
         }
     properties["payload"] = {"$ref": _ref(_payload_name(op))}
     properties["idempotencyKey"] = {

@@ -113,6 +113,7 @@ def test_the_document_refuses_what_the_function_refuses():
         {"operation": "nope"},
         {"operation": "read", "payload": {"Key": {"Id": "1"}, "Limit": 1}},
         {"operation": "read"},
+        {"operation": "read", "tableName": "Elsewhere", "payload": {"Key": {"Id": "1"}}},
         {"operation": "batch-get", "tableName": "LambdaTable", "payload": {"RequestItems": {}}},
     ):
         assert not accepts.is_valid(body), body
