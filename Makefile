@@ -25,7 +25,7 @@ help: ## List the targets
 	@$(PYTHON) -m venv .local/uv
 	@.local/uv/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-serve: $(BOOT) ## Run the API locally on an embedded DynamoDB (STACK=dev PORT=3000, ARGS=--reload ...)
+serve: $(BOOT) ## Run the API locally on an embedded DynamoDB (STACK=dev PORT=3000, ARGS=--debug ...)
 	$(SYNC) --extra local --group plugins
 	$(PY) -m local_api serve --stack $(STACK) --port $(PORT) $(ARGS)
 

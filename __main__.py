@@ -6,7 +6,7 @@ import pulumi
 
 from infra.api import DynamoDBOperationsApi
 from infra.program_config import program_config
-from infra.rest_api import COMPONENT_NAME
+from infra.resource_names import COMPONENT_NAME
 from infra.settings import project_values, settings_from
 
 settings = settings_from(project_values(program_config(), pulumi.get_project()))

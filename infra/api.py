@@ -35,7 +35,8 @@ from infra.archive import archive_files, asset_archive, generated_files
 from infra.dependencies import LambdaPlatform
 from infra.grants import check_requirements, table_grants
 from infra.policy import function_policy, lambda_trust_policy, policy_json
-from infra.rest_api import RESOURCE_PATH, function_resource_name
+from infra.resource_names import function_resource_name
+from infra.rest_api import RESOURCE_PATH
 from infra.settings import Settings
 from infra.table_definitions import Index, TableDefinition, primary_table, table_resource_names
 
@@ -96,11 +97,15 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
         body = function.invoke_arn.apply(
             lambda uri: openapi.dumps(openapi.api_gateway_document(operations, settings, uri))
         )
+        # Not "-rest-api", the API version 1 built part by part: importing the document over
+        # it would leave Pulumi deleting its old parts (by name and id) from the new one.
         rest_api = aws.apigateway.RestApi(
-            f"{name}-rest-api",
+            f"{name}-api",
             name=REST_API_NAME,
             description="DynamoDB operations over HTTPS (POST /DynamoDBManager)",
             body=body,
+            # Each update replaces the whole definition, so a part the document lost is gone.
+            put_rest_api_mode="overwrite",
             endpoint_configuration={"types": "REGIONAL"},
             opts=self._child(),
         )

@@ -47,12 +47,14 @@ from infra.rest_api import (
     request_model_schema,
 )
 from infra.settings import Settings
-from infra.table_definitions import primary_table
+from infra.table_definitions import TableDefinition, example_key, example_table
 
 OPENAPI_VERSION = "3.0.3"
 TITLE = "DynamoDBOperations"
 ERROR_BODY = "ErrorBody"
 BODY_VALIDATOR = "body"
+#: The key attribute of the tutorial's table, which operations' examples use.
+TUTORIAL_KEY = "Id"
 REQUEST = f"#/components/schemas/{MODEL_NAME}"
 
 #: Errors any request can get, whatever its operation.
@@ -106,7 +108,6 @@ def document(
     variables; the local server passes its own.
     """
     ordered = [operations[name] for name in sorted(operations)]
-    table = primary_table(settings.tables) or next(iter(settings.tables))
     schemas: dict[str, Any] = {
         MODEL_NAME: {
             "oneOf": [{"$ref": _ref(_request_name(op))} for op in ordered],
@@ -129,7 +130,7 @@ def document(
         },
     }
     for op in ordered:
-        schemas[_payload_name(op)] = openapi_schema(op.schema)
+        schemas[_payload_name(op)] = openapi_schema(op.schema, _ref(_payload_name(op)))
         runs_on = [
             name
             for name, definition in settings.tables.items()
@@ -155,7 +156,7 @@ def document(
                     "examples": {
                         op.name: {
                             "summary": _summary(op),
-                            "value": example_request(op, table),
+                            "value": example_request(op, settings),
                         }
                         for op in ordered
                         if op.example is not None
@@ -295,21 +296,50 @@ def statuses_of(op: Operation, settings: Settings) -> list[int]:
     return sorted(statuses)
 
 
-def example_request(op: Operation, table: str) -> dict[str, Any]:
-    """The whole request body for ``op``'s example: on ``table`` when it runs on one."""
+def example_request(op: Operation, settings: Settings) -> dict[str, Any]:
+    """The whole request body for ``op``'s example, on the stack's example table and its keys.
+
+    Examples are written for the tutorial's table, keyed by ``Id``: on a table
+    keyed otherwise, the ``Key``, ``Item`` and ``ExclusiveStartKey`` they name
+    are given that table's key instead.
+    """
     request: dict[str, Any] = {"operation": op.name}
+    payload = dict(op.example or {})
     if op.needs_table and not op.tables_in_payload:
-        request["tableName"] = op.default_table or table
-    if op.example:
-        request["payload"] = dict(op.example)
+        table = op.default_table or example_table(settings.tables)
+        request["tableName"] = table
+        if table in settings.tables:
+            payload = _on_keys_of(payload, settings.tables[table])
+    if payload:
+        request["payload"] = payload
     return request
 
 
-def openapi_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
-    """A draft-04 JSON Schema as an OpenAPI 3.0 schema object.
+def _on_keys_of(payload: dict[str, Any], definition: TableDefinition) -> dict[str, Any]:
+    """``payload`` with the tutorial's ``{"Id": ...}`` keys made keys of ``definition``."""
+    keys, types = definition.key_schema.key_attributes, definition.attribute_types
+    if keys == (TUTORIAL_KEY,) and types[TUTORIAL_KEY] == "S":
+        return payload
+    adapted = dict(payload)
+    for field in ("Key", "Item", "ExclusiveStartKey"):
+        named = payload.get(field)
+        if isinstance(named, Mapping) and TUTORIAL_KEY in named:
+            value = str(named[TUTORIAL_KEY])
+            rest = {name: v for name, v in named.items() if name != TUTORIAL_KEY}
+            key = example_key(definition, int(value) if value.isdigit() else 1)
+            adapted[field] = {**key, **rest}
+    return adapted
 
-    OpenAPI 3.0 has no ``$schema`` or ``id``, and no list of types: ``["string",
-    "null"]`` becomes a nullable string, other lists an ``anyOf``.
+
+def openapi_schema(schema: Mapping[str, Any], root: str = "") -> dict[str, Any]:
+    """A draft-04 JSON Schema as an OpenAPI 3.0 schema object, which is a subset of it.
+
+    No ``$schema`` or ``id``; a list of types becomes ``nullable`` or an
+    ``anyOf``; ``const`` an ``enum`` of one; a list of ``items`` an ``anyOf`` of
+    them. What OpenAPI 3.0 cannot say (``patternProperties``, ``dependencies``,
+    ``additionalItems``, ``definitions``) is kept under ``x-`` for readers, and
+    ``$ref`` into ``definitions`` points there (``root`` is where the converted
+    schema will live in the document). The function still checks the original.
     """
     converted: dict[str, Any] = {}
     for key, value in schema.items():
@@ -321,14 +351,32 @@ def openapi_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
                 converted["nullable"] = True
             if len(kinds) == 1:
                 converted["type"] = kinds[0]
-            else:
+            elif kinds:
                 converted["anyOf"] = [{"type": kind} for kind in kinds]
-        elif key in ("properties", "patternProperties", "definitions"):
-            converted[key] = {name: openapi_schema(sub) for name, sub in value.items()}
-        elif key in ("items", "additionalProperties", "not") and isinstance(value, Mapping):
-            converted[key] = openapi_schema(value)
-        elif key in ("allOf", "anyOf", "oneOf") or (key == "items" and isinstance(value, list)):
-            converted[key] = [openapi_schema(sub) for sub in value]
+            else:
+                converted["enum"] = [None]
+        elif key == "const":
+            converted["enum"] = [value]
+        elif key == "$ref" and isinstance(value, str) and value.startswith("#/definitions/"):
+            converted[key] = f"{root}/x-definitions/{value.removeprefix('#/definitions/')}"
+        elif key in ("properties", "patternProperties", "definitions", "dependencies"):
+            named = {
+                name: openapi_schema(sub, root) if isinstance(sub, Mapping) else sub
+                for name, sub in value.items()
+            }
+            converted[key if key == "properties" else f"x-{key}"] = named
+        elif key in ("items", "additionalProperties", "not", "additionalItems") and isinstance(
+            value, Mapping
+        ):
+            converted[key if key != "additionalItems" else "x-additionalItems"] = openapi_schema(
+                value, root
+            )
+        elif key == "items" and isinstance(value, list):
+            converted[key] = {"anyOf": [openapi_schema(sub, root) for sub in value]}
+        elif key in ("allOf", "anyOf", "oneOf"):
+            converted[key] = [openapi_schema(sub, root) for sub in value]
+        elif key == "additionalItems":
+            converted["x-additionalItems"] = value
         else:
             converted[key] = value
     return converted

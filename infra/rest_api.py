@@ -21,13 +21,6 @@ CORS_ALLOW_HEADERS = (
     "Content-Type,X-Api-Key,Authorization,X-Amz-Date,X-Amz-Security-Token,Idempotency-Key"
 )
 CORS_ALLOW_METHODS = "OPTIONS,POST"
-#: The program's component, and so the prefix of its resources' names.
-COMPONENT_NAME = "dynamodb-operations"
-
-
-def function_resource_name(component: str = COMPONENT_NAME) -> str:
-    """The function's Pulumi resource name; its physical name is this plus a random suffix."""
-    return f"{component}-function"
 
 
 def request_model_schema(operation_names: Iterable[str]) -> dict[str, Any]:

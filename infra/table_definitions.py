@@ -183,6 +183,19 @@ def primary_table(definitions: Mapping[str, TableDefinition]) -> str | None:
     return next(iter(definitions)) if len(definitions) == 1 else None
 
 
+def example_table(definitions: Mapping[str, TableDefinition]) -> str:
+    """The table examples and fixtures use: the primary table, else the first declared."""
+    return primary_table(definitions) or next(iter(definitions))
+
+
+def example_key(definition: TableDefinition, value: int = 1) -> dict[str, Any]:
+    """A key of the table, each attribute ``value`` as its type wants it (a number or text)."""
+    return {
+        key: value if definition.attribute_types[key] == "N" else str(value)
+        for key in definition.key_schema.key_attributes
+    }
+
+
 def define(name: str, **fields: Any) -> TableDefinition:
     """One table from its definition's fields, as a stack file writes them.
 

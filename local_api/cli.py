@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from infra.grants import OperationRequirementError
 from infra.project import PROJECT_DIR, shown
-from infra.rest_api import function_resource_name
+from infra.resource_names import function_resource_name
 from infra.settings import Settings, SettingsError, stack_settings
 from local_api import examples, scaffold, table
 from local_api.engines import DATA_DIR, ENGINES, EngineError, data_folder
@@ -326,7 +326,7 @@ def _banner(
 
 def _invoke(options: argparse.Namespace) -> int:
     from local_api.lambda_context import LambdaContext
-    from local_api.lambda_invoke import invoke
+    from local_api.lambda_invoke import UNHANDLED, invoke
 
     source = sys.stdin.read() if options.event == "-" else Path(options.event).read_text()
     try:
@@ -340,7 +340,7 @@ def _invoke(options: argparse.Namespace) -> int:
 
         _, headers, body = invoke(handler, event, LambdaContext("local-invoke", settings.timeout))
     print(body.decode())
-    return 1 if ("X-Amz-Function-Error", "Unhandled") in headers else 0
+    return 1 if UNHANDLED in headers else 0
 
 
 def _openapi(options: argparse.Namespace) -> int:

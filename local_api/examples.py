@@ -1,4 +1,4 @@
-"""The tutorial's requests, for the stack's table and its keys: what the server suggests trying."""
+"""What the server suggests trying: a request per operation with an example, and its tables."""
 
 from __future__ import annotations
 
@@ -10,7 +10,10 @@ from typing import Any
 from function.registry import Operation
 from infra import openapi
 from infra.settings import Settings
-from infra.table_definitions import TableDefinition, primary_table
+from infra.table_definitions import TableDefinition
+
+#: The tutorial's walk through the API: create, read, update, list, delete, echo, ping.
+TUTORIAL_ORDER = ("create", "read", "update", "list", "delete", "echo", "ping")
 
 
 def describe(definition: TableDefinition) -> str:
@@ -25,70 +28,21 @@ def describe(definition: TableDefinition) -> str:
     return "; ".join(parts)
 
 
-def example_key(definition: TableDefinition, value: int = 1) -> dict[str, Any]:
-    """A key of the table, each attribute ``value`` as its type wants it (a number or text)."""
-    return {
-        key: value if definition.attribute_types[key] == "N" else str(value)
-        for key in definition.key_schema.key_attributes
-    }
-
-
-def tutorial_requests(settings: Settings) -> list[tuple[str, dict[str, Any]]]:
-    """create → read → update → list → delete, then echo and ping, as the tutorial sends them.
-
-    On the stack's primary table (``LambdaTable``, or its first), with its keys.
-    """
-    table = primary_table(settings.tables) or next(iter(settings.tables))
-    item_key = example_key(settings.tables[table])
-    return [
-        (
-            "create",
-            {
-                "operation": "create",
-                "tableName": table,
-                "payload": {"Item": {**item_key, "name": "Bob"}},
-            },
-        ),
-        ("read", {"operation": "read", "tableName": table, "payload": {"Key": item_key}}),
-        (
-            "update",
-            {
-                "operation": "update",
-                "tableName": table,
-                "payload": {
-                    "Key": item_key,
-                    "UpdateExpression": "SET #n = :name",
-                    "ExpressionAttributeNames": {"#n": "name"},
-                    "ExpressionAttributeValues": {":name": "Alice"},
-                    "ReturnValues": "ALL_NEW",
-                },
-            },
-        ),
-        ("list", {"operation": "list", "tableName": table, "payload": {"Limit": 25}}),
-        ("delete", {"operation": "delete", "tableName": table, "payload": {"Key": item_key}}),
-        (
-            "echo",
-            {"operation": "echo", "payload": {"somekey1": "somevalue1", "somekey2": "somevalue2"}},
-        ),
-        ("ping", {"operation": "ping"}),
-    ]
-
-
 def example_requests(
     settings: Settings, operations: Mapping[str, Operation]
 ) -> list[tuple[str, dict[str, Any]]]:
     """A request for every operation with an example, plugins' included.
 
-    The tutorial's come first, on the stack's keys; then the others as their
-    operations declare them (what the OpenAPI document shows).
+    The tutorial's operations first, in the tutorial's order, then the others;
+    each as the OpenAPI document shows it, on the stack's keys.
     """
-    tutorial = [(name, document) for name, document in tutorial_requests(settings)]
-    shown = {name for name, _ in tutorial}
-    table = primary_table(settings.tables) or next(iter(settings.tables))
-    return [(name, document) for name, document in tutorial if name in operations] + [
-        (name, openapi.example_request(op, table))
-        for name, op in sorted(operations.items())
-        if name not in shown and op.example is not None
+    order = {name: position for position, name in enumerate(TUTORIAL_ORDER)}
+    return [
+        (name, openapi.example_request(op, settings))
+        for name, op in sorted(
+            operations.items(), key=lambda item: (order.get(item[0], 99), item[0])
+        )
+        if op.example is not None
     ]
 
 

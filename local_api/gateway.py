@@ -113,10 +113,12 @@ class Gateway:
             _model_validator(operation_names)(document)
         except RequestError as invalid:
             if isinstance(operation, str) and operation not in operation_names:
+                restart = (
+                    "" if self.code.reload else " (with --no-reload, new modules need a restart)"
+                )
                 return operation, (
                     f"unknown operation {operation!r}; this server knows "
-                    f"{', '.join(operation_names)} (a module added under --no-reload needs "
-                    "a restart)"
+                    f"{', '.join(operation_names)}{restart}"
                 )
             return _name(operation), str(invalid)
         return _name(operation), None

@@ -5,8 +5,9 @@ as ``sam local start-lambda`` and serverless-offline's ``lambdaPort`` answer it:
 the handler's result as JSON, or, when the handler raises, status 200 with
 ``X-Amz-Function-Error: Unhandled`` and the Python runtime's error document
 (``errorMessage``, ``errorType``, ``requestId``, ``stackTrace``). ``Event``
-invocations answer 202 after running, ``DryRun`` 204. The function is known by
-the tutorial's name, by the name of the stack's function, or by either's ARN.
+invocations answer 202 after running, ``DryRun`` 204; a request or an answer
+over 6 MB is refused as Lambda refuses it. The function is known by the
+tutorial's name, by the name of the stack's function, or by either's ARN.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ from local_api.proxy_event import HttpRequest
 #: The Invoke API's path; ``name`` may be a name, a partial or full ARN, with a qualifier.
 INVOCATIONS = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations/?$")
 TUTORIAL_FUNCTION = "LambdaFunctionOverHttps"
+INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
+#: Lambda's limit on a synchronous invocation's request and response.
+MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
+UNHANDLED = ("X-Amz-Function-Error", "Unhandled")
 #: ``arn:aws:lambda:region:account:function:NAME[:qualifier]`` or ``account:function:NAME``.
 _ARN = re.compile(
     r"^(?:arn:[^:]+:lambda:[^:]*:)?(?:\d{12}:)?(?:function:)?(?P<name>[^:]+)(?::.*)?$"
@@ -60,6 +65,19 @@ class LambdaInvokeApi:
                 f"Function not found: {named}; this server runs "
                 + " or ".join(_shown(name) for name in self.function_names),
             )
+        kind = request.header("X-Amz-Invocation-Type") or "RequestResponse"
+        if kind not in INVOCATION_TYPES:
+            return _lambda_error(
+                400,
+                "InvalidParameterValueException",
+                f"Invalid invocation type {kind!r}; use one of {', '.join(INVOCATION_TYPES)}",
+            )
+        if len(request.body) > MAX_PAYLOAD_BYTES:
+            return _lambda_error(
+                413,
+                "RequestTooLargeException",
+                f"Request must be smaller than {MAX_PAYLOAD_BYTES} bytes for the Invoke operation",
+            )
         try:
             event = json.loads(request.body or b"{}")
         except ValueError as error:
@@ -68,7 +86,6 @@ class LambdaInvokeApi:
                 "InvalidRequestContentException",
                 f"Could not parse request body into json: {error}",
             )
-        kind = request.header("X-Amz-Invocation-Type") or "RequestResponse"
         if kind == "DryRun":
             return HttpResponse(204, [], b"")
         request_id = str(uuid.uuid4())
@@ -76,9 +93,18 @@ class LambdaInvokeApi:
             status, headers, body = invoke(
                 loaded.handler, event, LambdaContext(request_id, self.timeout_seconds)
             )
+        if len(body) > MAX_PAYLOAD_BYTES:
+            headers = [("Content-Type", "application/json"), UNHANDLED]
+            body = json.dumps(
+                {
+                    "errorMessage": "Response payload size exceeded maximum allowed payload "
+                    f"size ({MAX_PAYLOAD_BYTES} bytes).",
+                    "errorType": "Function.ResponseSizeTooLarge",
+                }
+            ).encode()
+        if kind == "Event":  # its result, or its error, goes nowhere the caller sees
+            status, headers, body = 202, [], b""
         headers += [("X-Amzn-RequestId", request_id), ("X-Amz-Executed-Version", "$LATEST")]
-        if kind == "Event":
-            status, body = 202, b""
         response = HttpResponse(status, headers, body, note=f"lambda invoke of {named}")
         operation = event.get("operation") if isinstance(event, dict) else None
         response.operation = operation if isinstance(operation, str) else None
@@ -102,7 +128,7 @@ def invoke(
         result = handler(event, context)
     except Exception as error:  # noqa: BLE001 - an unhandled error is Lambda's Unhandled
         body = error_document(error, context.aws_request_id)
-        headers = [("Content-Type", "application/json"), ("X-Amz-Function-Error", "Unhandled")]
+        headers = [("Content-Type", "application/json"), UNHANDLED]
         return 200, headers, json.dumps(body).encode()
     return 200, [("Content-Type", "application/json")], json_codec.encode(result).encode()
 

@@ -48,12 +48,12 @@ from infra.settings import stack_settings
 from infra.table_definitions import (
     TUTORIAL_TABLE_NAME,
     TableDefinition,
-    primary_table,
+    example_key,
+    example_table,
 )
 from infra.table_definitions import (
     table_definitions as definitions_of,
 )
-from local_api.examples import example_key
 from local_api.lambda_context import LambdaContext
 from local_api.proxy_event import post_event
 from local_api.table import IDEMPOTENCY_RECORDS, create_idempotency_table, create_table
@@ -197,7 +197,7 @@ def table(
     monkeypatch: pytest.MonkeyPatch,
 ) -> Table:
     """A fresh table served alone by the function: the primary one, keyed as defined."""
-    name = primary_table(table_definitions) or next(iter(table_definitions))
+    name = example_table(table_definitions)
     return serve_tables(dynamodb_mock, {name: table_definitions[name]}, monkeypatch)[name]
 
 

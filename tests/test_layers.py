@@ -35,7 +35,9 @@ def modules_of(*packages: str) -> list[str]:
 
 
 def test_the_function_operations_and_local_server_import_no_pulumi():
-    loaded = loaded_by([*modules_of("function", "operations", "local_api"), "infra.grants"])
+    loaded = loaded_by(
+        [*modules_of("function", "operations", "local_api"), "infra.grants", "infra.openapi"]
+    )
 
     assert {"pulumi", "pulumi_aws"}.isdisjoint(loaded)
 
@@ -43,7 +45,10 @@ def test_the_function_operations_and_local_server_import_no_pulumi():
 def test_stack_settings_and_the_rest_api_shape_import_neither_pulumi_nor_botocore():
     """The local server reads them; they must stay cheap to import."""
     loaded = loaded_by(
-        ["infra.settings", "infra.table_definitions", "infra.rest_api", "infra.project"]
+        [
+            *("infra.settings", "infra.table_definitions", "infra.rest_api", "infra.project"),
+            "infra.resource_names",
+        ]
     )
 
     assert {"pulumi", "pulumi_aws", "botocore", "boto3"}.isdisjoint(loaded)

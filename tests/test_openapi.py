@@ -51,8 +51,13 @@ def described(stack: str = "dev") -> dict:
 
 
 def request_validator(document: dict) -> OAS30Validator:
-    """Checks a request body against the document's request schema, its references resolved."""
+    """Checks a request body against the document's request schema, its references resolved.
+
+    By its ``oneOf`` alone: the discriminator names a schema by the body's own
+    ``operation``, so an unknown one would fail to resolve rather than to validate.
+    """
     schema = {**document["components"]["schemas"][openapi.MODEL_NAME]}
+    del schema["discriminator"]
     return OAS30Validator({**schema, "components": document["components"]})
 
 
@@ -171,3 +176,57 @@ def test_a_plugins_operation_appears_with_its_schema_example_and_own_errors(plug
         "| `tag` | Label an item (DynamoDB UpdateItem). | UpdateItem |"
         in (document["info"]["description"])
     )
+
+
+def test_examples_follow_the_stacks_keys():
+    settings = dev_settings(
+        tables={"LambdaTable": {"hashKey": "pk", "rangeKey": "sk", "rangeKeyType": "N"}}
+    )
+    operations = Registry().all()
+
+    create = openapi.example_request(operations["create"], settings)
+    read = openapi.example_request(operations["read"], settings)
+
+    assert create["payload"]["Item"] == {"pk": "1", "sk": 1, "name": "Bob", "price": 19.99}
+    assert read == {
+        "operation": "read",
+        "tableName": "LambdaTable",
+        "payload": {"Key": {"pk": "1", "sk": 1}},
+    }
+    assert openapi.example_request(operations["ping"], settings) == {"operation": "ping"}
+
+
+def test_a_schema_beyond_openapi_30_still_gives_a_valid_document(plugin_package):
+    package = plugin_package(
+        {
+            "tuple": """
+from function.registry import operation
+
+@operation("tuple", schema={
+    "$schema": "http://json-schema.org/draft-04/schema#",
+    "definitions": {"label": {"type": "string", "maxLength": 8}},
+    "type": "object",
+    "properties": {
+        "Pair": {"type": "array", "items": [{"type": "string"}, {"type": "integer"}]},
+        "Label": {"$ref": "#/definitions/label"},
+        "Nothing": {"type": ["null"]},
+        "Kind": {"const": "x"},
+    },
+    "patternProperties": {"^x-": {"type": "string"}},
+    "dependencies": {"Pair": ["Label"]},
+})
+def tuple_(call):
+    return call.payload
+"""
+        }
+    )
+
+    document = openapi.document(Registry(("operations", package)).all(), dev_settings())
+
+    validate(document)
+    payload = document["components"]["schemas"]["TuplePayload"]
+    assert payload["properties"]["Label"] == {
+        "$ref": "#/components/schemas/TuplePayload/x-definitions/label"
+    }
+    assert payload["properties"]["Kind"] == {"enum": ["x"]}
+    assert payload["x-patternProperties"] == {"^x-": {"type": "string"}}

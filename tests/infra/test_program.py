@@ -249,6 +249,42 @@ def test_the_rest_api_is_defined_by_a_valid_openapi_3_document(stack):
     assert not stack.of_type("aws:apigateway/integration:Integration")
 
 
+#: What API Gateway's models cannot hold (its OpenAPI import's known limits).
+UNSUPPORTED_IN_MODELS = {"oneOf", "anyOf", "discriminator", "example", "examples", "nullable"}
+
+
+def keywords(schema: object) -> set[str]:
+    """Every key used anywhere in a JSON value."""
+    if isinstance(schema, dict):
+        return set(schema).union(*(keywords(value) for value in schema.values()))
+    if isinstance(schema, list):
+        return set().union(*(keywords(value) for value in schema))
+    return set()
+
+
+def test_upgrading_from_the_api_built_part_by_part_makes_a_new_one(stack):
+    """Version 1's REST API was ``-rest-api`` with its parts as resources of their own.
+
+    Importing the document over it would leave Pulumi deleting those parts, at the
+    end of the update, from the API the document had just defined. A new API (a new
+    URN, so a new id and URL) lets Pulumi delete the old one whole instead.
+    """
+    assert stack.one(REST_API).name == "dynamodb-operations-api"
+    assert not [r for r in stack.resources if r.name == "dynamodb-operations-rest-api"]
+    assert not [r for r in stack.resources if r.type.startswith("aws:apigateway/model:")]
+
+
+def test_the_document_asks_api_gateway_for_nothing_its_import_drops(stack):
+    document = api_document(stack)
+    schemas = document["components"]["schemas"]
+
+    assert stack.one(REST_API).inputs["putRestApiMode"] == "overwrite"
+    assert all(name.isalnum() for name in schemas)
+    assert not keywords(schemas) & UNSUPPORTED_IN_MODELS
+    assert "servers" not in document
+    assert "examples" not in keywords(document["paths"])
+
+
 def test_post_dynamodbmanager_is_a_lambda_proxy_to_the_function(stack):
     assert post_method(stack)["x-amazon-apigateway-integration"] == {
         "type": "aws_proxy",

@@ -21,6 +21,8 @@ NAMES = ("echo", "ping")
 class FixedCode:
     """Code that is always one handler (what FunctionCode gives without reload)."""
 
+    reload = False
+
     def __init__(self, handler: Any) -> None:
         every = Registry().all()
         self.loaded = Loaded(handler=handler, operations={name: every[name] for name in NAMES})
@@ -150,7 +152,7 @@ def test_the_request_model_is_checked_only_for_json_bodies():
     assert refused.operation == "create"
     assert refused.note == (
         "unknown operation 'create'; this server knows echo, ping "
-        "(a module added under --no-reload needs a restart)"
+        "(with --no-reload, new modules need a restart)"
     )
     passed = stage.handle(
         request(body=b'{"operation": "create"}', headers=[("Content-Type", "text/plain")])

@@ -7,12 +7,16 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
+from types import SimpleNamespace
 from typing import Any
 
 import boto3
 import pytest
 from botocore.config import Config
 
+from local_api.lambda_invoke import LambdaInvokeApi
+from local_api.proxy_event import HttpRequest
 from tests.conftest import REGION
 from tests.local.conftest import LocalServer, start_server
 
@@ -99,6 +103,68 @@ def test_an_event_invocation_is_accepted_and_runs(lambda_client):
 
     assert queued["StatusCode"] == 202
     assert json.loads(read["Payload"].read()) == {"Item": {"Id": "queued"}}
+
+
+def test_an_event_invocation_that_fails_still_answers_202_without_a_function_error(lambda_client):
+    queued = invoke(lambda_client, {"operation": "nope"}, InvocationType="Event")
+
+    assert queued["StatusCode"] == 202
+    assert "FunctionError" not in queued
+    assert queued["Payload"].read() == b""
+
+
+def test_a_dry_run_checks_the_call_and_runs_nothing(lambda_client):
+    dry = invoke(
+        lambda_client,
+        {"operation": "create", "payload": {"Item": {"Id": "dry"}}},
+        InvocationType="DryRun",
+    )
+    read = invoke(lambda_client, {"operation": "read", "payload": {"Key": {"Id": "dry"}}})
+
+    assert dry["StatusCode"] == 204
+    assert json.loads(read["Payload"].read()) == {}  # a direct read of no item, as DynamoDB
+
+
+def test_an_unknown_invocation_type_is_refused(server):
+    answer = server.request(
+        "POST",
+        "/2015-03-31/functions/LambdaFunctionOverHttps/invocations",
+        b'{"operation": "ping"}',
+        {"X-Amz-Invocation-Type": "Later"},
+    )
+
+    assert answer.status == 400
+    assert answer.headers["x-amzn-errortype"] == "InvalidParameterValueException"
+
+
+def test_a_payload_over_6_mb_is_refused_by_lambda_itself(lambda_client):
+    echo = {"operation": "echo", "payload": {"text": "x" * (6 * 1024 * 1024)}}
+
+    with pytest.raises(lambda_client.exceptions.RequestTooLargeException, match="6291456"):
+        invoke(lambda_client, echo)
+
+
+class OneHandler:
+    """Function code that is always ``handler`` (the server's code, without reload)."""
+
+    def __init__(self, handler: Any) -> None:
+        self.loaded = SimpleNamespace(handler=handler)
+
+    @contextmanager
+    def use(self) -> Iterator[Any]:
+        yield self.loaded
+
+
+def test_an_answer_over_6_mb_is_lambdas_function_error():
+    api = LambdaInvokeApi(OneHandler(lambda event, context: "x" * (6 * 1024 * 1024)), ("f",), 3)
+
+    answer = api.answer(
+        HttpRequest("POST", "/2015-03-31/functions/f/invocations", [], [], b"{}", "127.0.0.1")
+    )
+
+    assert answer is not None
+    assert (answer.status, ("X-Amz-Function-Error", "Unhandled") in answer.headers) == (200, True)
+    assert json.loads(answer.body)["errorType"] == "Function.ResponseSizeTooLarge"
 
 
 def test_a_payload_that_is_not_json_is_refused_by_lambda_itself(lambda_client):
