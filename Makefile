@@ -30,7 +30,7 @@ serve: $(BOOT) ## Run the API locally on an embedded DynamoDB (STACK=dev PORT=30
 	$(PY) -m local_api serve --stack $(STACK) --port $(PORT) $(ARGS)
 
 test: $(BOOT) ## Run the whole test suite, end-to-end on moto and dynalite (TEST_WORKERS=2)
-	$(SYNC) --extra testing --group test --group deploy --group plugins
+	$(SYNC) --extra testing --group test --group deploy --group plugins --group lint
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope $(ARGS)
 
 lint: $(BOOT) ## ruff lint and format check, mypy type check
@@ -53,7 +53,7 @@ invoke: $(BOOT) ## Run one event through the handler: make invoke EVENT=tests/ev
 	$(SYNC) --extra local --group plugins
 	$(PY) -m local_api invoke --stack $(STACK) $(if $(EVENT),--event $(EVENT)) $(ARGS)
 
-openapi: $(BOOT) ## Write the stack's OpenAPI document from the registry: make openapi STACK=prod
+openapi: $(BOOT) ## Write the stack's OpenAPI document from the registry (openapi.json; STACK=prod: openapi.prod.json)
 	$(SYNC) --extra local --group plugins
 	$(PY) -m local_api openapi --stack $(STACK) $(if $(OUT),--output $(OUT))
 

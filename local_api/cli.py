@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -206,7 +207,7 @@ def _kept_data(options: argparse.Namespace) -> Path | None:
 
 
 def _serve(options: argparse.Namespace) -> int:
-    from local_api.code import FunctionCode
+    from local_api.code import FUNCTION_PACKAGE, FunctionCode
     from local_api.docs_site import DocsSite
     from local_api.gateway import Gateway, StageConfig
     from local_api.lambda_invoke import TUTORIAL_FUNCTION, LambdaInvokeApi
@@ -222,7 +223,14 @@ def _serve(options: argparse.Namespace) -> int:
         signal.signal(stop, _exit_on_signal)
     if options.debug:
         options.reload = False
-    if not (options.verbose or options.debug):
+    if options.verbose or options.debug:
+        # Lambda's runtime gives the function's loggers a handler; locally this does.
+        if (os.environ.get("LOG_LEVEL") or "INFO").upper() != "DEBUG":
+            os.environ["LOG_LEVEL"] = "INFO"
+        shown = logging.StreamHandler(sys.stderr)
+        shown.setFormatter(logging.Formatter("  function: %(levelname)s %(message)s"))
+        logging.getLogger(FUNCTION_PACKAGE).addHandler(shown)
+    else:
         os.environ["LOG_LEVEL"] = "WARNING"
     code = FunctionCode(settings.operation_packages, reload=options.reload)
     timeout = DEBUG_TIMEOUT_SECONDS if options.debug else settings.timeout
@@ -374,4 +382,5 @@ def _new_operation(options: argparse.Namespace) -> int:
     for path in scaffold.new_operation(options.name):
         print(f"created {path.relative_to(PROJECT_DIR)}")
     print(f"run its test: make test ARGS=tests/operations/test_{options.name.replace('-', '_')}.py")
+    print("then describe it: make openapi (the committed openapi.json lists every operation)")
     return 0

@@ -47,7 +47,7 @@ PAGE = """<!doctype html>
       dom_id: "#swagger-ui",
       docExpansion: "full",
       defaultModelsExpandDepth: 1,
-      tryItOutEnabled: true,
+      tryItOutEnabled: false,
       displayRequestDuration: true
     }});
   </script>

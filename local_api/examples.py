@@ -12,8 +12,10 @@ from infra import openapi
 from infra.settings import Settings
 from infra.table_definitions import TableDefinition
 
-#: The tutorial's walk through the API: create, read, update, list, delete, echo, ping.
-TUTORIAL_ORDER = ("create", "read", "update", "list", "delete", "echo", "ping")
+#: The tutorial's walk through the API, its deletion kept for last so that pasting the
+#: banner's requests in order finds the items the earlier ones wrote.
+FIRST = ("create", "read", "update", "list", "query")
+LAST = ("delete", "echo", "ping")
 
 
 def describe(definition: TableDefinition) -> str:
@@ -33,16 +35,15 @@ def example_requests(
 ) -> list[tuple[str, dict[str, Any]]]:
     """A request for every operation with an example, plugins' included.
 
-    The tutorial's operations first, in the tutorial's order, then the others;
-    each as the OpenAPI document shows it, on the stack's keys.
+    The tutorial's operations in its order, the others (plugins' too) by name
+    before its ``delete``, ``echo`` and ``ping``; each as the OpenAPI document
+    shows it, on the stack's keys.
     """
-    order = {name: position for position, name in enumerate(TUTORIAL_ORDER)}
+    rest = sorted(set(operations) - {*FIRST, *LAST})
     return [
-        (name, openapi.example_request(op, settings))
-        for name, op in sorted(
-            operations.items(), key=lambda item: (order.get(item[0], 99), item[0])
-        )
-        if op.example is not None
+        (name, openapi.example_request(operations[name], settings))
+        for name in (*FIRST, *rest, *LAST)
+        if name in operations and operations[name].example is not None
     ]
 
 

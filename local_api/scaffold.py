@@ -32,7 +32,10 @@ SCHEMA = schemas.payload({"ConsistentRead": {"type": "boolean"}})
 
 
 @operation(
-    "$name", actions=["dynamodb:Scan"], schema=SCHEMA, example={"ConsistentRead": True}
+    "$name",
+    actions=["dynamodb:Scan"],
+    schema=SCHEMA,
+    example={"ConsistentRead": True},
 )
 def $function(call: Invocation) -> dict[str, Any]:
     """Count the items in the table."""

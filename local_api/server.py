@@ -8,6 +8,7 @@ request says method, path, operation, status and milliseconds.
 from __future__ import annotations
 
 import logging
+import socket
 import sys
 import time
 import traceback
@@ -105,6 +106,13 @@ class QuietRequestHandler(WSGIRequestHandler):
 
 
 def http_server(host: str, port: int, app: WSGIApp, *, threaded: bool = True) -> BaseWSGIServer:
-    """A threaded server (a thread per connection, HTTP/1.1 keep-alive), or one at a time."""
+    """A threaded server (a thread per connection, HTTP/1.1 keep-alive), or one at a time.
+
+    A port in use raises ``OSError`` here, for the caller to report: werkzeug
+    itself would print its own advice and exit.
+    """
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     return make_server(host, port, app, threaded=threaded, request_handler=QuietRequestHandler)

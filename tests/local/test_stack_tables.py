@@ -122,10 +122,15 @@ def test_with_several_tables_a_request_must_name_one(orders_server):
     assert (answer.status, answer.json["type"]) == (400, "TableRequired")
 
 
-def test_a_stack_lacking_an_index_an_operation_needs_does_not_start(plugin_package, capsys):
+def test_a_stack_lacking_an_index_an_operation_needs_does_not_start(
+    plugin_package, capsys, monkeypatch
+):
+    monkeypatch.setenv("LOG_LEVEL", "INFO")  # what serve sets, put back after
     package = plugin_package({"by_region": NEEDS_AN_INDEX})
 
-    status = main(["serve", "--stack", "orders", "--operations", f"operations,{package}"])
+    status = main(
+        ["serve", "--port", "0", "--stack", "orders", "--operations", f"operations,{package}"]
+    )
 
     assert status == 2
     error = capsys.readouterr().err

@@ -235,13 +235,14 @@ def test_the_scaffold_writes_an_operation_whose_test_passes(tmp_path, stack_file
     )
     assert tests.returncode == 0, tests.stdout + tests.stderr
     assert "2 passed" in tests.stdout
-    lint = subprocess.run(
-        [sys.executable, "-m", "ruff", "check", "--no-cache", *map(str, created)],
-        cwd=root,
-        capture_output=True,
-        text=True,
-    )
-    assert lint.returncode == 0, lint.stdout
+    for check in (["check", "--no-cache"], ["format", "--check", "--no-cache"]):
+        lint = subprocess.run(
+            [sys.executable, "-m", "ruff", *check, *map(str, created)],
+            cwd=root,
+            capture_output=True,
+            text=True,
+        )
+        assert lint.returncode == 0, lint.stdout
 
 
 def test_the_scaffold_refuses_bad_names_and_existing_files(tmp_path):
