@@ -1,5 +1,9 @@
 """One log line per request: operation, table, status, duration and request id.
 
+With the stack's ``metrics`` on, the same line carries the request's metrics
+in CloudWatch's Embedded Metric Format (:mod:`function.metrics`), so they cost
+no call; they ride the INFO line, so a log level above INFO turns them off too.
+
 Lambda's JSON log format turns the ``extra`` fields into JSON keys. The record
 is made by the process's record factory (so fields a factory adds, such as
 trace ids, stay), without the stdlib's caller lookup, which walks the stack to
@@ -12,6 +16,9 @@ import logging
 import time
 from typing import Protocol
 
+from function import metrics
+from function.errors import UnknownOperationError
+
 
 class LoggedResult(Protocol):
     """What the log line needs of a request's result."""
@@ -22,6 +29,8 @@ class LoggedResult(Protocol):
     def operation(self) -> str | None: ...
     @property
     def table(self) -> str | None: ...
+    @property
+    def error(self) -> Exception | None: ...
 
 
 def log_request(
@@ -47,6 +56,15 @@ def log_request(
     fields["status"] = result.status
     fields["duration_ms"] = round(elapsed_ms, 2)
     fields["request_id"] = request_id
+    if (stack_metrics := metrics.namespace()) is not None:
+        registered = None if isinstance(result.error, UnknownOperationError) else result.operation
+        if registered is None and result.operation is not None:
+            fields["requested_operation"] = result.operation
+        fields.update(
+            metrics.embedded(
+                stack_metrics, registered, result.status, elapsed_ms, int(record.created * 1000)
+            )
+        )
     logger.handle(record)
 
 

@@ -28,7 +28,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from function import idempotency
+from function import idempotency, metrics
 from function.registry import Operation, Registry
 from infra import openapi
 from infra.archive import archive_files, asset_archive, generated_files
@@ -44,6 +44,11 @@ COMPONENT_TYPE = "dynamodb-operations:api:DynamoDBOperationsApi"
 HANDLER = "function.handler.handler"
 RUNTIME = "python3.13"
 REST_API_NAME = "DynamoDBOperations"
+
+
+def metrics_namespace(stack: str) -> str:
+    """Where a stack's per-operation metrics go in CloudWatch: one namespace per stack."""
+    return f"{REST_API_NAME}/{stack}"
 
 
 def log_group_name(project: str, stack: str, name: str) -> str:
@@ -253,6 +258,8 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
         }
         if settings.cors_allow_origin:
             variables["CORS_ALLOW_ORIGIN"] = settings.cors_allow_origin
+        if settings.metrics:
+            variables[metrics.NAMESPACE_VARIABLE] = metrics_namespace(pulumi.get_stack())
         return aws.lambda_.Function(
             function_resource_name(name),
             description="Serves POST /DynamoDBManager: DynamoDB operations on its tables",

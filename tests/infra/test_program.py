@@ -576,3 +576,13 @@ def test_idempotency_records_live_in_an_expiring_table_of_the_functions_own(stac
     assert records.inputs["ttl"] == {"attributeName": idempotency.EXPIRES_AT, "enabled": True}
     assert variables["IDEMPOTENCY_TABLE"] == records.state["name"]
     assert records.state["name"] not in json.loads(variables["TABLES"]).values()
+
+
+def test_prod_publishes_per_operation_metrics_in_a_namespace_of_its_own_and_dev_does_not(dev, prod):
+    def variables(deployment: Deployment) -> dict:
+        return deployment.one(FUNCTION).inputs["environment"]["variables"]
+
+    assert variables(prod)["METRICS_NAMESPACE"] == "DynamoDBOperations/prod"
+    assert "METRICS_NAMESPACE" not in variables(dev)
+    turned_on = run_program("dev", {"metrics": True})
+    assert variables(turned_on)["METRICS_NAMESPACE"] == "DynamoDBOperations/dev"
