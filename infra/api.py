@@ -44,6 +44,8 @@ COMPONENT_TYPE = "dynamodb-operations:api:DynamoDBOperationsApi"
 HANDLER = "function.handler.handler"
 RUNTIME = "python3.13"
 REST_API_NAME = "DynamoDBOperations"
+#: The alias API Gateway calls when the stack publishes versions.
+LIVE_ALIAS = "live"
 
 
 def metrics_namespace(stack: str) -> str:
@@ -98,8 +100,10 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
         )
         records = self._idempotency_table()
         function = self._function(operations, served, records, log_group)
+        live = self._live_alias(function) if settings.versions else None
+        invoke_arn = live.invoke_arn if live is not None else function.invoke_arn
 
-        body = function.invoke_arn.apply(
+        body = invoke_arn.apply(
             lambda uri: openapi.dumps(openapi.api_gateway_document(operations, settings, uri))
         )
         # Not "-rest-api", the API version 1 built part by part: importing the document over
@@ -118,6 +122,7 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
         aws.lambda_.Permission(
             f"{name}-permission",
             function=function.name,
+            qualifier=live.name if live is not None else None,
             action="lambda:InvokeFunction",
             principal="apigateway.amazonaws.com",
             source_arn=pulumi.Output.concat(rest_api.execution_arn, "/*/POST", RESOURCE_PATH),
@@ -283,7 +288,19 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
             environment={"variables": variables},
             logging_config={"log_format": "JSON", "log_group": log_group.name},
             tracing_config={"mode": "Active" if settings.tracing else "PassThrough"},
+            publish=settings.versions,
             opts=self._child(depends_on=[policy, log_group]),
+        )
+
+    def _live_alias(self, function: aws.lambda_.Function) -> aws.lambda_.Alias:
+        """``live``: the published version API Gateway calls; rolling back moves it."""
+        return aws.lambda_.Alias(
+            f"{self._name}-live",
+            name=LIVE_ALIAS,
+            description="The version API Gateway calls; point it at an earlier one to roll back",
+            function_name=function.name,
+            function_version=function.version,
+            opts=self._child(),
         )
 
     def _stage(

@@ -77,6 +77,7 @@ class Settings:
     point_in_time_recovery: bool
     deletion_protection: bool
     tracing: bool
+    versions: bool
     metrics: bool
     cors_allow_origin: str
     #: The stack's ``operationPackages``, then every installed plugin not in ``excludePlugins``.

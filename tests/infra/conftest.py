@@ -134,9 +134,13 @@ class FakeAws(Mocks):
             resource_id = physical
             arn = f"arn:aws:lambda:{region}:{ACCOUNT}:function:{physical}"
             outputs["arn"] = arn
-            outputs["invokeArn"] = (
-                f"arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations"
-            )
+            outputs["invokeArn"] = _invoke_arn(region, arn)
+            # What Lambda answers: $LATEST, or the version a publishing update made.
+            outputs["version"] = "1" if inputs.get("publish") else "$LATEST"
+        elif kind == "aws:lambda/alias:Alias":
+            arn = f"arn:aws:lambda:{region}:{ACCOUNT}:function:{inputs['functionName']}"
+            outputs["arn"] = f"{arn}:{inputs['name']}"
+            outputs["invokeArn"] = _invoke_arn(region, outputs["arn"])
         elif kind == "aws:apigateway/restApi:RestApi":
             root = self._token(f"{args.name}/", 10)
             self.paths[root] = "/"
@@ -163,6 +167,12 @@ class FakeAws(Mocks):
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], None]:
         raise AssertionError(f"the program made a provider call ({args.token}); none is expected")
+
+
+def _invoke_arn(region: str, function_arn: str) -> str:
+    """How API Gateway names a Lambda function (or alias) as an integration's URI."""
+    path = f"2015-03-31/functions/{function_arn}/invocations"
+    return f"arn:aws:apigateway:{region}:lambda:path/{path}"
 
 
 class RecordingMonitor(MockMonitor):

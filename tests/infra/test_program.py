@@ -17,7 +17,7 @@ from function.validation import DRAFT_04
 from infra.api import DynamoDBOperationsApi
 from infra.settings import SettingsError, stack_settings
 from tests.conftest import EVENTS
-from tests.infra.conftest import Deployment, run_program
+from tests.infra.conftest import Deployment, Registered, run_program
 
 TABLE = "aws:dynamodb/table:Table"
 ROLE = "aws:iam/role:Role"
@@ -25,6 +25,7 @@ ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 FUNCTION = "aws:lambda/function:Function"
 PERMISSION = "aws:lambda/permission:Permission"
+ALIAS = "aws:lambda/alias:Alias"
 REST_API = "aws:apigateway/restApi:RestApi"
 DEPLOYMENT = "aws:apigateway/deployment:Deployment"
 STAGE = "aws:apigateway/stage:Stage"
@@ -285,13 +286,36 @@ def test_the_document_asks_api_gateway_for_nothing_its_import_drops(stack):
     assert "examples" not in keywords(document["paths"])
 
 
+def called_by_api_gateway(deployment: Deployment) -> Registered:
+    """What the integration invokes: the alias ``live`` where versions are published."""
+    aliases = deployment.of_type(ALIAS)
+    return aliases[0] if aliases else deployment.one(FUNCTION)
+
+
 def test_post_dynamodbmanager_is_a_lambda_proxy_to_the_function(stack):
     assert post_method(stack)["x-amazon-apigateway-integration"] == {
         "type": "aws_proxy",
         "httpMethod": "POST",
-        "uri": stack.one(FUNCTION).state["invokeArn"],
+        "uri": called_by_api_gateway(stack).state["invokeArn"],
         "passthroughBehavior": "when_no_match",
     }
+
+
+def test_prod_serves_a_published_version_through_the_alias_live_and_dev_its_latest(dev, prod):
+    function = prod.one(FUNCTION)
+    live = prod.one(ALIAS)
+
+    assert function.inputs["publish"] is True
+    assert live.inputs["name"] == "live"
+    assert live.inputs["functionName"] == function.state["name"]
+    assert live.inputs["functionVersion"] == function.state["version"] != "$LATEST"
+    assert prod.one(PERMISSION).inputs["qualifier"] == "live"
+    assert post_method(prod)["x-amazon-apigateway-integration"]["uri"].endswith(
+        f":function:{function.state['name']}:live/invocations"
+    )
+    assert dev.one(FUNCTION).inputs.get("publish") is not True
+    assert not dev.of_type(ALIAS)
+    assert "qualifier" not in dev.one(PERMISSION).inputs
 
 
 def test_api_gateway_validates_bodies_against_the_registered_operations(stack):
