@@ -18,7 +18,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from function import deadline, dynamodb, envelope, events, idempotency, tables
+from function import deadline, dynamodb, envelope, events, idempotency, snapshot, tables
 from function.context import LambdaContext
 from function.errors import (
     InvalidRequestError,
@@ -41,6 +41,7 @@ def _log_level() -> int:
 
 
 logger.setLevel(_log_level())
+snapshot.register()
 
 
 class InternalError(Exception):

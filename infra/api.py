@@ -289,6 +289,7 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
             logging_config={"log_format": "JSON", "log_group": log_group.name},
             tracing_config={"mode": "Active" if settings.tracing else "PassThrough"},
             publish=settings.versions,
+            snap_start={"apply_on": "PublishedVersions"} if settings.snap_start else None,
             opts=self._child(depends_on=[policy, log_group]),
         )
 

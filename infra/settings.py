@@ -78,6 +78,7 @@ class Settings:
     deletion_protection: bool
     tracing: bool
     versions: bool
+    snap_start: bool
     metrics: bool
     cors_allow_origin: str
     #: The stack's ``operationPackages``, then every installed plugin not in ``excludePlugins``.
@@ -122,6 +123,11 @@ class Settings:
             self.cors_allow_origin in ("", "*") or bool(_ORIGIN.fullmatch(self.cors_allow_origin)),
             "corsAllowOrigin",
             "must be empty, * or one origin like https://app.example.com",
+        )
+        _check(
+            self.versions or not self.snap_start,
+            "snapStart",
+            "needs versions: true (SnapStart applies to published versions only)",
         )
         _check(bool(self.tables), "tables", "must declare at least one table")
         _check(bool(self.operation_packages), "operationPackages", "must name at least one package")

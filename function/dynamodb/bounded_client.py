@@ -141,6 +141,15 @@ def client() -> BoundedClient:
     )
 
 
+def forget_clients() -> None:
+    """Make the next :func:`client` call build a new client, in a new botocore session.
+
+    Its connections and credentials are then this environment's (after a
+    SnapStart restore); the service model stays loaded.
+    """
+    _client.cache_clear()
+
+
 @lru_cache(maxsize=4)
 def _client(
     region: str | None, endpoint_url: str | None, fallback_endpoint_url: str | None

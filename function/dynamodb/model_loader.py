@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +20,16 @@ import botocore.session
 
 
 def for_session(session: botocore.session.Session) -> botocore.loaders.Loader:
-    """botocore's loader for the session's data path, told up front that DynamoDB exists."""
-    search_path = session.get_config_variable("data_path")
+    """botocore's loader for the session's data path, told up front that DynamoDB exists.
+
+    One loader per data path, so the models it has read stay read for the next
+    session (a client made anew after a SnapStart restore does not parse them again).
+    """
+    return _loader(session.get_config_variable("data_path"))
+
+
+@lru_cache(maxsize=4)
+def _loader(search_path: str | None) -> botocore.loaders.Loader:
     extra = [
         str(Path(os.path.expandvars(part)).expanduser())
         for part in (search_path or "").split(os.pathsep)

@@ -610,3 +610,13 @@ def test_prod_publishes_per_operation_metrics_in_a_namespace_of_its_own_and_dev_
     assert "METRICS_NAMESPACE" not in variables(dev)
     turned_on = run_program("dev", {"metrics": True})
     assert variables(turned_on)["METRICS_NAMESPACE"] == "DynamoDBOperations/dev"
+
+
+def test_prod_starts_its_published_versions_from_a_snapshot_and_dev_does_not(dev, prod):
+    assert prod.one(FUNCTION).inputs["snapStart"] == {"applyOn": "PublishedVersions"}
+    assert "snapStart" not in dev.one(FUNCTION).inputs
+
+
+def test_snapstart_without_published_versions_is_refused_naming_both():
+    with pytest.raises(SettingsError, match=r"snapStart.*needs versions"):
+        run_program("dev", {"snapStart": True})
