@@ -284,6 +284,7 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
             ),
             architectures=[settings.architecture],
             memory_size=settings.memory_size,
+            reserved_concurrent_executions=settings.reserved_concurrency,
             timeout=settings.timeout,
             environment={"variables": variables},
             logging_config={"log_format": "JSON", "log_group": log_group.name},

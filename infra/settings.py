@@ -72,6 +72,7 @@ class Settings:
     api_key_quota_per_day: int
     log_retention_days: int
     memory_size: int
+    reserved_concurrency: int
     timeout: int
     architecture: str
     point_in_time_recovery: bool
@@ -104,6 +105,11 @@ class Settings:
             "must be a period CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...)",
         )
         _check(128 <= self.memory_size <= 10240, "memorySize", "must be 128 to 10240 MB")
+        _check(
+            self.reserved_concurrency == -1 or self.reserved_concurrency >= 1,
+            "reservedConcurrency",
+            "must be -1 (no reservation) or at least 1 (0 would refuse every request)",
+        )
         _check(
             MOST_DYNAMODB_CALLS * WORST_CASE_SECONDS < self.timeout < API_GATEWAY_TIMEOUT_SECONDS,
             "timeout",

@@ -620,3 +620,12 @@ def test_prod_starts_its_published_versions_from_a_snapshot_and_dev_does_not(dev
 def test_snapstart_without_published_versions_is_refused_naming_both():
     with pytest.raises(SettingsError, match=r"snapStart.*needs versions"):
         run_program("dev", {"snapStart": True})
+
+
+def test_a_stack_may_reserve_concurrency_so_one_api_cannot_starve_the_account(dev):
+    reserved = run_program("dev", {"reservedConcurrency": 100})
+
+    assert reserved.one(FUNCTION).inputs["reservedConcurrentExecutions"] == 100
+    assert dev.one(FUNCTION).inputs["reservedConcurrentExecutions"] == -1
+    with pytest.raises(SettingsError, match="reservedConcurrency"):
+        run_program("dev", {"reservedConcurrency": 0})
