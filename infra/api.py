@@ -34,7 +34,12 @@ from infra import openapi
 from infra.archive import archive_files, asset_archive, generated_files
 from infra.dependencies import LambdaPlatform
 from infra.grants import check_requirements, table_grants
-from infra.policy import function_policy, lambda_trust_policy, policy_json
+from infra.policy import (
+    function_policy,
+    lambda_trust_policy,
+    policy_json,
+    service_trust_policy,
+)
 from infra.resource_names import function_resource_name
 from infra.rest_api import RESOURCE_PATH
 from infra.settings import Settings
@@ -44,6 +49,33 @@ COMPONENT_TYPE = "dynamodb-operations:api:DynamoDBOperationsApi"
 HANDLER = "function.handler.handler"
 RUNTIME = "python3.13"
 REST_API_NAME = "DynamoDBOperations"
+#: AWS's managed policy for API Gateway's account-wide logging role.
+API_GATEWAY_LOGGING_POLICY = (
+    "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+)
+#: One JSON object per request: who called, what, the answer, and how long each part took.
+ACCESS_LOG_FORMAT = {
+    "requestId": "$context.requestId",
+    "extendedRequestId": "$context.extendedRequestId",
+    "requestTime": "$context.requestTime",
+    "ip": "$context.identity.sourceIp",
+    "caller": "$context.identity.caller",
+    "user": "$context.identity.user",
+    "userArn": "$context.identity.userArn",
+    "apiKeyId": "$context.identity.apiKeyId",
+    "userAgent": "$context.identity.userAgent",
+    "httpMethod": "$context.httpMethod",
+    "resourcePath": "$context.resourcePath",
+    "protocol": "$context.protocol",
+    "status": "$context.status",
+    "responseLength": "$context.responseLength",
+    "responseLatency": "$context.responseLatency",
+    "integrationStatus": "$context.integration.status",
+    "integrationLatency": "$context.integrationLatency",
+    "errorType": "$context.error.responseType",
+    "errorMessage": "$context.error.message",
+    "validationError": "$context.error.validationErrorString",
+}
 #: The alias API Gateway calls when the stack publishes versions.
 LIVE_ALIAS = "live"
 
@@ -325,7 +357,7 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
             deployment=deployment.id,
             stage_name=settings.stage_name,
             xray_tracing_enabled=settings.tracing,
-            opts=self._child(),
+            **self._access_logs(),
         )
         aws.apigateway.MethodSettings(
             f"{name}-method-settings",
@@ -340,6 +372,45 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
             opts=self._child(),
         )
         return stage
+
+    def _access_logs(self) -> dict[str, Any]:
+        """The stage's JSON access log, where the stack turns it on, and what it needs first.
+
+        API Gateway writes access logs only with a CloudWatch role set for the
+        whole account and region; ``apiGatewayLoggingRole: manage`` sets one.
+        """
+        settings, name = self._settings, self._name
+        if not settings.access_logs:
+            return {"opts": self._child()}
+        log_group = aws.cloudwatch.LogGroup(
+            f"{name}-access-logs",
+            name=f"/aws/apigateway/{pulumi.get_project()}/{pulumi.get_stack()}/{name}/access",
+            retention_in_days=settings.log_retention_days,
+            opts=self._child(),
+        )
+        needs: list[pulumi.Resource] = [log_group]
+        if settings.api_gateway_logging_role == "manage":
+            role = aws.iam.Role(
+                f"{name}-api-gateway-logging-role",
+                assume_role_policy=json.dumps(service_trust_policy("apigateway.amazonaws.com")),
+                description="API Gateway's account-wide role for writing logs to CloudWatch",
+                managed_policy_arns=[API_GATEWAY_LOGGING_POLICY],
+                opts=self._child(),
+            )
+            needs.append(
+                aws.apigateway.Account(
+                    f"{name}-api-gateway-account",
+                    cloudwatch_role_arn=role.arn,
+                    opts=self._child(),
+                )
+            )
+        return {
+            "access_log_settings": {
+                "destination_arn": log_group.arn,
+                "format": json.dumps(ACCESS_LOG_FORMAT, separators=(",", ":")),
+            },
+            "opts": self._child(depends_on=needs),
+        }
 
     def _api_key(
         self, rest_api: aws.apigateway.RestApi, stage: aws.apigateway.Stage

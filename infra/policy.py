@@ -91,13 +91,18 @@ def _grouped(sid: str, by_actions: Mapping[tuple[str, ...], list[str]]) -> list[
 
 
 def lambda_trust_policy() -> dict[str, Any]:
-    """The role's trust policy: only the Lambda service may assume it."""
+    """The function role's trust policy: only the Lambda service may assume it."""
+    return service_trust_policy("lambda.amazonaws.com")
+
+
+def service_trust_policy(service: str) -> dict[str, Any]:
+    """A role's trust policy: only ``service`` may assume it."""
     return {
         "Version": POLICY_VERSION,
         "Statement": [
             {
                 "Effect": "Allow",
-                "Principal": {"Service": "lambda.amazonaws.com"},
+                "Principal": {"Service": service},
                 "Action": "sts:AssumeRole",
             }
         ],

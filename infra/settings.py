@@ -80,6 +80,8 @@ class Settings:
     tracing: bool
     versions: bool
     snap_start: bool
+    access_logs: bool
+    api_gateway_logging_role: str
     metrics: bool
     cors_allow_origin: str
     #: The stack's ``operationPackages``, then every installed plugin not in ``excludePlugins``.
@@ -134,6 +136,11 @@ class Settings:
             self.versions or not self.snap_start,
             "snapStart",
             "needs versions: true (SnapStart applies to published versions only)",
+        )
+        _check(
+            self.api_gateway_logging_role in ("manage", "existing"),
+            "apiGatewayLoggingRole",
+            "must be manage (this stack sets the account's role) or existing",
         )
         _check(bool(self.tables), "tables", "must declare at least one table")
         _check(bool(self.operation_packages), "operationPackages", "must name at least one package")

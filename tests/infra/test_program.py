@@ -26,6 +26,9 @@ LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 FUNCTION = "aws:lambda/function:Function"
 PERMISSION = "aws:lambda/permission:Permission"
 ALIAS = "aws:lambda/alias:Alias"
+#: The function's own log group and role, by name (prod has API Gateway's too).
+FUNCTION_LOGS = "operations-logs"
+FUNCTION_ROLE = "operations-role"
 REST_API = "aws:apigateway/restApi:RestApi"
 DEPLOYMENT = "aws:apigateway/deployment:Deployment"
 STAGE = "aws:apigateway/stage:Stage"
@@ -123,14 +126,14 @@ def test_prod_protects_and_backs_up_its_table_and_dev_does_not(dev, prod):
 def test_the_function_runs_the_handler_and_logs_json_to_its_own_log_group(stack):
     settings = stack_settings(stack.stack)
     function = stack.one(FUNCTION)
-    log_group = stack.one(LOG_GROUP)
+    log_group = stack.one(LOG_GROUP, FUNCTION_LOGS)
 
     assert function.inputs["handler"] == "function.handler.handler"
     assert function.inputs["runtime"] == "python3.13"
     assert function.inputs["architectures"] == ["arm64"]
     assert function.inputs["timeout"] == settings.timeout < 29
     assert function.inputs["memorySize"] == settings.memory_size
-    assert function.inputs["role"] == stack.one(ROLE).state["arn"]
+    assert function.inputs["role"] == stack.one(ROLE, FUNCTION_ROLE).state["arn"]
     assert function.inputs["loggingConfig"] == {
         "logFormat": "JSON",
         "logGroup": log_group.state["name"],
@@ -144,7 +147,7 @@ def test_the_function_runs_the_handler_and_logs_json_to_its_own_log_group(stack)
 def test_the_function_waits_for_its_log_group_and_permissions_before_its_first_call(stack):
     function = stack.one(FUNCTION)
 
-    assert stack.one(LOG_GROUP).urn in function.dependencies
+    assert stack.one(LOG_GROUP, FUNCTION_LOGS).urn in function.dependencies
     assert stack.one(ROLE_POLICY).urn in function.dependencies
 
 
@@ -170,13 +173,16 @@ def test_the_function_serves_the_stacks_tables_under_their_logical_names(stack):
 
 
 def test_each_stack_logs_to_a_log_group_of_its_own(dev, prod):
-    assert dev.one(LOG_GROUP).state["name"] != prod.one(LOG_GROUP).state["name"]
-    assert prod.one(LOG_GROUP).inputs["retentionInDays"] == 90
-    assert dev.one(LOG_GROUP).inputs["retentionInDays"] == 14
+    assert (
+        dev.one(LOG_GROUP, FUNCTION_LOGS).state["name"]
+        != prod.one(LOG_GROUP, FUNCTION_LOGS).state["name"]
+    )
+    assert prod.one(LOG_GROUP, FUNCTION_LOGS).inputs["retentionInDays"] == 90
+    assert dev.one(LOG_GROUP, FUNCTION_LOGS).inputs["retentionInDays"] == 14
 
 
 def test_only_lambda_may_assume_the_role_and_it_has_no_managed_policy(stack):
-    role = stack.one(ROLE).inputs
+    role = stack.one(ROLE, FUNCTION_ROLE).inputs
 
     assert json.loads(role["assumeRolePolicy"]) == {
         "Version": "2012-10-17",
@@ -189,7 +195,7 @@ def test_only_lambda_may_assume_the_role_and_it_has_no_managed_policy(stack):
         ],
     }
     assert not role.get("managedPolicyArns")
-    assert stack.one(ROLE_POLICY).inputs["role"] == stack.one(ROLE).state["name"]
+    assert stack.one(ROLE_POLICY).inputs["role"] == stack.one(ROLE, FUNCTION_ROLE).state["name"]
     assert not [
         r for r in stack.resources if r.type.startswith("aws:iam/") and "Attachment" in r.type
     ]
@@ -201,7 +207,7 @@ def test_the_policy_grants_exactly_what_the_registered_operations_declare(stack)
     settings = stack_settings(stack.stack)
     operations = Registry(settings.operation_packages).all().values()
     assert operations
-    log_group_arn = stack.one(LOG_GROUP).state["arn"]
+    log_group_arn = stack.one(LOG_GROUP, FUNCTION_LOGS).state["arn"]
     expected = set()
     for table, arn in table_arns(stack).items():
         indexes = settings.tables[table].index_names
@@ -629,3 +635,38 @@ def test_a_stack_may_reserve_concurrency_so_one_api_cannot_starve_the_account(de
     assert dev.one(FUNCTION).inputs["reservedConcurrentExecutions"] == -1
     with pytest.raises(SettingsError, match="reservedConcurrency"):
         run_program("dev", {"reservedConcurrency": 0})
+
+
+def test_prod_writes_a_json_access_log_with_the_stacks_retention_and_dev_does_not(dev, prod):
+    stage = prod.one(STAGE)
+    access_logs = prod.one(LOG_GROUP, "access-logs")
+    fields = json.loads(stage.inputs["accessLogSettings"]["format"])
+
+    assert stage.inputs["accessLogSettings"]["destinationArn"] == access_logs.state["arn"]
+    assert access_logs.inputs["retentionInDays"] == 90
+    assert {"requestId", "status", "responseLatency", "caller", "ip"} <= set(fields)
+    assert fields["requestId"] == "$context.requestId"
+    assert all(value.startswith("$context.") for value in fields.values())
+    assert "accessLogSettings" not in dev.one(STAGE).inputs
+
+
+def test_prod_sets_api_gateways_logging_role_before_its_stage_logs(prod):
+    account = prod.one("aws:apigateway/account:Account")
+    role = prod.one(ROLE, "api-gateway-logging-role")
+
+    assert account.inputs["cloudwatchRoleArn"] == role.state["arn"]
+    assert json.loads(role.inputs["assumeRolePolicy"])["Statement"][0]["Principal"] == {
+        "Service": "apigateway.amazonaws.com"
+    }
+    assert role.inputs["managedPolicyArns"] == [
+        "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+    ]
+    assert account.urn in prod.one(STAGE).dependencies
+
+
+def test_a_stack_relying_on_an_existing_logging_role_sets_none():
+    deployment = run_program("prod", {"apiGatewayLoggingRole": "existing"})
+
+    assert deployment.one(STAGE).inputs["accessLogSettings"]
+    assert not deployment.of_type("aws:apigateway/account:Account")
+    assert not [r for r in deployment.of_type(ROLE) if r.name.endswith("logging-role")]
