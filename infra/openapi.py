@@ -36,7 +36,7 @@ from function.errors import (
     ThrottledError,
     UnknownOperationError,
 )
-from function.registry import Operation
+from function.registry import Operation, Registry
 from infra.project import PROJECT_DIR
 from infra.rest_api import (
     CORS_ALLOW_HEADERS,
@@ -187,6 +187,11 @@ def document(
         described["components"]["securitySchemes"] = {scheme: definition}
         post["security"] = [{scheme: []}]
     return described
+
+
+def stack_document(settings: Settings) -> dict[str, Any]:
+    """The document of a stack's own operations, plugins included: what ``make openapi`` writes."""
+    return document(Registry(settings.operation_packages, settings.plugins).all(), settings)
 
 
 def api_gateway_document(

@@ -352,14 +352,9 @@ def _invoke(options: argparse.Namespace) -> int:
 
 
 def _openapi(options: argparse.Namespace) -> int:
-    from function.registry import Registry
     from infra import openapi
 
-    settings = stack_settings(options.stack)
-    described = openapi.document(
-        Registry(settings.operation_packages, settings.plugins).all(), settings
-    )
-    text = openapi.dumps(described)
+    text = openapi.dumps(openapi.stack_document(stack_settings(options.stack)))
     if str(options.output) == "-":
         sys.stdout.write(text)
         return 0

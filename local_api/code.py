@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,8 +34,9 @@ class Loaded:
     handler: Handler
     operations: Mapping[str, Operation]
 
-    @property
+    @cached_property
     def operation_names(self) -> tuple[str, ...]:
+        """Sorted once per import: the gateway reads them on every request."""
         return tuple(sorted(self.operations))
 
 

@@ -90,8 +90,8 @@ class DocsSite:
 
     def document(self) -> dict[str, object]:
         """The OpenAPI document of the operations registered now, served from this server."""
-        with self.code.use():
-            operations = self.code.operations
+        with self.code.use() as loaded:
+            operations = loaded.operations
         return openapi.document(
             operations,
             self.settings,

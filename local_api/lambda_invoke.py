@@ -28,7 +28,7 @@ from local_api.proxy_event import HttpRequest
 
 #: The Invoke API's path; ``name`` may be a name, a partial or full ARN, with a qualifier.
 INVOCATIONS = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations/?$")
-TUTORIAL_FUNCTION = "LambdaFunctionOverHttps"
+TUTORIAL_FUNCTION = LambdaContext.function_name
 INVOCATION_TYPES = ("RequestResponse", "Event", "DryRun")
 #: Lambda's limit on a synchronous invocation's request and response.
 MAX_PAYLOAD_BYTES = 6 * 1024 * 1024

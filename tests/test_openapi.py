@@ -46,8 +46,7 @@ def tag(call):
 
 def described(stack: str = "dev") -> dict:
     """The document ``make openapi STACK=stack`` writes."""
-    settings = stack_settings(stack)
-    return openapi.document(Registry(settings.operation_packages).all(), settings)
+    return openapi.stack_document(stack_settings(stack))
 
 
 def request_validator(document: dict) -> OAS30Validator:
