@@ -31,8 +31,12 @@ import pulumi_aws as aws
 from function import idempotency, metrics
 from function.registry import Operation, Registry
 from infra import openapi
+from infra.alarms import Watched, declare_alarms
 from infra.archive import archive_files, asset_archive, generated_files
+from infra.dashboard import dashboard_body
 from infra.dependencies import LambdaPlatform
+from infra.domain import custom_domain
+from infra.firewall import web_acl
 from infra.grants import check_requirements, table_grants
 from infra.policy import (
     function_policy,
@@ -85,6 +89,11 @@ def metrics_namespace(stack: str) -> str:
     return f"{REST_API_NAME}/{stack}"
 
 
+def rest_api_name(stack: str) -> str:
+    """The REST API's name: the stack in it, so dev and prod are told apart in the console."""
+    return f"{REST_API_NAME}-{stack}"
+
+
 def log_group_name(project: str, stack: str, name: str) -> str:
     """The function's log group: fixed per project, stack and component, so operators find it."""
     return f"/aws/lambda/{project}/{stack}/{name}"
@@ -105,6 +114,12 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
     api_key: pulumi.Output[str] | None
     #: The API's OpenAPI document, its server the stage's URL (what ``/docs`` shows locally).
     openapi: pulumi.Output[str]
+    #: The SNS topic the alarms notify (``alarms``), for more subscriptions.
+    alarm_topic_arn: pulumi.Output[str] | None
+    #: The CloudWatch dashboard's name (``dashboard``).
+    dashboard_name: pulumi.Output[str] | None
+    #: What the custom domain's DNS name must point at (``domainName``).
+    domain_target: pulumi.Output[str] | None
 
     def __init__(
         self, name: str, settings: Settings, opts: pulumi.ResourceOptions | None = None
@@ -142,8 +157,9 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
         # it would leave Pulumi deleting its old parts (by name and id) from the new one.
         rest_api = aws.apigateway.RestApi(
             f"{name}-api",
-            name=REST_API_NAME,
-            description="DynamoDB operations over HTTPS (POST /DynamoDBManager)",
+            name=rest_api_name(pulumi.get_stack()),
+            description=f"DynamoDB operations over HTTPS (POST /DynamoDBManager), stack "
+            f"{pulumi.get_stack()}",
             body=body,
             # Each update replaces the whole definition, so a part the document lost is gone.
             put_rest_api_mode="overwrite",
@@ -162,12 +178,34 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
         )
 
         stage = self._stage(rest_api, body)
-        self.url = pulumi.Output.concat(stage.invoke_url, RESOURCE_PATH)
+        base_url: pulumi.Output[str] = stage.invoke_url
+        self.domain_target = None
+        if settings.domain_name:
+            domain = custom_domain(name, settings, rest_api, stage, self._child())
+            base_url, self.domain_target = domain.base_url, domain.target
+        if settings.waf:
+            web_acl(name, self._stack_name(), settings.waf_rate_limit, stage, self._child())
+        self.url = pulumi.Output.concat(base_url, RESOURCE_PATH)
         self.table_name = served[primary].name if primary is not None else None
         self.table_names = _physical_names(served)
         self.function_name = function.name
         self.api_key = self._api_key(rest_api, stage) if settings.auth_mode == "apiKey" else None
-        self.openapi = stage.invoke_url.apply(
+        self._monitoring(
+            Watched(
+                api_name=rest_api.name,
+                stage_name=stage.stage_name,
+                function_name=function.name,
+                timeout_seconds=settings.timeout,
+                tables={
+                    **{f"table-{table}": served[table].name for table in served},
+                    "idempotency-records": records.name,
+                },
+                metrics_namespace=metrics_namespace(pulumi.get_stack())
+                if settings.metrics
+                else None,
+            )
+        )
+        self.openapi = base_url.apply(
             lambda base: openapi.dumps(
                 openapi.document(operations, settings, servers=[{"url": base}])
             )
@@ -182,10 +220,70 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
             outputs["tableName"] = self.table_name
         if self.api_key is not None:
             outputs["apiKey"] = self.api_key
+        for key, value in (
+            ("alarmTopicArn", self.alarm_topic_arn),
+            ("dashboardName", self.dashboard_name),
+            ("domainTarget", self.domain_target),
+        ):
+            if value is not None:
+                outputs[key] = value
         self.register_outputs(outputs)
 
     def _child(self, **options: Any) -> pulumi.ResourceOptions:
         return pulumi.ResourceOptions(parent=self, **options)
+
+    def _stack_name(self) -> str:
+        """``<project>-<stack>``: what names the stack's alarms, dashboard and web ACL."""
+        return f"{pulumi.get_project()}-{pulumi.get_stack()}"
+
+    def _monitoring(self, watched: Watched) -> None:
+        """The alarms and their topic, and the dashboard, where the stack turns them on."""
+        settings, name = self._settings, self._name
+        self.alarm_topic_arn = self.dashboard_name = None
+        alarms: list[aws.cloudwatch.MetricAlarm] = []
+        if settings.alarms:
+            topic = aws.sns.Topic(
+                f"{name}-alarms",
+                display_name=f"{self._stack_name()} alarms",
+                opts=self._child(),
+            )
+            if settings.alarm_email:
+                aws.sns.TopicSubscription(
+                    f"{name}-alarm-email",
+                    topic=topic.arn,
+                    protocol="email",
+                    endpoint=settings.alarm_email,
+                    opts=self._child(),
+                )
+            alarms = declare_alarms(
+                self._stack_name(), watched, settings.alarm_thresholds, topic.arn, self._child()
+            )
+            self.alarm_topic_arn = topic.arn
+        if settings.dashboard:
+            region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
+            body = pulumi.Output.all(
+                region=region,
+                api_name=watched.api_name,
+                stage_name=watched.stage_name,
+                function_name=watched.function_name,
+                tables=pulumi.Output.all(**watched.tables),
+                alarm_arns=pulumi.Output.all(*(alarm.arn for alarm in alarms)),
+            ).apply(
+                lambda names: json.dumps(
+                    dashboard_body(
+                        title=self._stack_name(),
+                        metrics_namespace=watched.metrics_namespace,
+                        **names,
+                    )
+                )
+            )
+            dashboard = aws.cloudwatch.Dashboard(
+                f"{name}-dashboard",
+                dashboard_name=self._stack_name(),
+                dashboard_body=body,
+                opts=self._child(),
+            )
+            self.dashboard_name = dashboard.dashboard_name
 
     def _table(
         self, definition: TableDefinition, resource_name: str, aliases: tuple[str, ...]
@@ -299,7 +397,8 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
             variables[metrics.NAMESPACE_VARIABLE] = metrics_namespace(pulumi.get_stack())
         return aws.lambda_.Function(
             function_resource_name(name),
-            description="Serves POST /DynamoDBManager: DynamoDB operations on its tables",
+            description="Serves POST /DynamoDBManager: DynamoDB operations on its tables, stack "
+            f"{pulumi.get_stack()}",
             role=role.arn,
             runtime=RUNTIME,
             handler=HANDLER,

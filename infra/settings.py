@@ -24,6 +24,8 @@ import yaml
 
 from function import operation_packages
 from function.deadline import WORST_CASE_SECONDS
+from infra.alarm_thresholds import AlarmThresholds, AlarmThresholdsError, alarm_thresholds
+from infra.config_keys import config_key
 from infra.project import PROJECT_DIR
 from infra.table_definitions import (
     SYNONYMS,
@@ -46,6 +48,12 @@ AUTH_MODES = ("none", "apiKey", "iam")
 #: (hold the key, the operation, keep the result); the timeout must allow them all.
 MOST_DYNAMODB_CALLS = 3
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
+_DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+_CERTIFICATE_ARN = re.compile(r"arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+")
+_HOSTED_ZONE_ID = re.compile(r"Z[A-Z0-9]{1,31}")
+#: WAF's bounds on a rate-based rule's requests per IP in five minutes.
+WAF_RATE_LIMITS = (10, 2_000_000_000)
 #: Settings fields that no config key sets: they are worked out from the others.
 _DERIVED = ("plugins", "warnings")
 #: The settings ``tables`` replaced: still read, with a warning showing the ``tables`` form.
@@ -83,6 +91,15 @@ class Settings:
     access_logs: bool
     api_gateway_logging_role: str
     metrics: bool
+    alarms: bool
+    alarm_email: str
+    alarm_thresholds: AlarmThresholds
+    dashboard: bool
+    domain_name: str
+    certificate_arn: str
+    hosted_zone_id: str
+    waf: bool
+    waf_rate_limit: int
     cors_allow_origin: str
     #: The stack's ``operationPackages``, then every installed plugin not in ``excludePlugins``.
     operation_packages: tuple[str, ...]
@@ -142,8 +159,54 @@ class Settings:
             "apiGatewayLoggingRole",
             "must be manage (this stack sets the account's role) or existing",
         )
+        _check(
+            self.alarms or not self.alarm_email,
+            "alarmEmail",
+            "needs alarms: true (it subscribes to the alarms' topic)",
+        )
+        _check(
+            not self.alarm_email or bool(_EMAIL.fullmatch(self.alarm_email)),
+            "alarmEmail",
+            "must be one email address, like oncall@example.com",
+        )
+        self._check_domain()
+        _check(
+            WAF_RATE_LIMITS[0] <= self.waf_rate_limit <= WAF_RATE_LIMITS[1],
+            "wafRateLimit",
+            f"must be {WAF_RATE_LIMITS[0]} to {WAF_RATE_LIMITS[1]:,} requests per IP in 5 minutes",
+        )
         _check(bool(self.tables), "tables", "must declare at least one table")
         _check(bool(self.operation_packages), "operationPackages", "must name at least one package")
+
+    def _check_domain(self) -> None:
+        if not self.domain_name:
+            for key, value in (
+                ("certificateArn", self.certificate_arn),
+                ("hostedZoneId", self.hosted_zone_id),
+            ):
+                _check(not value, key, "needs domainName (the custom domain it is for)")
+            return
+        _check(
+            bool(_DOMAIN.fullmatch(self.domain_name)),
+            "domainName",
+            "must be a lower-case DNS name like api.example.com",
+        )
+        _check(
+            bool(self.certificate_arn or self.hosted_zone_id),
+            "domainName",
+            "needs certificateArn (an ACM certificate for it in the stack's region) or "
+            "hostedZoneId (the Route 53 zone to validate a new certificate and point the name in)",
+        )
+        _check(
+            not self.certificate_arn or bool(_CERTIFICATE_ARN.fullmatch(self.certificate_arn)),
+            "certificateArn",
+            "must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)",
+        )
+        _check(
+            not self.hosted_zone_id or bool(_HOSTED_ZONE_ID.fullmatch(self.hosted_zone_id)),
+            "hostedZoneId",
+            "must be a Route 53 hosted zone id like Z0123456789ABCDEFGHIJ",
+        )
 
 
 def settings_from(values: Mapping[str, Any]) -> Settings:
@@ -239,12 +302,6 @@ def default_tables(project_dir: Path = PROJECT_DIR) -> Any:
     return _project_file(project_dir)["config"]["tables"]["default"]
 
 
-def config_key(field_name: str) -> str:
-    """The Pulumi config key of a settings field: ``stage_name`` is ``stageName``."""
-    first, *rest = field_name.split("_")
-    return first + "".join(word.capitalize() for word in rest)
-
-
 def stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, Any]:
     """Config as the Pulumi CLI gives it: project defaults overlaid by ``Pulumi.<stack>.yaml``.
 
@@ -310,12 +367,16 @@ def _coerce(name: str, kind: Any, raw: Any) -> Any:
             if isinstance(raw, bool):
                 raise ValueError(raw)
             return int(raw)
+        if kind == "AlarmThresholds":
+            return alarm_thresholds(raw)
         if kind.startswith("tuple"):
             items = json.loads(raw) if isinstance(raw, str) else raw
             if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
                 raise ValueError(raw)
             return tuple(items)
         return str(raw)
+    except AlarmThresholdsError as error:
+        raise SettingsError(str(error)) from None
     except ValueError:
         raise SettingsError(f"config {name}: {raw!r} is not a valid {kind}") from None
 

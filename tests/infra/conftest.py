@@ -59,6 +59,8 @@ class Registered:
     protect: bool = False
     #: The URNs it may have had before (Pulumi ``aliases``), as the engine resolves them.
     aliases: list[str] = field(default_factory=list)
+    #: The provider it is created with (``<provider URN>::<id>``); empty for the default one.
+    provider: str = ""
 
 
 @dataclass
@@ -102,6 +104,7 @@ class FakeAws(Mocks):
             "aws:lambda/function:Function",
             "aws:apigateway/apiKey:ApiKey",
             "aws:apigateway/usagePlan:UsagePlan",
+            "aws:sns/topic:Topic",
         }
     )
 
@@ -161,11 +164,38 @@ class FakeAws(Mocks):
             resource_id = f"ags-{api}-{stage}"
             outputs["invokeUrl"] = f"https://{api}.execute-api.{region}.amazonaws.com/{stage}"
             outputs["executionArn"] = f"arn:aws:execute-api:{region}:{ACCOUNT}:{api}/{stage}"
+            outputs["arn"] = f"arn:aws:apigateway:{region}::/restapis/{api}/stages/{stage}"
         elif kind == "aws:apigateway/apiKey:ApiKey":
             outputs["value"] = self._token(f"{args.name}/value", 40)
+        elif kind == "aws:sns/topic:Topic":
+            outputs["arn"] = f"arn:aws:sns:{region}:{ACCOUNT}:{physical}"
+        elif kind == "aws:cloudwatch/metricAlarm:MetricAlarm":
+            outputs["arn"] = f"arn:aws:cloudwatch:{region}:{ACCOUNT}:alarm:{inputs['name']}"
+        elif kind == "aws:acm/certificate:Certificate":
+            outputs["arn"] = f"arn:aws:acm:{region}:{ACCOUNT}:certificate/{resource_id}"
+            outputs["domainValidationOptions"] = [
+                {
+                    "domainName": inputs["domainName"],
+                    "resourceRecordName": f"_{self._token(args.name, 32)}.{inputs['domainName']}.",
+                    "resourceRecordType": "CNAME",
+                    "resourceRecordValue": f"_{self._token(args.name, 24)}.acm-validations.aws.",
+                }
+            ]
+        elif kind == "aws:route53/record:Record":
+            outputs["fqdn"] = str(inputs["name"]).rstrip(".")
+        elif kind == "aws:apigateway/domainName:DomainName":
+            outputs["regionalDomainName"] = f"d-{resource_id}.execute-api.{region}.amazonaws.com"
+            outputs["regionalZoneId"] = "Z1UJRXOUMOOFQ8"
+        elif kind == "aws:wafv2/webAcl:WebAcl":
+            outputs["arn"] = (
+                f"arn:aws:wafv2:{region}:{ACCOUNT}:regional/webacl/{inputs['name']}/{resource_id}"
+            )
         return resource_id, {**inputs, **outputs}
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], None]:
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[Any]]:
+        if args.token == "aws:index/getRegion:getRegion":
+            # The provider's region: what the stack config gave the provider.
+            return {"region": self.region, "name": self.region, "id": self.region}, []
         raise AssertionError(f"the program made a provider call ({args.token}); none is expected")
 
 
@@ -207,6 +237,7 @@ class RecordingMonitor(MockMonitor):
                     custom=request.custom,
                     protect=request.protect,
                     aliases=self._alias_urns(request),
+                    provider=request.provider,
                 )
             )
         return response
@@ -323,3 +354,9 @@ def dev() -> Deployment:
 def prod() -> Deployment:
     """The prod stack, as ``pulumi up`` would deploy it from Pulumi.yaml and Pulumi.prod.yaml."""
     return run_program("prod")
+
+
+@pytest.fixture(params=["dev", "prod"])
+def stack(request: pytest.FixtureRequest) -> Deployment:
+    """Each stack file's deployment (the session's dev or prod run)."""
+    return request.getfixturevalue(request.param)

@@ -1,0 +1,216 @@
+"""The stack's alarms: what breaks first in this API, each notifying one SNS topic.
+
+After CloudWatch's "Recommended alarms" for API Gateway, Lambda and DynamoDB:
+
+* ``api-5xx-rate`` and ``api-latency-p99``: what callers see, at the stage;
+* ``function-errors``, ``function-throttles`` and ``function-duration``: the
+  function failing outside its own error handling, refused for want of
+  concurrency, or running into its timeout;
+* ``table-<table>-throttled`` and ``table-<table>-system-errors`` for every
+  table the stack declares, and ``idempotency-records-...`` for the function's
+  own. DynamoDB
+  publishes both metrics per table *and* operation, so an alarm on the table
+  alone would see no data; each is a Metrics Insights query summing the
+  table's operations, whichever the API calls now or later.
+
+Each alarm also notifies when it recovers. ``docs/operating.md`` says what
+each one means and what to do first; the description carries the gist, since
+it is what the notification shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+
+from infra.alarm_thresholds import AlarmThresholds
+from infra.dashboard import table_metric_query
+
+#: Every alarm looks at one-minute periods.
+PERIOD_SECONDS = 60
+OPERATING_GUIDE = "docs/operating.md#alarms"
+
+
+@dataclass(frozen=True)
+class Watched:
+    """What the alarms and the dashboard watch, by the names CloudWatch knows them by."""
+
+    api_name: pulumi.Input[str]
+    stage_name: pulumi.Input[str]
+    function_name: pulumi.Input[str]
+    timeout_seconds: int
+    #: Each table's physical name by label: ``table-<logical name>``, or ``idempotency-records``.
+    tables: Mapping[str, pulumi.Input[str]]
+    #: The per-operation metrics' namespace, when the stack publishes them.
+    metrics_namespace: str | None = None
+
+
+@dataclass(frozen=True)
+class _Alarm:
+    key: str
+    description: str
+    threshold: float
+    comparison: str
+    periods: int
+    namespace: str = ""
+    metric_name: str = ""
+    statistic: str = ""
+    dimensions: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    #: A Metrics Insights query, instead of one metric.
+    query: pulumi.Input[str] | None = None
+
+
+def declare_alarms(
+    prefix: str,
+    watched: Watched,
+    thresholds: AlarmThresholds,
+    topic_arn: pulumi.Input[str],
+    opts: pulumi.ResourceOptions,
+) -> list[aws.cloudwatch.MetricAlarm]:
+    """One CloudWatch alarm per :func:`_alarms` entry, named ``<prefix>-<key>``."""
+    declared = []
+    for alarm in _alarms(watched, thresholds):
+        metric: dict[str, Any] = (
+            {
+                "metric_queries": [
+                    {
+                        "id": "total",
+                        "expression": alarm.query,
+                        "period": PERIOD_SECONDS,
+                        "return_data": True,
+                    }
+                ]
+            }
+            if alarm.query is not None
+            else {
+                "namespace": alarm.namespace,
+                "metric_name": alarm.metric_name,
+                "dimensions": dict(alarm.dimensions),
+                "period": PERIOD_SECONDS,
+                **(
+                    {"extended_statistic": alarm.statistic}
+                    if alarm.statistic.startswith("p")
+                    else {"statistic": alarm.statistic}
+                ),
+            }
+        )
+        declared.append(
+            aws.cloudwatch.MetricAlarm(
+                f"{prefix}-{alarm.key}",
+                name=f"{prefix}-{alarm.key}",
+                alarm_description=f"{alarm.description} See {OPERATING_GUIDE}.",
+                comparison_operator=alarm.comparison,
+                threshold=alarm.threshold,
+                evaluation_periods=alarm.periods,
+                datapoints_to_alarm=alarm.periods,
+                # No requests is no news: quiet stacks stay OK.
+                treat_missing_data="notBreaching",
+                alarm_actions=[topic_arn],
+                ok_actions=[topic_arn],
+                opts=opts,
+                **metric,
+            )
+        )
+    return declared
+
+
+def _alarms(watched: Watched, thresholds: AlarmThresholds) -> list[_Alarm]:
+    api = {"ApiName": watched.api_name, "Stage": watched.stage_name}
+    function = {"FunctionName": watched.function_name}
+    timeout_ms = watched.timeout_seconds * 1000
+    alarms = [
+        _Alarm(
+            "api-5xx-rate",
+            "Over the threshold's share of requests got a 5xx from API Gateway for 3 minutes: "
+            "read the function's ServerErrors by operation and its error log lines.",
+            thresholds.api_server_error_rate,
+            "GreaterThanOrEqualToThreshold",
+            3,
+            "AWS/ApiGateway",
+            "5XXError",
+            "Average",
+            api,
+        ),
+        _Alarm(
+            "api-latency-p99",
+            "API Gateway's p99 latency was over the threshold (ms) for 5 minutes: compare its "
+            "IntegrationLatency and the per-operation Latency to find the slow part.",
+            thresholds.api_latency_p99,
+            "GreaterThanOrEqualToThreshold",
+            5,
+            "AWS/ApiGateway",
+            "Latency",
+            "p99",
+            api,
+        ),
+        _Alarm(
+            "function-errors",
+            "Invocations failed inside Lambda (crash, timeout, out of memory) for 3 minutes; "
+            "callers got 502 or 504: read the function's log group for Task timed out or a "
+            "traceback, and roll back if a deploy started it.",
+            thresholds.function_errors,
+            "GreaterThanThreshold",
+            3,
+            "AWS/Lambda",
+            "Errors",
+            "Sum",
+            function,
+        ),
+        _Alarm(
+            "function-throttles",
+            "Lambda refused invocations for want of concurrency for 5 minutes; callers got "
+            "429 or 500: check ConcurrentExecutions against reservedConcurrency and the "
+            "account's quota.",
+            thresholds.function_throttles,
+            "GreaterThanThreshold",
+            5,
+            "AWS/Lambda",
+            "Throttles",
+            "Sum",
+            function,
+        ),
+        _Alarm(
+            "function-duration",
+            f"The function's p99 duration was over {thresholds.function_duration_of_timeout:.0%} "
+            f"of its {watched.timeout_seconds} s timeout for 3 minutes: DynamoDB is slow or "
+            "throttling; check the tables' alarms and SuccessfulRequestLatency.",
+            thresholds.function_duration_of_timeout * timeout_ms,
+            "GreaterThanOrEqualToThreshold",
+            3,
+            "AWS/Lambda",
+            "Duration",
+            "p99",
+            function,
+        ),
+    ]
+    for label, table in watched.tables.items():
+        alarms += [
+            _Alarm(
+                f"{label}-throttled",
+                f"DynamoDB throttled requests to {label} for 3 minutes; callers got 429 once "
+                "the SDK's retries ran out: look for a hot key or a burst past the table's "
+                "on-demand peak.",
+                thresholds.table_throttled_requests,
+                "GreaterThanThreshold",
+                3,
+                query=_table_query("ThrottledRequests", table),
+            ),
+            _Alarm(
+                f"{label}-system-errors",
+                f"DynamoDB failed requests to {label} with internal errors for 3 minutes; "
+                "callers got 503: check the AWS Health Dashboard for DynamoDB in the region.",
+                thresholds.table_system_errors,
+                "GreaterThanThreshold",
+                3,
+                query=_table_query("SystemErrors", table),
+            ),
+        ]
+    return alarms
+
+
+def _table_query(metric: str, table: pulumi.Input[str]) -> pulumi.Output[str]:
+    return pulumi.Output.from_input(table).apply(lambda name: table_metric_query(metric, name))

@@ -1,0 +1,192 @@
+"""The stack's CloudWatch dashboard, as the JSON body CloudWatch takes (no Pulumi here).
+
+Read top to bottom, it follows a request: the alarms, what callers saw at API
+Gateway, the function, each operation (with ``metrics``), then each table.
+Tables' per-operation metrics are summed by Metrics Insights queries, as the
+alarms do; operations are found by a ``SEARCH`` over the stack's namespace, so
+an operation added later shows up without a deploy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+#: CloudWatch's dashboard grid is 24 units wide.
+GRID_WIDTH = 24
+_HALF, _HEIGHT = 12, 6
+_TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
+
+
+def dashboard_body(
+    *,
+    title: str,
+    region: str,
+    api_name: str,
+    stage_name: str,
+    function_name: str,
+    tables: Mapping[str, str],
+    metrics_namespace: str | None,
+    alarm_arns: Sequence[str],
+) -> dict[str, Any]:
+    """The dashboard: its widgets laid out two to a row, alarms and headings full width."""
+    api = ["ApiName", api_name, "Stage", stage_name]
+    function = ["FunctionName", function_name]
+    widgets: list[dict[str, Any]] = [
+        _text(
+            f"# {title}\nAPI Gateway `{api_name}` stage `{stage_name}`, function "
+            f"`{function_name}`. What each alarm means and what to do first: "
+            "docs/operating.md in the project."
+        )
+    ]
+    if alarm_arns:
+        widgets.append(
+            {"type": "alarm", "properties": {"title": "Alarms", "alarms": list(alarm_arns)}}
+        )
+    widgets += [
+        _graph(
+            "Requests and errors (API Gateway)",
+            region,
+            "Sum",
+            [
+                ["AWS/ApiGateway", "Count", *api],
+                ["AWS/ApiGateway", "4XXError", *api],
+                ["AWS/ApiGateway", "5XXError", *api],
+            ],
+        ),
+        _graph(
+            "Latency, ms (API Gateway)",
+            region,
+            "p99",
+            [
+                ["AWS/ApiGateway", "Latency", *api, {"stat": "p50", "label": "Latency p50"}],
+                ["AWS/ApiGateway", "Latency", *api, {"label": "Latency p99"}],
+                ["AWS/ApiGateway", "IntegrationLatency", *api, {"label": "Integration p99"}],
+            ],
+        ),
+        _graph(
+            "Invocations, errors, throttles (function)",
+            region,
+            "Sum",
+            [
+                ["AWS/Lambda", "Invocations", *function],
+                ["AWS/Lambda", "Errors", *function],
+                ["AWS/Lambda", "Throttles", *function],
+                ["AWS/Lambda", "ConcurrentExecutions", *function, {"stat": "Maximum"}],
+            ],
+        ),
+        _graph(
+            "Duration, ms (function)",
+            region,
+            "p99",
+            [
+                ["AWS/Lambda", "Duration", *function, {"stat": "p50", "label": "p50"}],
+                ["AWS/Lambda", "Duration", *function, {"label": "p99"}],
+                ["AWS/Lambda", "Duration", *function, {"stat": "Maximum", "label": "max"}],
+            ],
+        ),
+    ]
+    if metrics_namespace is not None:
+        widgets += [
+            _graph(
+                f"{name} by operation",
+                region,
+                stat,
+                [[_search(metrics_namespace, name, stat, f"q{index}")]],
+            )
+            for index, (name, stat) in enumerate(
+                [
+                    ("Requests", "Sum"),
+                    ("ServerErrors", "Sum"),
+                    ("ClientErrors", "Sum"),
+                    ("Latency", "p99"),
+                ]
+            )
+        ]
+    for label, table in tables.items():
+        widgets += [
+            _graph(
+                f"{label}: throttled requests and system errors",
+                region,
+                "Sum",
+                [
+                    [_insights("ThrottledRequests", table, "throttled", "SUM")],
+                    [_insights("SystemErrors", table, "system", "SUM")],
+                ],
+            ),
+            _graph(
+                f"{label}: capacity consumed and latency",
+                region,
+                "Sum",
+                [
+                    ["AWS/DynamoDB", "ConsumedReadCapacityUnits", "TableName", table],
+                    ["AWS/DynamoDB", "ConsumedWriteCapacityUnits", "TableName", table],
+                    [_insights("SuccessfulRequestLatency", table, "latency", "AVG", "right")],
+                ],
+            ),
+        ]
+    return {"widgets": _laid_out(widgets)}
+
+
+def table_metric_query(metric: str, table: str, function: str = "SUM") -> str:
+    """A DynamoDB metric over every operation on one table (Metrics Insights SQL).
+
+    DynamoDB publishes ``ThrottledRequests``, ``SystemErrors`` and
+    ``SuccessfulRequestLatency`` per table and operation, never per table alone.
+    """
+    if not _TABLE_NAME.fullmatch(table):
+        raise ValueError(f"{table!r} is not a DynamoDB table name")
+    # Not an injection: a table name has no quote (checked above).
+    return (
+        f'SELECT {function}({metric}) FROM SCHEMA("AWS/DynamoDB", Operation, TableName) '  # noqa: S608
+        f"WHERE TableName = '{table}'"
+    )
+
+
+def _laid_out(widgets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    x = y = row_height = 0
+    for widget in widgets:
+        width = _HALF if widget["type"] == "metric" else GRID_WIDTH
+        height = 2 if widget["type"] == "text" else _HEIGHT
+        if x + width > GRID_WIDTH:
+            x, y, row_height = 0, y + row_height, 0
+        widget.update(x=x, y=y, width=width, height=height)
+        x, row_height = x + width, max(row_height, height)
+    return widgets
+
+
+def _text(markdown: str) -> dict[str, Any]:
+    return {"type": "text", "properties": {"markdown": markdown}}
+
+
+def _graph(title: str, region: str, stat: str, metrics: list[list[Any]]) -> dict[str, Any]:
+    return {
+        "type": "metric",
+        "properties": {
+            "title": title,
+            "region": region,
+            "view": "timeSeries",
+            "stat": stat,
+            "period": 60,
+            "metrics": metrics,
+        },
+    }
+
+
+def _search(namespace: str, metric: str, stat: str, expression_id: str) -> dict[str, Any]:
+    return {
+        "expression": f"SEARCH('{{{namespace},operation}} MetricName=\"{metric}\"', '{stat}', 60)",
+        "id": expression_id,
+    }
+
+
+def _insights(
+    metric: str, table: str, expression_id: str, function: str, axis: str = "left"
+) -> dict[str, Any]:
+    return {
+        "expression": table_metric_query(metric, table, function),
+        "id": expression_id,
+        "label": metric,
+        "yAxis": axis,
+    }

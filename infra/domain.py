@@ -1,0 +1,106 @@
+"""The API's own domain: a regional custom domain name in front of the stage.
+
+With ``hostedZoneId`` and no ``certificateArn``, ACM issues the certificate and
+validates it by DNS in that zone; with ``certificateArn``, the certificate is
+yours (in the stack's region, since the endpoint is regional). Either way the
+domain maps its root to the stage, so ``https://<domain>/DynamoDBManager`` is
+the URL, and with ``hostedZoneId`` an alias record points the name at it;
+without one, point a CNAME at the ``domainTarget`` output yourself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from infra.settings import Settings
+
+#: API Gateway's strictest TLS policy for REST APIs' custom domains: TLS 1.2 and later.
+SECURITY_POLICY = "TLS_1_2"
+
+
+@dataclass(frozen=True)
+class CustomDomain:
+    """Where callers reach the API, and the name a DNS record must point at."""
+
+    base_url: pulumi.Output[str]
+    target: pulumi.Output[str]
+
+
+def custom_domain(
+    name: str,
+    settings: Settings,
+    rest_api: aws.apigateway.RestApi,
+    stage: aws.apigateway.Stage,
+    opts: pulumi.ResourceOptions,
+) -> CustomDomain:
+    """The domain, its certificate (issued here or given), mapping and DNS record."""
+    certificate_arn: pulumi.Input[str] = settings.certificate_arn or _issued_certificate(
+        name, settings, opts
+    )
+    domain = aws.apigateway.DomainName(
+        f"{name}-domain",
+        domain_name=settings.domain_name,
+        regional_certificate_arn=certificate_arn,
+        endpoint_configuration={"types": "REGIONAL"},
+        security_policy=SECURITY_POLICY,
+        opts=opts,
+    )
+    aws.apigateway.BasePathMapping(
+        f"{name}-base-path-mapping",
+        domain_name=domain.domain_name,
+        rest_api=rest_api.id,
+        stage_name=stage.stage_name,
+        opts=opts,
+    )
+    if settings.hosted_zone_id:
+        aws.route53.Record(
+            f"{name}-domain-record",
+            zone_id=settings.hosted_zone_id,
+            name=settings.domain_name,
+            type="A",
+            aliases=[
+                {
+                    "name": domain.regional_domain_name,
+                    "zone_id": domain.regional_zone_id,
+                    "evaluate_target_health": False,
+                }
+            ],
+            opts=opts,
+        )
+    return CustomDomain(
+        base_url=pulumi.Output.concat("https://", domain.domain_name),
+        target=domain.regional_domain_name,
+    )
+
+
+def _issued_certificate(
+    name: str, settings: Settings, opts: pulumi.ResourceOptions
+) -> pulumi.Output[str]:
+    """A certificate ACM issues for the domain once the zone holds its validation record."""
+    certificate = aws.acm.Certificate(
+        f"{name}-certificate",
+        domain_name=settings.domain_name,
+        validation_method="DNS",
+        opts=opts,
+    )
+    validation = certificate.domain_validation_options[0]
+    record = aws.route53.Record(
+        f"{name}-certificate-validation-record",
+        zone_id=settings.hosted_zone_id,
+        name=validation.resource_record_name,
+        type=validation.resource_record_type,
+        records=[validation.resource_record_value],
+        ttl=60,
+        allow_overwrite=True,
+        opts=opts,
+    )
+    validated = aws.acm.CertificateValidation(
+        f"{name}-certificate-validation",
+        certificate_arn=certificate.arn,
+        validation_record_fqdns=[record.fqdn],
+        opts=opts,
+    )
+    return validated.certificate_arn
