@@ -162,8 +162,8 @@ def _alarms(watched: Watched, thresholds: AlarmThresholds) -> list[_Alarm]:
         ),
         _Alarm(
             "function-throttles",
-            "Lambda refused invocations for want of concurrency for 5 minutes; callers got "
-            "429 or 500: check ConcurrentExecutions against reservedConcurrency and the "
+            "Lambda refused invocations for want of concurrency for 5 minutes; API Gateway "
+            "answered 500: check ConcurrentExecutions against reservedConcurrency and the "
             "account's quota.",
             thresholds.function_throttles,
             "GreaterThanThreshold",
