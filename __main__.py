@@ -5,11 +5,13 @@ from __future__ import annotations
 import pulumi
 
 from infra.api import DynamoDBOperationsApi
-from infra.aws_provider import stack_provider, stack_tags
+from infra.aws_provider import MINIMUM_CLI, stack_provider, stack_tags
 from infra.program_config import program_config
 from infra.resource_names import COMPONENT_NAME
 from infra.settings import project_values, settings_from
 
+# Older CLIs replace every resource whose provider changes, as ours did when it got tags.
+pulumi.require_pulumi_version(MINIMUM_CLI)
 config = program_config()
 settings = settings_from(project_values(config, pulumi.get_project()))
 for warning in settings.warnings:

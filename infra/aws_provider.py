@@ -29,6 +29,8 @@ import pulumi_aws as aws
 from pulumi.runtime.config import is_config_secret
 
 NAMESPACE = "aws:"
+#: The first Pulumi CLI that moves resources to an explicit provider without replacing them.
+MINIMUM_CLI = ">=3.151.0"
 
 
 class ProviderConfigError(ValueError):

@@ -20,8 +20,11 @@ from typing import Any
 
 import pulumi
 import pytest
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
 from pulumi.runtime import Mocks, rpc
-from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime import settings as runtime_settings
+from pulumi.runtime.mocks import MockEngine, MockMonitor
 from pulumi.runtime.settings import set_root_resource
 from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
@@ -267,6 +270,25 @@ class RecordingMonitor(MockMonitor):
         return super().RegisterResourceOutputs(request)
 
 
+class FakeEngine(MockEngine):
+    """The mocks' engine, also answering a program's ``require_pulumi_version`` as a CLI would.
+
+    Only the ``>=X.Y.Z`` ranges this project uses are understood.
+    """
+
+    def __init__(self, cli_version: str) -> None:
+        super().__init__(None)
+        self.cli_version = cli_version
+
+    def RequirePulumiVersion(self, request: Any) -> None:
+        wanted = request.pulumi_version_range
+        if Version(self.cli_version) not in SpecifierSet(wanted):
+            raise RuntimeError(
+                f"Pulumi CLI version {self.cli_version} does not satisfy the version range "
+                f'"{wanted}" requested by the program.'
+            )
+
+
 def _unwrap_secrets(value: Any) -> Any:
     value = rpc.unwrap_rpc_secret(value)
     if isinstance(value, dict):
@@ -322,10 +344,15 @@ def run_main() -> None:
     runpy.run_path(str(PROJECT_DIR), run_name="__main__")
 
 
+#: The Pulumi CLI the mocks pretend to be (the SDK's own version, as an up-to-date CLI has).
+CLI_VERSION = "3.272.0"
+
+
 def run_program(
     stack: str = "dev",
     overrides: Mapping[str, Any] | None = None,
     program: Callable[[], None] = run_main,
+    cli_version: str = CLI_VERSION,
 ) -> Deployment:
     """Run ``program`` (the project's ``__main__.py``) for a stack under mocks; record it."""
     config = cli_config(stack, overrides)
@@ -333,6 +360,7 @@ def run_program(
     mocks = FakeAws(stack, config["aws:region"])
     monitor = RecordingMonitor(mocks)
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
+    runtime_settings.SETTINGS.engine = FakeEngine(cli_version)
     # set_mocks makes a root stack for tests that build resources directly; a
     # program gets its own, as under the CLI.
     set_root_resource(None)

@@ -6,8 +6,11 @@ import json
 import re
 from pathlib import Path
 
+import pulumi
 import pytest
+from pulumi.runtime.sync_await import _sync_await
 
+from infra.aws_provider import provider_args
 from infra.project import PROJECT_DIR
 from infra.settings import SettingsError
 from tests.infra.conftest import ACCOUNT, Deployment, Registered, run_program
@@ -387,6 +390,25 @@ def test_the_stacks_aws_config_reaches_the_provider_and_its_own_tags_are_kept():
         "stack": "dev",
         "project": "dynamodb-operations",
     }
+
+
+def test_a_secret_aws_setting_stays_secret_in_the_provider():
+    pulumi.runtime.set_all_config(
+        {"aws:region": "us-east-1", "aws:secretKey": "not-a-real-key"}, ["aws:secretKey"]
+    )
+    args = provider_args(
+        {"aws:region": "us-east-1", "aws:secretKey": "not-a-real-key"}, {"stack": "dev"}
+    )
+
+    assert args["region"] == "us-east-1"
+    assert isinstance(args["secret_key"], pulumi.Output)
+    assert _sync_await(args["secret_key"].is_secret())
+    assert _sync_await(args["secret_key"].future()) == "not-a-real-key"
+
+
+def test_a_cli_that_would_replace_everything_to_add_the_tags_is_refused():
+    with pytest.raises(RuntimeError, match=r"3\.150\.0 does not satisfy .*>=3\.151\.0"):
+        run_program("prod", cli_version="3.150.0")
 
 
 def test_an_aws_setting_the_provider_lacks_is_refused_naming_it():
