@@ -129,6 +129,16 @@ def test_each_table_alarm_sums_every_operation_on_that_table(prod):
             assert query["returnData"] is True
 
 
+def test_a_stack_with_several_tables_alarms_on_each():
+    deployment = run_program("orders", {"alarms": True})
+    keys = set(alarms(deployment))
+
+    for table in ("LambdaTable", "Orders", "idempotency-records"):
+        prefix = table if table == "idempotency-records" else f"table-{table}"
+        assert {f"{prefix}-throttled", f"{prefix}-system-errors"} <= keys
+    assert len(deployment.of_type(ALARM)) == 5 + 2 * 3
+
+
 def test_thresholds_are_settable_and_the_rest_keep_their_defaults():
     deployment = run_program(
         "prod", {"alarmThresholds": {"apiLatencyP99": 1000, "functionDurationOfTimeout": 0.5}}
