@@ -3,8 +3,10 @@
 ``alarmThresholds`` in a stack file names only what it changes, for example
 ``{apiLatencyP99: 1000}``; the rest keep the defaults below. The values come
 from CloudWatch's "Recommended alarms" for API Gateway, Lambda and DynamoDB,
-adapted where this API knows better (its timeout, and that any throttled or
-failed DynamoDB request reaches a caller).
+adapted where this API knows better: latency is watched at p99 rather than the
+recommended p90, since one slow operation among fast ones hides below p90; the
+duration alarm is relative to the function's own timeout; and any throttled or
+failed DynamoDB request counts, since each costs a caller time or an answer.
 """
 
 from __future__ import annotations

@@ -8,10 +8,9 @@ After CloudWatch's "Recommended alarms" for API Gateway, Lambda and DynamoDB:
   concurrency, or running into its timeout;
 * ``table-<table>-throttled`` and ``table-<table>-system-errors`` for every
   table the stack declares, and ``idempotency-records-...`` for the function's
-  own. DynamoDB
-  publishes both metrics per table *and* operation, so an alarm on the table
-  alone would see no data; each is a Metrics Insights query summing the
-  table's operations, whichever the API calls now or later.
+  own. DynamoDB publishes both metrics per table *and* operation, so an alarm
+  on the table alone would see no data; each is a Metrics Insights query
+  summing the table's operations, whichever the API calls now or later.
 
 Each alarm also notifies when it recovers. ``docs/operating.md`` says what
 each one means and what to do first; the description carries the gist, since
@@ -125,10 +124,10 @@ def _alarms(watched: Watched, thresholds: AlarmThresholds) -> list[_Alarm]:
     alarms = [
         _Alarm(
             "api-5xx-rate",
-            "Over the threshold's share of requests got a 5xx from API Gateway for 3 minutes: "
+            "More than the threshold's share of requests got a 5xx from API Gateway for 3 minutes: "
             "read the function's ServerErrors by operation and its error log lines.",
             thresholds.api_server_error_rate,
-            "GreaterThanOrEqualToThreshold",
+            "GreaterThanThreshold",
             3,
             "AWS/ApiGateway",
             "5XXError",
@@ -191,9 +190,9 @@ def _alarms(watched: Watched, thresholds: AlarmThresholds) -> list[_Alarm]:
         alarms += [
             _Alarm(
                 f"{label}-throttled",
-                f"DynamoDB throttled requests to {label} for 3 minutes; callers got 429 once "
-                "the SDK's retries ran out: look for a hot key or a burst past the table's "
-                "on-demand peak.",
+                f"DynamoDB throttled requests to {label} for 3 minutes (the SDK retries them; "
+                "callers get 429 when the retries run out): look for a hot key or a burst past "
+                "the table's on-demand peak.",
                 thresholds.table_throttled_requests,
                 "GreaterThanThreshold",
                 3,

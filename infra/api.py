@@ -44,7 +44,7 @@ from infra.policy import (
     policy_json,
     service_trust_policy,
 )
-from infra.resource_names import function_resource_name
+from infra.resource_names import function_resource_name, stack_resource_name
 from infra.rest_api import RESOURCE_PATH
 from infra.settings import Settings
 from infra.table_definitions import Index, TableDefinition, primary_table, table_resource_names
@@ -233,8 +233,7 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
         return pulumi.ResourceOptions(parent=self, **options)
 
     def _stack_name(self) -> str:
-        """``<project>-<stack>``: what names the stack's alarms, dashboard and web ACL."""
-        return f"{pulumi.get_project()}-{pulumi.get_stack()}"
+        return stack_resource_name(pulumi.get_project(), pulumi.get_stack())
 
     def _monitoring(self, watched: Watched) -> None:
         """The alarms and their topic, and the dashboard, where the stack turns them on."""

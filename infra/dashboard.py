@@ -105,18 +105,26 @@ def dashboard_body(
             )
         ]
     for label, table in tables.items():
+        # A graph holds at most one Metrics Insights query (GetMetricData's limit).
         widgets += [
             _graph(
-                f"{label}: throttled requests and system errors",
+                f"{label}: throttled requests, and throttle events (batches' partial ones too)",
                 region,
                 "Sum",
                 [
                     [_insights("ThrottledRequests", table, "throttled", "SUM")],
-                    [_insights("SystemErrors", table, "system", "SUM")],
+                    ["AWS/DynamoDB", "ReadThrottleEvents", "TableName", table],
+                    ["AWS/DynamoDB", "WriteThrottleEvents", "TableName", table],
                 ],
             ),
             _graph(
-                f"{label}: capacity consumed and latency",
+                f"{label}: system errors",
+                region,
+                "Sum",
+                [[_insights("SystemErrors", table, "system", "SUM")]],
+            ),
+            _graph(
+                f"{label}: capacity consumed, and latency (right, ms)",
                 region,
                 "Sum",
                 [

@@ -17,7 +17,7 @@ import pulumi_aws as aws
 
 from infra.settings import Settings
 
-#: API Gateway's strictest TLS policy for REST APIs' custom domains: TLS 1.2 and later.
+#: TLS 1.2 and later (API Gateway's ``SecurityPolicy_*`` policies can be stricter still).
 SECURITY_POLICY = "TLS_1_2"
 
 

@@ -115,6 +115,8 @@ class FakeAws(Mocks):
         self.stack = stack
         self.region = region
         self.paths: dict[str, str] = {}
+        #: Each explicit AWS provider's region, by its name.
+        self.provider_regions: dict[str, str] = {}
 
     def _token(self, name: str, length: int) -> str:
         return hashlib.sha256(f"{self.stack}/{name}".encode()).hexdigest()[:length]
@@ -125,7 +127,9 @@ class FakeAws(Mocks):
         physical = inputs.get("name") or f"{args.name}-{self._token(args.name, 7)}"
         resource_id = self._token(args.name, 10)
         outputs: dict[str, Any] = {"name": physical} if kind in self.AUTONAMED else {}
-        if kind == "aws:dynamodb/table:Table":
+        if kind == "pulumi:providers:aws":
+            self.provider_regions[args.name] = inputs.get("region", "")
+        elif kind == "aws:dynamodb/table:Table":
             resource_id = physical
             outputs["arn"] = f"arn:aws:dynamodb:{region}:{ACCOUNT}:table/{physical}"
         elif kind == "aws:iam/role:Role":
@@ -197,8 +201,10 @@ class FakeAws(Mocks):
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[Any]]:
         if args.token == "aws:index/getRegion:getRegion":
-            # The provider's region: what the stack config gave the provider.
-            return {"region": self.region, "name": self.region, "id": self.region}, []
+            # What the provider the call went through was configured with.
+            region = self.provider_regions.get(args.provider.split("::")[-2])
+            assert region, f"getRegion went through {args.provider!r}, no configured provider"
+            return {"region": region, "name": region, "id": region}, []
         raise AssertionError(f"the program made a provider call ({args.token}); none is expected")
 
 

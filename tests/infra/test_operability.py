@@ -12,6 +12,7 @@ from pulumi.runtime.sync_await import _sync_await
 
 from infra.aws_provider import provider_args
 from infra.project import PROJECT_DIR
+from infra.resource_names import stack_resource_name
 from infra.settings import SettingsError
 from tests.infra.conftest import ACCOUNT, Deployment, Registered, run_program
 
@@ -126,7 +127,10 @@ def test_each_table_alarm_sums_every_operation_on_that_table(prod):
                     f"WHERE TableName = '{physical}'",
                 ]
             )
-            assert query["returnData"] is True
+            assert (query["period"], query["returnData"]) == (60, True)
+            # A query alarm names no single metric of its own.
+            for single in ("namespace", "metricName", "period", "statistic", "dimensions"):
+                assert single not in declared[f"{label}-{suffix}"].inputs
 
 
 def test_a_stack_with_several_tables_alarms_on_each():
@@ -247,6 +251,23 @@ def test_the_dashboards_widgets_do_not_overlap(prod):
         }
         assert not area & cells, f"{widget['properties'].get('title')} overlaps another widget"
         cells |= area
+
+
+def test_the_dashboard_shows_the_region_the_stacks_provider_deploys_to():
+    body = dashboard_of(run_program("prod", {"aws:region": "eu-west-1"}))
+
+    assert {w["properties"]["region"] for w in body["widgets"] if w["type"] == "metric"} == {
+        "eu-west-1"
+    }
+
+
+def test_each_dashboard_graph_holds_at_most_one_metrics_insights_query(prod):
+    # GetMetricData, which draws a graph, takes one Metrics Insights query at a time.
+    for widget in dashboard_of(prod)["widgets"]:
+        if widget["type"] == "metric":
+            rows = widget["properties"]["metrics"]
+            queries = [r for r in rows if isinstance(r[0], dict) and "SELECT" in r[0]["expression"]]
+            assert len(queries) <= 1, widget["properties"]["title"]
 
 
 def test_a_dashboard_without_metrics_or_alarms_has_neither_widget():
@@ -424,6 +445,11 @@ def test_a_cli_that_would_replace_everything_to_add_the_tags_is_refused():
 def test_an_aws_setting_the_provider_lacks_is_refused_naming_it():
     with pytest.raises(ValueError, match=r"config aws:regoin is not a setting of the AWS provider"):
         run_program("dev", {"aws:regoin": "us-east-1"})
+
+
+def test_a_stack_name_with_a_dot_still_names_a_dashboard_and_a_web_acl():
+    # Stack names allow "."; dashboard and WAF names allow only letters, digits, - and _.
+    assert stack_resource_name("dynamodb-operations", "prod.eu") == "dynamodb-operations-prod-eu"
 
 
 def test_names_operators_search_for_carry_the_stack(prod):
