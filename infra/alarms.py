@@ -31,7 +31,7 @@ from infra.dashboard import table_metric_query
 
 #: Every alarm looks at one-minute periods.
 PERIOD_SECONDS = 60
-OPERATING_GUIDE = "docs/operating.md#alarms"
+OPERATING_GUIDE = "docs/operating.md#alarms-alarms"
 
 
 @dataclass(frozen=True)
