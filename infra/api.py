@@ -190,21 +190,19 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
         self.table_names = _physical_names(served)
         self.function_name = function.name
         self.api_key = self._api_key(rest_api, stage) if settings.auth_mode == "apiKey" else None
-        self._monitoring(
-            Watched(
-                api_name=rest_api.name,
-                stage_name=stage.stage_name,
-                function_name=function.name,
-                timeout_seconds=settings.timeout,
-                tables={
-                    **{f"table-{table}": served[table].name for table in served},
-                    "idempotency-records": records.name,
-                },
-                metrics_namespace=metrics_namespace(pulumi.get_stack())
-                if settings.metrics
-                else None,
-            )
+        watched = Watched(
+            api_name=rest_api.name,
+            stage_name=stage.stage_name,
+            function_name=function.name,
+            timeout_seconds=settings.timeout,
+            tables={
+                **{f"table-{table}": served[table].name for table in served},
+                "idempotency-records": records.name,
+            },
+            metrics_namespace=metrics_namespace(pulumi.get_stack()) if settings.metrics else None,
         )
+        self.alarm_topic_arn, alarms = self._alarms(watched)
+        self.dashboard_name = self._dashboard(watched, alarms) if settings.dashboard else None
         self.openapi = base_url.apply(
             lambda base: openapi.dumps(
                 openapi.document(operations, settings, servers=[{"url": base}])
@@ -235,54 +233,59 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
     def _stack_name(self) -> str:
         return stack_resource_name(pulumi.get_project(), pulumi.get_stack())
 
-    def _monitoring(self, watched: Watched) -> None:
-        """The alarms and their topic, and the dashboard, where the stack turns them on."""
+    def _alarms(
+        self, watched: Watched
+    ) -> tuple[pulumi.Output[str] | None, list[aws.cloudwatch.MetricAlarm]]:
+        """The alarms and the topic they notify (its ARN), where the stack turns them on."""
         settings, name = self._settings, self._name
-        self.alarm_topic_arn = self.dashboard_name = None
-        alarms: list[aws.cloudwatch.MetricAlarm] = []
-        if settings.alarms:
-            topic = aws.sns.Topic(
-                f"{name}-alarms",
-                display_name=f"{self._stack_name()} alarms",
+        if not settings.alarms:
+            return None, []
+        topic = aws.sns.Topic(
+            f"{name}-alarms",
+            display_name=f"{self._stack_name()} alarms",
+            opts=self._child(),
+        )
+        if settings.alarm_email:
+            aws.sns.TopicSubscription(
+                f"{name}-alarm-email",
+                topic=topic.arn,
+                protocol="email",
+                endpoint=settings.alarm_email,
                 opts=self._child(),
             )
-            if settings.alarm_email:
-                aws.sns.TopicSubscription(
-                    f"{name}-alarm-email",
-                    topic=topic.arn,
-                    protocol="email",
-                    endpoint=settings.alarm_email,
-                    opts=self._child(),
-                )
-            alarms = declare_alarms(
-                self._stack_name(), watched, settings.alarm_thresholds, topic.arn, self._child()
-            )
-            self.alarm_topic_arn = topic.arn
-        if settings.dashboard:
-            region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
-            body = pulumi.Output.all(
-                region=region,
-                api_name=watched.api_name,
-                stage_name=watched.stage_name,
-                function_name=watched.function_name,
-                tables=pulumi.Output.all(**watched.tables),
-                alarm_arns=pulumi.Output.all(*(alarm.arn for alarm in alarms)),
-            ).apply(
-                lambda names: json.dumps(
-                    dashboard_body(
-                        title=self._stack_name(),
-                        metrics_namespace=watched.metrics_namespace,
-                        **names,
-                    )
+        alarms = declare_alarms(
+            self._stack_name(), watched, settings.alarm_thresholds, topic.arn, self._child()
+        )
+        return topic.arn, alarms
+
+    def _dashboard(
+        self, watched: Watched, alarms: list[aws.cloudwatch.MetricAlarm]
+    ) -> pulumi.Output[str]:
+        """The stack's dashboard (its name): what ``watched`` names, and the alarms' states."""
+        region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
+        body = pulumi.Output.all(
+            region=region,
+            api_name=watched.api_name,
+            stage_name=watched.stage_name,
+            function_name=watched.function_name,
+            tables=pulumi.Output.all(**watched.tables),
+            alarm_arns=pulumi.Output.all(*(alarm.arn for alarm in alarms)),
+        ).apply(
+            lambda names: json.dumps(
+                dashboard_body(
+                    title=self._stack_name(),
+                    metrics_namespace=watched.metrics_namespace,
+                    **names,
                 )
             )
-            dashboard = aws.cloudwatch.Dashboard(
-                f"{name}-dashboard",
-                dashboard_name=self._stack_name(),
-                dashboard_body=body,
-                opts=self._child(),
-            )
-            self.dashboard_name = dashboard.dashboard_name
+        )
+        dashboard = aws.cloudwatch.Dashboard(
+            f"{self._name}-dashboard",
+            dashboard_name=self._stack_name(),
+            dashboard_body=body,
+            opts=self._child(),
+        )
+        return dashboard.dashboard_name
 
     def _table(
         self, definition: TableDefinition, resource_name: str, aliases: tuple[str, ...]
