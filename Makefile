@@ -12,8 +12,11 @@ UV_VERSION ?= 0.13.9
 UV     ?= .local/uv/bin/uv
 BOOT   := $(filter .local/uv/bin/uv,$(UV))
 export UV_PYTHON_DOWNLOADS := never
-# Install exactly the lock's versions; leave alone anything else in .venv (the other targets' needs).
-SYNC   = @$(UV) sync --quiet --frozen --inexact --python $(PYTHON) --no-default-groups
+# $(call SYNC,--extra local ...): install exactly the lock's versions and leave alone anything
+# else in .venv (the other targets' needs), except plugins the lock no longer lists, which would
+# still be found by their entry points: those are uninstalled, one line each.
+SYNC   = @$(UV) sync --quiet --frozen --inexact --python $(PYTHON) --no-default-groups $(1) \
+	&& $(PY) -m local_api.plugin_pruning --uv $(UV)
 
 .PHONY: help serve test lint format bench invoke openapi new-operation new-plugin lock clean
 
@@ -26,43 +29,44 @@ help: ## List the targets
 	@.local/uv/bin/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 serve: $(BOOT) ## Run the API locally on an embedded DynamoDB (STACK=dev PORT=3000, ARGS=--debug ...)
-	$(SYNC) --extra local --group plugins
+	$(call SYNC,--extra local --group plugins)
 	$(PY) -m local_api serve --stack $(STACK) --port $(PORT) $(ARGS)
 
 test: $(BOOT) ## Run the whole test suite, end-to-end on moto and dynalite (TEST_WORKERS=2)
-	$(SYNC) --extra testing --group test --group deploy --group plugins --group lint
+	$(call SYNC,--extra testing --group test --group deploy --group plugins --group lint)
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope $(ARGS)
 
 lint: $(BOOT) ## ruff lint and format check, mypy type check
-	$(SYNC) --extra testing --group test --group deploy --group plugins --group lint
+	$(call SYNC,--extra testing --group test --group deploy --group plugins --group lint)
 	@$(UV) lock --check --quiet --python $(PYTHON) || (echo "uv.lock is out of date with pyproject.toml: run make lock" >&2; exit 1)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+	$(PY) -m local_api openapi --check
 
 format: $(BOOT) ## Format with ruff and apply its safe fixes
-	$(SYNC) --group lint
+	$(call SYNC,--group lint)
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
 bench: $(BOOT) ## Benchmarks: ratios measured side by side in one run
-	$(SYNC) --extra local --group deploy --group plugins
+	$(call SYNC,--extra local --group deploy --group plugins)
 	$(PY) -m bench $(ARGS)
 
 invoke: $(BOOT) ## Run one event through the handler: make invoke EVENT=tests/events/read.json
-	$(SYNC) --extra local --group plugins
+	$(call SYNC,--extra local --group plugins)
 	$(PY) -m local_api invoke --stack $(STACK) $(if $(EVENT),--event $(EVENT)) $(ARGS)
 
 openapi: $(BOOT) ## Write the stack's OpenAPI document from the registry (openapi.json; STACK=prod: openapi.prod.json)
-	$(SYNC) --extra local --group plugins
+	$(call SYNC,--extra local --group plugins)
 	$(PY) -m local_api openapi --stack $(STACK) $(if $(OUT),--output $(OUT))
 
 new-operation: $(BOOT) ## Scaffold operations/NAME.py and its test: make new-operation NAME=count
-	$(SYNC) --extra local
+	$(call SYNC,--extra local)
 	$(PY) -m local_api new-operation $(NAME)
 
 new-plugin: $(BOOT) ## Scaffold a plugin distribution: make new-plugin NAME=acme-notes DIR=../acme-notes
-	$(SYNC) --extra local
+	$(call SYNC,--extra local)
 	$(PY) -m local_api new-plugin $(NAME) $(DIR)
 
 lock: $(BOOT) ## Update uv.lock after editing pyproject.toml's dependencies
