@@ -5,6 +5,8 @@ DynamoDB backend through :class:`LocalEngine`, which
 
 * answers the mistakes moto gets wrong as DynamoDB does (:mod:`local_api.moto_corrections`),
   and any crash inside moto as a 400 naming moto rather than a 500;
+* applies a transaction retried with its ``ClientRequestToken`` once, as DynamoDB
+  does (:mod:`local_api.client_request_tokens`);
 * with ``--data``, appends each write moto carried out to the folder's journal
   before answering, after replaying it at start (:mod:`local_api.journal`).
 
@@ -31,6 +33,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from local_api import moto_corrections
+from local_api.client_request_tokens import ClientRequestTokens, TokenReusedError
 from local_api.journal import Entry, Journal, JournalError
 
 TARGET_PREFIX = "DynamoDB_20120810."
@@ -69,9 +72,17 @@ Answer = tuple[str, list[tuple[str, str]], bytes]
 class LocalEngine:
     """A WSGI app in front of moto's DynamoDB app: corrections, crash answers, journal."""
 
-    def __init__(self, moto_app: Any, journal: Journal | None = None) -> None:
+    def __init__(
+        self,
+        moto_app: Any,
+        journal: Journal | None = None,
+        tokens: ClientRequestTokens[Answer] | None = None,
+    ) -> None:
         self.moto_app = moto_app
         self.journal = journal
+        self.tokens: ClientRequestTokens[Answer] = (
+            tokens if tokens is not None else ClientRequestTokens()
+        )
         self._writes = threading.Lock()
         self._key_types: dict[tuple[str, str], dict[str, str]] = {}
 
@@ -96,10 +107,26 @@ class LocalEngine:
             status, headers, content = self._moto(environ, operation)
         else:
             with self._writes:
-                status, headers, content = self._moto(environ, operation)
-                self._written(Entry(operation, region, body, _status(status)))
+                status, headers, content = self._write(environ, operation, region, body)
         start_response(status, headers)
         return [content]
+
+    def _write(
+        self, environ: dict[str, Any], operation: str, region: str, body: dict[str, Any]
+    ) -> Answer:
+        """A write carried out by moto and journaled, unless its client token answers it."""
+        try:
+            answered = self.tokens.answer(operation, region, body)
+        except TokenReusedError as reused:
+            return _error("IdempotentParameterMismatchException", str(reused))
+        if answered is not None:
+            return answered
+        answer = self._moto(environ, operation)
+        status = _status(answer[0])
+        self._written(Entry(operation, region, body, status))
+        if status == 200:
+            self.tokens.remember(operation, region, body, answer)
+        return answer
 
     def call(self, region: str, operation: str, body: Mapping[str, Any]) -> tuple[int, Any]:
         """One request made from inside the engine (replay, compaction): status and JSON answer."""
@@ -281,7 +308,12 @@ def _status(line: str) -> int:
 
 
 def _validation_error(message: str) -> Answer:
-    body = {"__type": "com.amazonaws.dynamodb.v20120810#ValidationException", "message": message}
+    return _error("ValidationException", message)
+
+
+def _error(code: str, message: str) -> Answer:
+    """DynamoDB's 400 answer with the error ``code``."""
+    body = {"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": message}
     return (
         "400 Bad Request",
         [("Content-Type", "application/x-amz-json-1.0")],

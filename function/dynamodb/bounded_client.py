@@ -7,7 +7,11 @@ whose API calls take and return plain values, reach only the served tables
 caller-facing errors from :mod:`function.errors`, and retry at most once,
 within :data:`~function.deadline.WORST_CASE_SECONDS` and the request's deadline.
 Retries are ours, not botocore's, so no botocore version (nor an
-``x-amz-retry-after`` header) can stretch a call past its bound.
+``x-amz-retry-after`` header) can stretch a call past its bound. A retry is the
+same request: botocore would fill an idempotency token (``TransactWriteItems``'
+``ClientRequestToken``) anew on each attempt, so that a transaction whose first
+attempt DynamoDB applied but did not answer in time would apply twice; the
+token is filled once per call instead.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import os
 import random
 import time
+import uuid
 import zlib
 from collections.abc import Callable
 from functools import lru_cache
@@ -56,7 +61,9 @@ class BoundedClient:
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self.botocore, name)
         if name in self._calls:
-            attribute = _bounded(attribute, self._calls[name], self.permissions)
+            api_name = self._calls[name]
+            tokens = tuple(self.meta.service_model.operation_model(api_name).idempotent_members)
+            attribute = _bounded(attribute, api_name, self.permissions, tokens)
             setattr(self, name, attribute)
         return attribute
 
@@ -82,11 +89,19 @@ class BoundedClient:
 
 
 def _bounded(
-    method: Callable[..., Any], api_name: str, permissions: Permissions | None
+    method: Callable[..., Any],
+    api_name: str,
+    permissions: Permissions | None,
+    tokens: tuple[str, ...],
 ) -> Callable[..., Any]:
+    """``method`` checked, bounded and translated; ``tokens``: its idempotency token members."""
+
     def call(**params: Any) -> Any:
         if permissions is not None:
             permissions.check(api_name, params)
+        for member in tokens:
+            if member not in params:
+                params[member] = str(uuid.uuid4())
         for attempt in range(1, deadline.MAX_ATTEMPTS + 1):
             if not deadline.allows(deadline.ATTEMPT_SECONDS):
                 raise DynamoDBUnavailableError(TOO_LATE)
