@@ -156,9 +156,14 @@ class OperationNotOnTableError(ForbiddenError):
 
 
 class ItemNotFoundError(NotFoundError):
-    """The key names no item (404). Carries DynamoDB's response for direct invocations."""
+    """The key names no item (404).
 
-    def __init__(self, message: str, response: dict[str, Any]) -> None:
+    ``read`` passes DynamoDB's ``response`` too, so a direct invocation answers it
+    (``{}``) as the tutorial's function did; raised with a message alone, a direct
+    invocation gets the error, like any other in this catalogue.
+    """
+
+    def __init__(self, message: str, response: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.response = response
 

@@ -147,7 +147,10 @@ def _table_of(operation: Operation, document: envelope.Envelope) -> tables.Serve
         return None
     if not operation.needs_table:
         return None
-    served = tables.configured().resolve(document.table_name or operation.default_table)
+    served_tables = tables.configured()
+    served = served_tables.resolve(
+        document.table_name or served_tables.sole_name_in(operation.scope)
+    )
     operation.check_runs_on(served)
     if isinstance(document.payload, dict) and "TableName" in document.payload:
         raise TableInPayloadError(
@@ -183,7 +186,7 @@ def _direct_answer(result: Result, request_id: str) -> Any:
     error = result.error
     if error is None:
         return result.body
-    if isinstance(error, ItemNotFoundError):
+    if isinstance(error, ItemNotFoundError) and error.response is not None:
         return error.response
     if isinstance(error, RequestError):
         raise error

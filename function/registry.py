@@ -23,6 +23,7 @@ import types
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from function import operation_packages
@@ -30,7 +31,7 @@ from function.dynamodb.permissions import Permissions
 from function.envelope import OPERATION_NAME_PATTERN
 from function.errors import OperationNotOnTableError, RequestError, UnknownOperationError
 from function.invocation import Invocation
-from function.tables import ServedTable
+from function.tables import ServedTable, TableScope
 from function.validation import Validator, compile_schema
 
 DEFAULT_PACKAGES = operation_packages.DEFAULT_PACKAGES
@@ -38,6 +39,8 @@ DEFAULT_PACKAGES = operation_packages.DEFAULT_PACKAGES
 _NAME = re.compile(OPERATION_NAME_PATTERN)
 _ACTION = re.compile(r"^dynamodb:[A-Z][A-Za-z]+$")
 _MARK = "__operation__"
+#: The payload schema of an operation that declares none: any JSON object.
+ANY_OBJECT: Mapping[str, Any] = MappingProxyType({"type": "object"})
 
 OperationFunction = Callable[[Invocation], Any]
 
@@ -59,7 +62,7 @@ class Operation:
     module: str
     actions: tuple[str, ...] = ()
     index_actions: tuple[str, ...] = ()
-    schema: Mapping[str, Any] = field(default_factory=dict)
+    schema: Mapping[str, Any] = field(default_factory=lambda: dict(ANY_OBJECT))
     #: The logical tables it may run on; ``None`` for every table the API serves.
     tables: tuple[str, ...] | None = None
     #: The indexes it needs on each of its tables.
@@ -76,26 +79,21 @@ class Operation:
         """An operation uses a table exactly when it declares actions on one."""
         return bool(self.actions or self.index_actions)
 
-    def serves(self, table: str, indexes: Collection[str]) -> bool:
-        """Whether it runs on the logical table ``table``, which has these ``indexes``.
+    @property
+    def scope(self) -> TableScope:
+        """The tables it runs on, as declared."""
+        return TableScope(self.tables, self.indexes)
 
-        An operation that names its tables runs on those; one that names only
-        indexes runs on every table that has them all; any other, on every table.
-        """
-        if self.tables is not None:
-            return table in self.tables
-        return all(index in indexes for index in self.indexes)
+    def serves(self, table: str, indexes: Collection[str]) -> bool:
+        """Whether it runs on the logical table ``table``, which has these ``indexes``."""
+        return self.scope.serves(table, indexes)
 
     def check_runs_on(self, served: ServedTable) -> None:
         """Refuse a table this operation does not run on (a 403 for the caller)."""
         if not self.serves(served.name, served.keys.indexes if served.keys else ()):
-            where = (
-                f"it runs on {', '.join(self.tables)}"
-                if self.tables is not None
-                else f"it runs on tables with the index {' and '.join(self.indexes)}"
-            )
             raise OperationNotOnTableError(
-                f"Operation {self.name!r} does not run on table {served.name!r}; {where}"
+                f"Operation {self.name!r} does not run on table {served.name!r}; "
+                f"{self.scope.describe()}"
             )
 
     @property
@@ -105,8 +103,8 @@ class Operation:
 
     @cached_property
     def permissions(self) -> Permissions:
-        """The DynamoDB calls it declares, which its client allows and no other."""
-        return Permissions.declared(self.name, self.actions, self.index_actions)
+        """The DynamoDB calls it declares and the tables it runs on: its client reaches no more."""
+        return Permissions.declared(self.name, self.actions, self.index_actions, self.scope)
 
     @cached_property
     def validate(self) -> Validator:
@@ -131,7 +129,7 @@ def operation(
     ``actions`` are the IAM actions it needs on the table (``dynamodb:GetItem``);
     ``index_actions`` those it needs on the table's indexes; an operation with
     neither never touches a table. ``schema`` is a draft-04 JSON Schema for the
-    payload (any payload is accepted without one).
+    payload; without one, any JSON object is accepted (:data:`ANY_OBJECT`).
 
     ``tables`` (logical names) limits it to those tables, and ``indexes`` says
     which indexes it needs on them; a stack that lacks one fails ``pulumi up``
@@ -187,7 +185,7 @@ def operation(
                 module=function.__module__,
                 actions=declared[0],
                 index_actions=declared[1],
-                schema=dict(schema or {}),
+                schema=dict(ANY_OBJECT if schema is None else schema),
                 tables=needed_tables,
                 indexes=needed_indexes,
                 tables_in_payload=tables_in_payload,

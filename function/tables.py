@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -36,6 +36,7 @@ __all__ = [
     "ServedTable",
     "TableNotAllowedError",
     "TableRequiredError",
+    "TableScope",
     "Tables",
     "TablesConfigError",
 ]
@@ -117,6 +118,31 @@ def _names(hash_key: Any, range_key: Any, *_: Any) -> bool:
     return isinstance(hash_key, str) and bool(hash_key) and isinstance(range_key, str | None)
 
 
+class TableScope(NamedTuple):
+    """The tables an operation runs on, as it declares them (``tables=``, ``indexes=``).
+
+    With ``tables``, those logical tables; with ``indexes`` alone, every table
+    that has them all; with neither, every table the API serves.
+    """
+
+    tables: tuple[str, ...] | None = None
+    indexes: tuple[str, ...] = ()
+
+    def serves(self, table: str, indexes: Collection[str]) -> bool:
+        """Whether it runs on the logical table ``table``, which has these ``indexes``."""
+        if self.tables is not None:
+            return table in self.tables
+        return all(index in indexes for index in self.indexes)
+
+    def describe(self) -> str:
+        """Where it runs, for an error message."""
+        if self.tables is not None:
+            return f"it runs on {', '.join(self.tables)}"
+        if self.indexes:
+            return f"it runs on tables with the index {' and '.join(self.indexes)}"
+        return "it runs on the tables this API serves"
+
+
 class ServedTable(NamedTuple):
     """One table a request resolved to: the caller's name for it, DynamoDB's, and its keys."""
 
@@ -131,6 +157,9 @@ class Tables:
 
     by_name: Mapping[str, str]
     keys: Mapping[str, KeySchema] = field(default_factory=dict)
+    _scopes: dict[TableScope, frozenset[str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @cached_property
     def physical(self) -> frozenset[str]:
@@ -160,6 +189,27 @@ class Tables:
 
     def names(self) -> str:
         return ", ".join(sorted(self.by_name))
+
+    def physical_in(self, scope: TableScope) -> frozenset[str]:
+        """The physical tables an operation with this ``scope`` may reach (worked out once)."""
+        found = self._scopes.get(scope)
+        if found is None:
+            found = self._scopes[scope] = frozenset(
+                physical
+                for name, physical in self.by_name.items()
+                if scope.serves(name, self._indexes_of(name))
+            )
+        return found
+
+    def sole_name_in(self, scope: TableScope) -> str | None:
+        """What a request without ``tableName`` means: the one table ``scope`` has, if one."""
+        reachable = self.physical_in(scope)
+        names = [name for name, physical in self.by_name.items() if physical in reachable]
+        return names[0] if len(names) == 1 else None
+
+    def _indexes_of(self, name: str) -> Collection[str]:
+        keys = self.keys.get(name)
+        return keys.indexes if keys is not None else ()
 
     def _served(self, name: str) -> ServedTable:
         return ServedTable(name, self.by_name[name], self.keys.get(name))

@@ -8,7 +8,11 @@ from function.invocation import Invocation
 from function.registry import operation
 
 
-@operation("echo", example={"somekey1": "somevalue1", "somekey2": "somevalue2"})
+#: Any JSON value, as the tutorial's echo takes (an operation without a schema takes any object).
+ANY_VALUE: dict[str, Any] = {}
+
+
+@operation("echo", schema=ANY_VALUE, example={"somekey1": "somevalue1", "somekey2": "somevalue2"})
 def echo(call: Invocation) -> Any:
     """Return the payload unchanged (numbers stay exact)."""
     return call.payload

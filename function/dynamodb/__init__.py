@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from function.deadline import WORST_CASE_SECONDS
 from function.dynamodb.bounded_client import client
-from function.dynamodb.confinement import CONFINABLE_CALLS, ConfinementError
+from function.dynamodb.confinement import CONFINABLE_CALLS, ConfinementError, UndeclaredTableError
 from function.dynamodb.permissions import Permissions, UndeclaredActionError
 from function.dynamodb.translation import translate
 from function.errors import (
@@ -38,6 +38,7 @@ __all__ = [
     "TransactionCanceledError",
     "TransactionConflictError",
     "UndeclaredActionError",
+    "UndeclaredTableError",
     "client",
     "translate",
 ]

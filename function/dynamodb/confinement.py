@@ -2,22 +2,31 @@
 
 Defence in depth behind IAM: a call naming any other table, or a call whose
 tables cannot be told from its parameters (PartiQL, table management), is
-refused before it is sent. So is a ``Query`` or ``Scan`` of an index the table
-does not have, with the answer DynamoDB itself gives (a 400): deployed, the
-role may use only the indexes that exist, and IAM would refuse the call with
-an access error before DynamoDB could say what is wrong.
+refused before it is sent; an operation's view of the client reaches only the
+tables the operation runs on (:func:`check_scope`), never the idempotency
+records, which only :mod:`function.idempotency` writes. So is a ``Query`` or
+``Scan`` of an index the table does not have, with the answer DynamoDB itself
+gives (a 400): deployed, the role may use only the indexes that exist, and IAM
+would refuse the call with an access error before DynamoDB could say what is
+wrong.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from function import tables
 from function.errors import DynamoDBValidationError
+from function.tables import TableScope
 
 
 class ConfinementError(RuntimeError):
     """Operation code tried to leave the function's tables: a bug, answered with a 500."""
+
+
+class UndeclaredTableError(ConfinementError):
+    """An operation named a table it does not run on: a bug, answered like IAM's refusal (500)."""
 
 
 #: The calls whose tables the client can tell from their parameters. Everything
@@ -50,7 +59,7 @@ def _confine(params: dict[str, Any], model: Any, **_: Any) -> None:
             f"The function may not call DynamoDB {model.name}: its tables could not be checked"
         )
     allowed = tables.reachable()
-    for name in _tables_named(params):
+    for name in tables_named(params):
         if name not in allowed:
             raise ConfinementError(f"Operation code named table {name!r}, which is not this API's")
     index = params.get("IndexName")
@@ -66,7 +75,23 @@ def _check_index(physical: str, index: str) -> None:
         raise DynamoDBValidationError(f"The table does not have the specified index: {index}")
 
 
-def _tables_named(params: dict[str, Any]) -> list[object]:
+def check_scope(operation: str, scope: TableScope, params: Mapping[str, Any]) -> None:
+    """Refuse a call naming a table outside the operation's ``scope``, by its logical name."""
+    named = tables_named(params)
+    if not named:
+        return
+    served = tables.configured()
+    allowed = served.physical_in(scope)
+    for name in named:
+        if name not in allowed:
+            shown = served.logical_name(name) if isinstance(name, str) else name
+            raise UndeclaredTableError(
+                f"Operation {operation!r} called DynamoDB on table {shown!r}, which it does not "
+                f"run on ({scope.describe()}); declare the table in its tables="
+            )
+
+
+def tables_named(params: Mapping[str, Any]) -> list[object]:
     """Every table a call's parameters name (whatever their type: they are not checked yet)."""
     named: list[object] = [params.get("TableName")] if "TableName" in params else []
     named.extend(params.get("RequestItems") or ())

@@ -10,7 +10,8 @@ index (``IndexName``) needs the action in ``index_actions``, any other in
 as in IAM, the item action of each of its parts (``TransactGetItems`` needs
 ``GetItem``; a ``ConditionCheck`` part, ``ConditionCheckItem``). A refused call is a
 bug in the operation, answered like IAM's ``AccessDeniedException`` would be:
-a 500, with the operation and the action in the log.
+a 500, with the operation and the action in the log. So is a call on a table
+the operation does not run on (:func:`~function.dynamodb.confinement.check_scope`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from function.dynamodb.confinement import ConfinementError
+from function.dynamodb.confinement import ConfinementError, check_scope
+from function.tables import TableScope
 
 ACTION_PREFIX = "dynamodb:"
 #: IAM has no actions for transactions: each part needs its item action.
@@ -31,6 +33,8 @@ TRANSACTION_PARTS = {
     "ConditionCheck": "ConditionCheckItem",
 }
 TRANSACTIONS = frozenset({"TransactGetItems", "TransactWriteItems"})
+#: The scope of an operation that declares neither tables nor indexes.
+EVERY_SERVED_TABLE = TableScope()
 
 
 class UndeclaredActionError(ConfinementError):
@@ -39,26 +43,34 @@ class UndeclaredActionError(ConfinementError):
 
 @dataclass(frozen=True)
 class Permissions:
-    """What one operation declared: the API calls it may make on tables and on indexes."""
+    """What one operation declared: the API calls it may make on tables and on indexes,
+    and the tables it runs on."""
 
     operation: str
     calls: frozenset[str]
     index_calls: frozenset[str]
+    scope: TableScope = EVERY_SERVED_TABLE
 
     @classmethod
     def declared(
-        cls, operation: str, actions: Iterable[str], index_actions: Iterable[str] = ()
+        cls,
+        operation: str,
+        actions: Iterable[str],
+        index_actions: Iterable[str] = (),
+        scope: TableScope = EVERY_SERVED_TABLE,
     ) -> Permissions:
         """From IAM actions (``dynamodb:GetItem``) to the API calls they allow (``GetItem``)."""
-        return cls(operation, _calls(actions), _calls(index_actions))
+        return cls(operation, _calls(actions), _calls(index_actions), scope)
 
     def check(self, call: str, params: Mapping[str, Any]) -> None:
-        """Refuse ``call`` unless declared, on an index when ``params`` name one."""
+        """Refuse ``call`` unless declared, on an index when ``params`` name one, and on a
+        table the operation runs on."""
         if call in TRANSACTIONS:
             for part in _transaction_parts(params):
                 self._check(part, on_index=False)
-            return
-        self._check(call, on_index="IndexName" in params)
+        else:
+            self._check(call, on_index="IndexName" in params)
+        check_scope(self.operation, self.scope, params)
 
     def _check(self, call: str, *, on_index: bool) -> None:
         if call in (self.index_calls if on_index else self.calls):
