@@ -16,6 +16,7 @@ import re
 import sys
 import tomllib
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from function.errors import (
@@ -47,7 +48,7 @@ from infra.rest_api import (
     RESOURCE_PATH,
     request_model_schema,
 )
-from infra.settings import Settings
+from infra.settings import Settings, stack_settings
 from infra.table_definitions import (
     TUTORIAL_TABLE_NAME,
     TableDefinition,
@@ -299,6 +300,20 @@ def dumps(described: Mapping[str, Any]) -> str:
 def committed_name(stack: str) -> str:
     """Where ``make openapi`` writes a stack's document: ``openapi.json`` for dev."""
     return "openapi.json" if stack == "dev" else f"openapi.{stack}.json"
+
+
+def stale_documents(project_dir: Path = PROJECT_DIR) -> dict[str, str]:
+    """Each committed document that differs from what the registry gives, and its stack.
+
+    ``make lint`` runs this, not the tests: the committed file follows the
+    operations a user adds, and is stale until ``make openapi`` rewrites it.
+    """
+    stale = {}
+    for path in sorted(project_dir.glob("openapi*.json")):
+        stack = path.name.removeprefix("openapi.").removesuffix("json").rstrip(".") or "dev"
+        if path.read_text() != dumps(stack_document(stack_settings(stack, project_dir))):
+            stale[path.name] = stack
+    return stale
 
 
 def statuses_of(op: Operation, settings: Settings) -> list[int]:

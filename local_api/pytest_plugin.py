@@ -3,17 +3,25 @@
 Installed with this project (``dynamodb-operations-api[testing]``), pytest loads
 it by its ``pytest11`` entry point, in this repository and in a plugin's own:
 
-* ``table``: a fresh table that the function serves, exactly as a deployment
-  configures it: the primary table of ``table_definitions`` (``LambdaTable``, or
-  the only one). ``table.key(1)`` makes a key of it, ``table.put(item)`` stores
-  an item and ``table.items()`` shows what is stored.
+* ``table``: the primary table of ``table_definitions`` (``LambdaTable``, or the
+  first), fresh for each test; the function serves it and every other table of
+  the stack, exactly as a deployment configures them. ``table.key(1)`` makes a
+  key of it, ``table.put(item)`` stores an item and ``table.items()`` shows what
+  is stored.
 * ``run_operation(name, payload)``: runs one operation through the same path as
-  the handler (registry, table, schema, declared actions, DynamoDB error
-  translation) and returns its result or raises its error.
-* ``tables``: every table of ``table_definitions`` at once, by logical name.
-* ``table_definitions``: the tables served. In this project, those of the stack
-  ``$STACK`` (``dev`` by default); elsewhere the tutorial's ``LambdaTable``
-  (hash key ``Id``). Override it in a ``conftest.py`` for others.
+  the handler (registry, table, schema, declared actions and tables, DynamoDB
+  error translation) and returns its result or raises its error. It names the
+  primary table when the operation runs there, and otherwise lets the
+  operation's own table apply (``tables=["Orders"]``).
+* ``tables``: every table of ``table_definitions``, by logical name.
+* ``test_stack``: the stack a test runs as. In this project: the one a
+  ``@pytest.mark.stack("shop")`` marker names, else the stack a test module's
+  folder is named after (``tests/shop/`` with ``Pulumi.shop.yaml``), else
+  ``$STACK`` (``dev`` by default). The function then serves that stack's tables
+  and its ``operationPackages`` (with the installed plugins).
+* ``table_definitions``: the tables served: the test stack's; in a repository
+  without stack files, the tutorial's ``LambdaTable`` (hash key ``Id``).
+  Override it in a ``conftest.py`` for others.
 * ``invoke(event)`` calls the real Lambda handler; ``post(body)`` sends a body
   through an API Gateway REST proxy event and returns the HTTP answer;
   ``lambda_context`` is the fake context both pass.
@@ -32,6 +40,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -42,9 +51,12 @@ from moto.dynamodb.responses import DynamoHandler
 
 from function import events
 from function import handler as lambda_handler
+from function.errors import UnknownOperationError
+from function.operation_packages import DEFAULT_PACKAGES, PACKAGES_ENV
+from function.registry import default_registry
 from function.tables import TABLE_KEYS_ENV, TABLES_ENV, KeySchema, encode_keys
 from infra.project import PROJECT_DIR
-from infra.settings import stack_settings
+from infra.settings import project_name, project_values, stack_config, stack_settings
 from infra.table_definitions import (
     TUTORIAL_TABLE_NAME,
     TableDefinition,
@@ -59,7 +71,7 @@ from local_api.proxy_event import post_event
 from local_api.table import IDEMPOTENCY_RECORDS, create_idempotency_table, create_table
 
 REGION = "us-east-1"
-#: The stack whose tables ``table_definitions`` serves, in this project.
+#: The stack tests run as unless a marker or their folder names another.
 TEST_STACK = os.environ.get("STACK") or "dev"
 #: What a repository without stack files gets: the tutorial's table.
 TUTORIAL_TABLES = {TUTORIAL_TABLE_NAME: {"hashKey": "Id"}}
@@ -70,9 +82,38 @@ def physical_name(table: str) -> str:
     return f"dynamodb-operations-test-{table}"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "stack(name): run with that stack's tables and operation packages (Pulumi.<name>.yaml)",
+    )
+
+
+def _stack_file(stack: str) -> Path:
+    return PROJECT_DIR / f"Pulumi.{stack}.yaml"
+
+
+@pytest.fixture
+def test_stack(request: pytest.FixtureRequest) -> str:
+    """The stack this test runs as: its marker's, its folder's, or ``$STACK`` (``dev``)."""
+    marker = request.node.get_closest_marker("stack")
+    if marker is not None:
+        return str(marker.args[0])
+    for folder in request.path.parents:
+        if folder == request.config.rootpath:
+            break
+        if _stack_file(folder.name).exists():
+            return folder.name
+    return TEST_STACK
+
+
 @pytest.fixture(autouse=True)
-def aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fake credentials and a region; no real endpoint, profile or table map leaks in."""
+def aws_environment(monkeypatch: pytest.MonkeyPatch, test_stack: str) -> None:
+    """Fake credentials and a region; no real endpoint, profile or table map leaks in.
+
+    A stack that lists operation packages of its own gets them served; any other
+    serves ``operations`` and the plugins installed when the operation is looked up.
+    """
     for name in (
         "AWS_PROFILE",
         "AWS_SESSION_TOKEN",
@@ -89,6 +130,12 @@ def aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+    if _stack_file(test_stack).exists():
+        declared = project_values(stack_config(test_stack), project_name())
+        listed = declared.get("operationPackages", DEFAULT_PACKAGES)
+        if tuple(listed) != DEFAULT_PACKAGES or declared.get("excludePlugins"):
+            served = stack_settings(test_stack).operation_packages
+            monkeypatch.setenv(PACKAGES_ENV, ",".join(served))
 
 
 @dataclass
@@ -158,10 +205,10 @@ def dynamodb_mock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
 
 @pytest.fixture
-def table_definitions() -> Mapping[str, TableDefinition]:
-    """The tables served: this project's test stack's, or the tutorial's. Override it for others."""
-    if (PROJECT_DIR / f"Pulumi.{TEST_STACK}.yaml").exists():
-        return stack_settings(TEST_STACK).tables
+def table_definitions(test_stack: str) -> Mapping[str, TableDefinition]:
+    """The tables served: the test stack's, or the tutorial's. Override it for others."""
+    if _stack_file(test_stack).exists():
+        return stack_settings(test_stack).tables
     return definitions_of(TUTORIAL_TABLES, point_in_time_recovery=False, deletion_protection=False)
 
 
@@ -191,21 +238,22 @@ def tables(
 
 
 @pytest.fixture
-def table(
-    dynamodb_mock: Any,
-    table_definitions: Mapping[str, TableDefinition],
-    monkeypatch: pytest.MonkeyPatch,
-) -> Table:
-    """A fresh table served alone by the function: the primary one, keyed as defined."""
-    name = example_table(table_definitions)
-    return serve_tables(dynamodb_mock, {name: table_definitions[name]}, monkeypatch)[name]
+def table(tables: dict[str, Table], table_definitions: Mapping[str, TableDefinition]) -> Table:
+    """The primary table, fresh, keyed as defined; the stack's other tables are served too."""
+    return tables[example_table(table_definitions)]
+
+
+#: ``run_operation``'s table when none is named: the primary one, if the operation runs there.
+PRIMARY = "<primary>"
 
 
 @pytest.fixture
 def run_operation(table: Table) -> Callable[..., Any]:
     """Run one operation as the handler would; returns its result or raises its error."""
 
-    def run(name: str, payload: Any = None, table_name: str | None = table.name) -> Any:
+    def run(name: str, payload: Any = None, table_name: str | None = PRIMARY) -> Any:
+        if table_name == PRIMARY:
+            table_name = table.name if _runs_on(name, table) else None
         document: dict[str, Any] = {"operation": name}
         if table_name is not None:
             document["tableName"] = table_name
@@ -214,6 +262,19 @@ def run_operation(table: Table) -> Callable[..., Any]:
         return run_direct(document)
 
     return run
+
+
+def _runs_on(name: str, table: Table) -> bool:
+    """Whether the operation ``name`` runs on ``table`` (an unknown name fails when it runs)."""
+    try:
+        declared = default_registry().get(name)
+    except UnknownOperationError:
+        return True
+    return (
+        declared.needs_table
+        and not declared.tables_in_payload
+        and declared.serves(table.name, table.keys.indexes)
+    )
 
 
 def run_direct(document: Any) -> Any:

@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 
 from function.dynamodb import DynamoDBValidationError
-from function.registry import Registry, UnknownOperationError
+from function.registry import UnknownOperationError
 from tests.conftest import load_event, proxy_event
+from tests.installed import served_registry
 
 TUTORIAL_FLOW = ["create.json", "read.json", "update.json", "list.json", "delete.json"]
 
@@ -125,7 +126,7 @@ def test_the_physical_table_name_is_accepted_too(table, post):
 def test_direct_mode_raises_typed_errors_naming_the_problem(table, invoke):
     with pytest.raises(UnknownOperationError) as raised:
         invoke({"operation": "frobnicate"})
-    listed = ", ".join(sorted(Registry(("operations",)).all()))
+    listed = ", ".join(served_registry().names)
     assert str(raised.value) == f"Unknown operation 'frobnicate'; available operations: {listed}"
 
     with pytest.raises(DynamoDBValidationError):

@@ -232,8 +232,18 @@ def test_the_archive_holds_only_what_runs_in_lambda(dev):
     names = list(deployed_files(dev))
     (name, version), *_ = pinned_requirements()
     assert name == "fastjsonschema"
+    settings = stack_settings("dev")
+    plugins = list(settings.plugins)
+    with_plugins = archive_files(["operations", *plugins], plugins=settings.plugins)
+    ours = set(archive_files(["operations"]))
 
-    assert {PurePosixPath(n).parts[0] for n in names} == {
+    # The installed plugins bring their packages and dependencies; the rest is the project's.
+    assert set(names) == {
+        *with_plugins,
+        "function/operation_packages.json",
+        "function/table_keys.json",
+    }
+    assert {PurePosixPath(n).parts[0] for n in ours} == {
         "function",
         "operations",
         "fastjsonschema",

@@ -18,6 +18,7 @@ from infra.api import DynamoDBOperationsApi
 from infra.settings import SettingsError, stack_settings
 from tests.conftest import EVENTS
 from tests.infra.conftest import Deployment, Registered, run_program
+from tests.installed import plugin_packages, served_registry
 
 TABLE = "aws:dynamodb/table:Table"
 ROLE = "aws:iam/role:Role"
@@ -160,7 +161,7 @@ def test_the_function_serves_the_stacks_tables_under_their_logical_names(stack):
     assert set(served.values()) == deployed
     assert served["LambdaTable"] == stack.one(TABLE, "-table").state["name"]
     assert "OPERATION_PACKAGES" not in variables
-    assert archived_packages(stack) == ["operations"]
+    assert archived_packages(stack) == ["operations", *plugin_packages()]
     assert "CORS_ALLOW_ORIGIN" not in variables
 
 
@@ -321,7 +322,10 @@ def test_api_gateway_validates_bodies_against_the_registered_operations(stack):
     document = api_document(stack)
     post = post_method(stack)
 
-    assert model_schema(stack) == {"$schema": DRAFT_04, **envelope.schema(Registry().names)}
+    assert model_schema(stack) == {
+        "$schema": DRAFT_04,
+        **envelope.schema(served_registry(stack.stack).names),
+    }
     assert post["requestBody"]["content"] == {
         "application/json": {"schema": {"$ref": "#/components/schemas/DynamoDBOperationsRequest"}}
     }
@@ -425,7 +429,7 @@ def test_the_stack_exports_the_apis_description_served_at_its_url(stack):
     )
     assert set(
         exported["components"]["schemas"]["DynamoDBOperationsRequest"]["discriminator"]["mapping"]
-    ) == set(Registry().names)
+    ) == set(served_registry(stack.stack).names)
 
 
 def test_prod_requires_an_api_key_limited_by_a_usage_plan_on_its_stage(prod):
@@ -484,7 +488,7 @@ def test_a_plugin_operation_is_granted_its_action_published_in_the_model_and_red
     }
     assert "table-info" in model_schema(deployment)["properties"]["operation"]["enum"]
     assert triggers(deployment) != triggers(dev)
-    assert archived_packages(deployment) == ["operations", package]
+    assert archived_packages(deployment) == ["operations", package, *plugin_packages()]
     assert f"{package}/table_info.py" in deployment.one(FUNCTION).inputs["code"].assets
 
 
