@@ -7,7 +7,6 @@ import dataclasses
 import json
 import logging
 import os
-import secrets
 import shutil
 import signal
 import sys
@@ -20,7 +19,7 @@ from infra.grants import OperationRequirementError
 from infra.project import PROJECT_DIR, shown
 from infra.resource_names import function_resource_name
 from infra.settings import Settings, SettingsError, stack_settings
-from local_api import examples, scaffold, table
+from local_api import examples, local_key, scaffold, table
 from local_api.engines import DATA_DIR, ENGINES, EngineError, data_folder
 from local_api.environment import LocalStack, LocalStackError, local_stack
 
@@ -46,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         table.MissingTableError,
         table.TableMismatchError,
         scaffold.ScaffoldError,
+        local_key.LocalKeyError,
     ) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -79,7 +79,11 @@ def _parser() -> argparse.ArgumentParser:
         default="*",
         help="origin allowed by CORS (default any: '*'); 'none' turns CORS off",
     )
-    serve.add_argument("--api-key", help="the x-api-key an apiKey stack requires (default: random)")
+    serve.add_argument(
+        "--api-key",
+        help="the x-api-key an apiKey stack requires (default: the stack's own, kept across "
+        "restarts in DATA_DIR/STACK/api-key)",
+    )
     serve.add_argument(
         "--verbose", action="store_true", help="also show the function's own log lines"
     )
@@ -92,7 +96,7 @@ def _parser() -> argparse.ArgumentParser:
         "--data-dir",
         type=Path,
         default=DATA_DIR,
-        help="where the engine keeps each stack's tables across restarts "
+        help="where each stack's tables and local API key are kept across restarts "
         "(default .local/data, which git ignores)",
     )
     serve.set_defaults(command=_serve)
@@ -118,6 +122,11 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help="where to write it (default openapi.json for dev, openapi.STACK.json for others; "
         "'-' for standard output)",
+    )
+    described.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; fail if a committed document differs from what the registry gives",
     )
     described.set_defaults(command=_openapi)
 
@@ -215,9 +224,7 @@ def _serve(options: argparse.Namespace) -> int:
 
     settings = _settings(options)
     cors = None if options.cors_origin in ("none", "") else options.cors_origin
-    api_key = options.api_key or (
-        secrets.token_urlsafe(24) if settings.auth_mode == "apiKey" else None
-    )
+    api_key, key_origin = _api_key(options, settings)
     # Ctrl-C and `kill` both stop cleanly, even where a shell started us with SIGINT ignored.
     for stop in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop, _exit_on_signal)
@@ -266,7 +273,7 @@ def _serve(options: argparse.Namespace) -> int:
     serving = False
     try:
         with _local_stack(options, settings, cors_origin=cors, data=_kept_data(options)) as stack:
-            _banner(stack, server.server_port, options, api_key, cors, code.operations)
+            _banner(stack, server.server_port, options, api_key, key_origin, cors, code.operations)
             serving = True
             server.serve_forever()
     except KeyboardInterrupt:
@@ -278,6 +285,20 @@ def _serve(options: argparse.Namespace) -> int:
     return 0
 
 
+def _api_key(options: argparse.Namespace, settings: Settings) -> tuple[str | None, str]:
+    """The x-api-key an ``apiKey`` stack requires, and where it comes from, for the banner.
+
+    The stack's kept key unless ``--api-key`` names one, so the curls and clients
+    set up with it keep working after a restart.
+    """
+    if settings.auth_mode != "apiKey":
+        return None, ""
+    if options.api_key:
+        return options.api_key, "from --api-key"
+    path = local_key.key_file(options.data_dir, options.stack)
+    return local_key.kept_key(path), f"kept in {shown(path)}"
+
+
 def _exit_on_signal(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
@@ -287,6 +308,7 @@ def _banner(
     port: int,
     options: argparse.Namespace,
     api_key: str | None,
+    key_origin: str,
     cors: str | None,
     operations: Mapping[str, Operation],
 ) -> None:
@@ -309,7 +331,8 @@ def _banner(
         f"  tables on {engine} at {stack.endpoint}, {kept}:",
         *(f"    {examples.describe(definition)}" for definition in settings.tables.values()),
         f"  operations: {', '.join(operations)}",
-        f"  auth: {settings.auth_mode}" + (f"; send  x-api-key: {api_key}" if api_key else ""),
+        f"  auth: {settings.auth_mode}"
+        + (f"; send  x-api-key: {api_key}   ({key_origin})" if api_key else ""),
         f"  CORS: {'any origin' if cors == '*' else cors or 'off'}; "
         f"reload: {'on (--no-reload)' if options.reload else 'off'}"
         + ("; debug: one request at a time, no deadline" if options.debug else ""),
@@ -354,6 +377,11 @@ def _invoke(options: argparse.Namespace) -> int:
 def _openapi(options: argparse.Namespace) -> int:
     from infra import openapi
 
+    if options.check:
+        stale = openapi.stale_documents()
+        for name, stack in stale.items():
+            print(f"{name} is stale: run make openapi STACK={stack}", file=sys.stderr)
+        return 1 if stale else 0
     text = openapi.dumps(openapi.stack_document(stack_settings(options.stack)))
     if str(options.output) == "-":
         sys.stdout.write(text)

@@ -16,10 +16,12 @@ import json
 import runpy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pulumi
 import pytest
+import yaml
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 from pulumi.runtime import Mocks, rpc
@@ -304,12 +306,15 @@ def _unwrap_secrets(value: Any) -> Any:
     return value
 
 
-def cli_config(stack: str, overrides: Mapping[str, Any] | None = None) -> dict[str, str]:
+def cli_config(
+    stack: str, overrides: Mapping[str, Any] | None = None, project_dir: Path = PROJECT_DIR
+) -> dict[str, str]:
     """The stack's config as the CLI hands it to the program: qualified keys, string values.
 
-    ``overrides`` are project keys (``authMode``) set as ``pulumi config set`` would.
+    ``overrides`` are project keys (``authMode``) set as ``pulumi config set`` would;
+    ``project_dir`` holds the ``Pulumi.yaml`` and stack file to read.
     """
-    config = stack_config(stack)
+    config = stack_config(stack, project_dir)
     for key, value in (overrides or {}).items():
         config[key if ":" in key else f"{PROJECT}:{key}"] = value
     return {key: _as_cli_string(value) for key, value in config.items()}
@@ -359,9 +364,15 @@ def run_program(
     overrides: Mapping[str, Any] | None = None,
     program: Callable[[], None] = run_main,
     cli_version: str = CLI_VERSION,
+    project_dir: Path = PROJECT_DIR,
 ) -> Deployment:
-    """Run ``program`` (the project's ``__main__.py``) for a stack under mocks; record it."""
-    config = cli_config(stack, overrides)
+    """Run ``program`` (the project's ``__main__.py``) for a stack under mocks; record it.
+
+    The stack's files are read from ``project_dir``: a test's own stack file
+    goes in a folder of its own, beside a copy of ``Pulumi.yaml``
+    (:func:`write_stack_file`), never into the project, which other tests read.
+    """
+    config = cli_config(stack, overrides, project_dir)
     pulumi.runtime.set_all_config(config, [])
     mocks = FakeAws(stack, config["aws:region"])
     monitor = RecordingMonitor(mocks)
@@ -376,6 +387,17 @@ def run_program(
         key for key, value in monitor.stack_outputs.items() if rpc.is_rpc_secret(value)
     )
     return Deployment(stack, config, monitor.registered, outputs, secret)
+
+
+def write_stack_file(project_dir: Path, stack: str, config: Mapping[str, Any]) -> Path:
+    """``Pulumi.<stack>.yaml`` holding ``config``, beside a copy of the project's ``Pulumi.yaml``.
+
+    What ``pulumi stack init`` and ``pulumi config set`` leave behind for a new stack.
+    """
+    (project_dir / "Pulumi.yaml").write_text((PROJECT_DIR / "Pulumi.yaml").read_text())
+    stack_file = project_dir / f"Pulumi.{stack}.yaml"
+    stack_file.write_text(yaml.safe_dump({"config": dict(config)}, sort_keys=False))
+    return stack_file
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -42,6 +43,9 @@ class LocalServer:
     port: int
     log_path: Path
     stopped: bool = field(default=False)
+    #: The x-api-key every request sends unless it names its own, as a caller who
+    #: read the banner would (``server.api_key = server.banner_key()``); none by default.
+    api_key: str | None = None
 
     @property
     def base(self) -> str:
@@ -54,9 +58,12 @@ class LocalServer:
         body: bytes | str | None = None,
         headers: dict[str, str] | None = None,
     ) -> HttpAnswer:
+        headers = dict(headers or {})
+        if self.api_key and not any(name.lower() == "x-api-key" for name in headers):
+            headers["x-api-key"] = self.api_key
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         try:
-            connection.request(method, path, body=body, headers=headers or {})
+            connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()
             text = response.read().decode("utf-8")
             return HttpAnswer(
@@ -71,6 +78,11 @@ class LocalServer:
 
     def log(self) -> str:
         return self.log_path.read_text()
+
+    def banner_key(self) -> str | None:
+        """The x-api-key the banner tells callers to send; ``None`` where it names none."""
+        found = re.search(r"send  x-api-key: (\S+)", self.log())
+        return found[1] if found else None
 
     def stop(self) -> int:
         if not self.stopped:

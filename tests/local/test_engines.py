@@ -37,6 +37,8 @@ def listed_ids(server: LocalServer, table: str = "LambdaTable") -> list[str]:
 def test_every_table_and_the_idempotency_records_come_back_after_ctrl_c(engine, tmp_path):
     data, options = tmp_path / "data", ("--stack", "orders", "--engine", engine)
     first = start_server(tmp_path, *options, data_dir=data)
+    # orders requires an API key: its local key is kept too, even by --fresh.
+    first.api_key = first.banner_key()
     try:
         created = first.post(
             {"operation": "create", "tableName": "LambdaTable", "payload": {"Item": {"Id": "1"}}}
@@ -51,6 +53,7 @@ def test_every_table_and_the_idempotency_records_come_back_after_ctrl_c(engine, 
         assert first.stop() == 0
 
     again = start_server(tmp_path, *options, data_dir=data)
+    again.api_key = first.api_key
     try:
         assert read(again, "LambdaTable", {"Id": "1"}).json == {"Item": {"Id": "1"}}
         order_key = {"customerId": "c1", "orderId": "o1"}
@@ -63,6 +66,7 @@ def test_every_table_and_the_idempotency_records_come_back_after_ctrl_c(engine, 
         again.stop()
 
     fresh = start_server(tmp_path, *options, "--fresh", data_dir=data)
+    fresh.api_key = first.api_key
     try:
         assert read(fresh, "LambdaTable", {"Id": "1"}).status == 404
         assert fresh.post({"operation": "list", "tableName": "Orders"}).json["Items"] == []

@@ -179,6 +179,9 @@ def test_the_banner_gives_the_url_the_table_and_a_curl_per_operation_tutorial_fi
     assert operations[-3:] == ["delete", "echo", "ping"]
     assert operations[5:-3] == sorted(set(with_examples) - set(operations[:5] + operations[-3:]))
     assert f"docs: http://127.0.0.1:{dev_server.port}/docs" in banner
+    # dev's file says authMode: none, so its curls send no key.
+    assert "  auth: none\n" in banner
+    assert dev_server.banner_key() is None
 
 
 def test_ctrl_c_stops_the_server_and_its_database(tmp_path):

@@ -39,11 +39,15 @@ NEEDS_AN_INDEX = textwrap.dedent(
 
 @pytest.fixture(scope="module")
 def orders_server(tmp_path_factory: pytest.TempPathFactory, engine: str) -> Iterator[LocalServer]:
-    """The orders stack served locally on each engine, seeded with one item in LambdaTable."""
+    """The orders stack served locally on each engine, seeded with one item in LambdaTable.
+
+    It is not open (an API key, the default): requests send the key its banner shows.
+    """
     tmp = tmp_path_factory.mktemp("orders")
     seed = tmp / "seed.json"
     seed.write_text(json.dumps({"LambdaTable": [{"Id": "seeded", "name": "Bob"}]}))
     server = start_server(tmp, "--stack", "orders", "--seed", str(seed), "--engine", engine)
+    server.api_key = server.banner_key()
     try:
         yield server
     finally:
