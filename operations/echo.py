@@ -7,7 +7,6 @@ from typing import Any
 from function.invocation import Invocation
 from function.registry import operation
 
-
 #: Any JSON value, as the tutorial's echo takes (an operation without a schema takes any object).
 ANY_VALUE: dict[str, Any] = {}
 
