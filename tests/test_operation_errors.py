@@ -1,6 +1,6 @@
 """The guide's promises to an operation author: their errors, DynamoDB's, and exact numbers.
 
-The ``take`` operation is the one ``docs/writing-operations.md`` shows.
+The ``take`` operation is the guide's own sample, as ``docs/writing-operations.md`` shows it.
 """
 
 from __future__ import annotations
@@ -9,40 +9,9 @@ from decimal import Decimal
 
 import pytest
 
-TAKE_MODULE = '''
-from typing import Any
+from tests.guide_samples import sample
 
-from function import schemas
-from function.dynamodb import ConditionalCheckFailedError
-from function.errors import ConflictError
-from function.invocation import Invocation
-from function.registry import operation
-
-SCHEMA = schemas.payload(
-    {"Key": schemas.ATTRIBUTES, "Count": {"type": "integer", "minimum": 1}},
-    required=["Key", "Count"],
-)
-
-
-class OutOfStockError(ConflictError):
-    """The order asks for more than is in stock (409)."""
-
-
-@operation("take", actions=["dynamodb:UpdateItem"], schema=SCHEMA)
-def take(call: Invocation) -> dict[str, Any]:
-    """Take items out of stock, never below zero."""
-    try:
-        return call.dynamodb.update_item(
-            TableName=call.table,
-            Key=call.payload["Key"],
-            ReturnValues="ALL_NEW",
-            UpdateExpression="SET stock = stock - :n",
-            ConditionExpression="stock >= :n",
-            ExpressionAttributeValues={":n": call.payload["Count"]},
-        )
-    except ConditionalCheckFailedError:
-        raise OutOfStockError("not that many in stock") from None
-'''
+TAKE_MODULE = sample("take")
 
 
 @pytest.fixture

@@ -43,17 +43,6 @@ GREETINGS_MODULE = textwrap.dedent(
 )
 
 
-def test_every_operation_that_touches_a_table_checks_an_object_payload():
-    """What each operation declares is asserted in its own tests (tests/operations)."""
-    operations = Registry(("operations",)).all()
-    assert operations
-
-    for name, declared in operations.items():
-        assert declared.name == name
-        if declared.needs_table:
-            assert declared.schema.get("type") == "object", name
-
-
 def test_a_plugin_package_adds_an_operation_with_no_other_file_changed(
     table, post, plugin_package, monkeypatch
 ):
