@@ -8,12 +8,12 @@ from infra.api import DynamoDBOperationsApi
 from infra.aws_provider import MINIMUM_CLI, stack_provider, stack_tags
 from infra.program_config import program_config
 from infra.resource_names import COMPONENT_NAME
-from infra.settings import project_values, settings_from
+from infra.settings import project_values, settings_from, without_unlocked_plugins
 
 # Older CLIs replace every resource whose provider changes, as ours did when it got tags.
 pulumi.require_pulumi_version(MINIMUM_CLI)
 config = program_config()
-settings = settings_from(project_values(config, pulumi.get_project()))
+settings = without_unlocked_plugins(settings_from(project_values(config, pulumi.get_project())))
 for warning in settings.warnings:
     pulumi.log.warn(warning)
 aws = stack_provider("aws", config, stack_tags(pulumi.get_project(), pulumi.get_stack()))

@@ -14,8 +14,8 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,7 @@ from infra.table_definitions import (
     TableDefinitionError,
     table_definitions,
 )
+from local_api.plugin_pruning import stale_plugins
 
 #: API Gateway stops waiting for an integration after 29 s.
 API_GATEWAY_TIMEOUT_SECONDS = 29
@@ -384,3 +385,33 @@ def _coerce(name: str, kind: Any, raw: Any) -> Any:
 def _check(condition: bool, name: str, problem: str) -> None:
     if not condition:
         raise SettingsError(f"config {name} {problem}")
+
+
+def without_unlocked_plugins(
+    settings: Settings,
+    lock: Path = PROJECT_DIR / "uv.lock",
+    site_dirs: Sequence[str] | None = None,
+) -> Settings:
+    """``settings`` without the plugins still installed that ``lock`` no longer lists.
+
+    ``uv remove`` leaves a plugin installed until a ``make`` target prunes it, and
+    Pulumi's own sync removes nothing: the program would still find it by its
+    entry point, and deploy it. Each one left out is a warning saying why.
+    """
+    unlocked = set(stale_plugins(lock, site_dirs))
+    gone = {package for package, name in settings.plugins.items() if name in unlocked}
+    if not gone:
+        return settings
+    return replace(
+        settings,
+        operation_packages=tuple(p for p in settings.operation_packages if p not in gone),
+        plugins={p: name for p, name in settings.plugins.items() if p not in gone},
+        warnings=(
+            *settings.warnings,
+            *(
+                f"plugin {name} is installed but uv.lock no longer lists it: left out "
+                "(any make target uninstalls it)"
+                for name in sorted({settings.plugins[package] for package in gone})
+            ),
+        ),
+    )

@@ -18,8 +18,11 @@ from pathlib import Path
 
 import pytest
 
+from function.registry import Registry
+from infra.settings import without_unlocked_plugins
 from local_api.plugin_pruning import PruningError, stale_plugins
 from tests.distributions import install_distribution
+from tests.test_plugins import dev_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -166,3 +169,23 @@ def test_a_lock_that_cannot_be_read_fails_naming_it(tmp_path):
 
     with pytest.raises(PruningError, match=r"cannot read .*uv\.lock"):
         stale_plugins(tmp_path / "uv.lock", [str(tmp_path)])
+
+
+def test_the_pulumi_program_leaves_out_a_plugin_the_lock_dropped_saying_so(site_packages, tmp_path):
+    """Pulumi's own sync removes nothing: the program must not deploy what uv.lock dropped."""
+    install_distribution(site_packages, "acme-gone", plugin("acme-gone"))
+    install_distribution(site_packages, "acme-kept", plugin("acme-kept"))
+    settings = dev_settings()
+    lock = write_lock(tmp_path / "uv.lock", "acme-kept")
+
+    deployed = without_unlocked_plugins(settings, lock, [str(site_packages)])
+
+    assert {"acme_gone", "acme_kept"} <= set(settings.operation_packages)
+    assert "acme_gone" not in deployed.operation_packages
+    assert "acme_kept" in deployed.operation_packages
+    assert "acme_gone" not in deployed.plugins
+    assert deployed.warnings[-1] == (
+        "plugin acme-gone is installed but uv.lock no longer lists it: left out "
+        "(any make target uninstalls it)"
+    )
+    assert "acme-gone" not in Registry(deployed.operation_packages).all()
