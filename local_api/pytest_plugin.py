@@ -209,6 +209,11 @@ def table_definitions(test_stack: str) -> Mapping[str, TableDefinition]:
     """The tables served: the test stack's, or the tutorial's. Override it for others."""
     if _stack_file(test_stack).exists():
         return stack_settings(test_stack).tables
+    return tutorial_table_definitions()
+
+
+def tutorial_table_definitions() -> Mapping[str, TableDefinition]:
+    """The tutorial's one table, ``LambdaTable`` keyed by ``Id``, whatever the stacks declare."""
     return definitions_of(TUTORIAL_TABLES, point_in_time_recovery=False, deletion_protection=False)
 
 

@@ -23,6 +23,7 @@ from infra.grants import table_grants
 from infra.policy import function_policy
 from infra.project import PROJECT_DIR
 from infra.settings import default_tables
+from tests.distributions import install_distribution
 
 NAME, MODULE = "extension-probe", "extension_probe"
 #: What the probe declares: the first of these no registered operation declares.
@@ -71,7 +72,7 @@ BATCH_READ_MODULE = textwrap.dedent(
 )
 
 #: What a plugin author's copy of the project holds: everything but caches and the venv.
-PROJECT_DIRECTORIES = ("function", "operations", "infra", "local_api", "tests", "bench")
+PROJECT_DIRECTORIES = ("function", "operations", "infra", "local_api", "tests", "bench", "docs")
 PROJECT_FILES = (
     *sorted(path.name for path in PROJECT_DIR.glob("Pulumi*.yaml")),
     "pyproject.toml",
@@ -154,17 +155,64 @@ def copy_project(destination: Path) -> Path:
     return destination
 
 
-def test_the_suites_that_see_every_operation_pass_with_a_new_operation_module(tmp_path):
-    """Slow (several seconds): copies the project and runs four test files in a subprocess.
+#: A user's plugin distribution: an operation, its own error, a third-party library.
+PLUGIN_OPERATION = textwrap.dedent(
+    '''
+    """acme-mint: a new id for an item, from a library of the plugin's own."""
+    from ulid import ULID
 
-    The copy is the project as a plugin author would change it: one new module in
-    ``operations/``, nothing else. A test there that pins the stock operations or
-    their actions would fail.
+    from function.errors import ConflictError
+    from function.registry import operation
+
+
+    class AlreadyMintedError(ConflictError):
+        """The item has an id already (409)."""
+
+
+    @operation("acme-mint", actions=["dynamodb:UpdateItem"], errors=[AlreadyMintedError])
+    def mint(call):
+        return {"id": str(ULID())}
+    '''
+)
+#: An operation declared with no schema, dropped into ``operations/``.
+NO_SCHEMA_OPERATION = textwrap.dedent(
+    """
+    from function.registry import operation
+
+
+    @operation("touch-probe", actions=["dynamodb:GetItem"])
+    def touch_probe(call):
+        return {"exists": "Item" in call.dynamodb.get_item(TableName=call.table, **call.payload)}
+    """
+)
+#: What a user's plugins meet: the suites that look at every operation, the archive, the
+#: document, the banner and the plugin machinery.
+PLUGIN_SUITES = (
+    *SUITES,
+    "tests/test_openapi.py",
+    "tests/test_plugins.py",
+    "tests/test_guide.py",
+    "tests/infra/test_archive.py",
+)
+
+
+def test_the_suites_that_see_every_operation_pass_with_a_users_plugins_added(tmp_path):
+    """Slow (several seconds): copies the project and runs its suites in a subprocess.
+
+    The copy is the project as a user would change it: one new module in
+    ``operations/``, one declared with no schema, and a plugin distribution with a
+    dependency installed. A test that pins the stock operations, the archive's
+    files or the document's operations would fail.
     """
     project = copy_project(tmp_path / "project")
     action = new_action()
     (project / "operations" / f"{MODULE}.py").write_text(probe_module(action).lstrip())
-    environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    (project / "operations" / "touch_probe.py").write_text(NO_SCHEMA_OPERATION.lstrip())
+    site = tmp_path / "site-packages"
+    install_distribution(
+        site, "acme-mint", {"acme_mint": {"mint": PLUGIN_OPERATION}}, requires=("python-ulid>=2",)
+    )
+    environment = {**os.environ, "PYTHONPATH": str(site)}
 
     # The copy, not this checkout, is what the subprocess imports.
     seen = subprocess.run(
@@ -189,12 +237,12 @@ def test_the_suites_that_see_every_operation_pass_with_a_new_operation_module(tm
     ]
 
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *SUITES],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *PLUGIN_SUITES],
         cwd=project,
         env=environment,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=240,
         check=False,
     )
 

@@ -9,10 +9,17 @@ import pytest
 
 from function.dynamodb import DynamoDBValidationError
 from function.registry import UnknownOperationError
+from local_api.pytest_plugin import tutorial_table_definitions
 from tests.conftest import load_event, proxy_event
 from tests.installed import served_registry
 
 TUTORIAL_FLOW = ["create.json", "read.json", "update.json", "list.json", "delete.json"]
+
+
+@pytest.fixture
+def table_definitions():
+    """The tutorial's API: its one table, which its requests need not name."""
+    return tutorial_table_definitions()
 
 
 def test_the_tutorial_flow_works_unchanged_as_direct_events(table, invoke):

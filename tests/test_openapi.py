@@ -106,7 +106,7 @@ def test_every_example_is_a_request_the_document_the_gateway_and_the_operation_a
     ]["examples"]
     operations = served_registry().all()
 
-    assert set(examples) == set(operations)
+    assert set(examples) == {name for name, op in operations.items() if op.example is not None}
     for name, example in examples.items():
         body = example["value"]
         accepts.validate(body)

@@ -54,9 +54,9 @@ def test_a_plugin_package_adds_an_operation_with_no_other_file_changed(
     answer = post({"operation": "count", "tableName": "LambdaTable"})
 
     assert (answer.status, answer.json) == (200, {"Count": 2})
-    assert post({"operation": "read", "payload": {"Key": {"Id": "1"}}}).json == {
-        "Item": {"Id": "1"}
-    }
+    assert post(
+        {"operation": "read", "tableName": "LambdaTable", "payload": {"Key": {"Id": "1"}}}
+    ).json == {"Item": {"Id": "1"}}
     assert post({"operation": "count", "payload": {"x": 1}}).status == 400
 
 
