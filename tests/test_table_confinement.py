@@ -51,6 +51,13 @@ OPERATIONS = textwrap.dedent(
         return {}
 
 
+    @operation("orders-wait", actions=["dynamodb:DescribeTable"], tables=["Orders"])
+    def wait(call):
+        """Wait for the table the payload names to exist."""
+        call.dynamodb.get_waiter("table_exists").wait(TableName=physical(call.payload["table"]))
+        return {}
+
+
     @operation(
         "orders-batch",
         actions=["dynamodb:BatchWriteItem"],
@@ -176,3 +183,9 @@ def test_an_operation_declaring_an_index_reaches_only_the_tables_that_have_it(
 
     assert reaching["Orders"].items() == [ORDER]
     assert reaching["LambdaTable"].items() == []
+
+
+def test_a_waiter_polls_only_the_operations_tables(reaching, run_operation):
+    assert run_operation("orders-wait", {"table": "Orders"}) == {}
+    with pytest.raises(UndeclaredTableError, match="on table 'LambdaTable'"):
+        run_operation("orders-wait", {"table": "LambdaTable"})

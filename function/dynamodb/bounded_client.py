@@ -75,10 +75,20 @@ class BoundedClient:
         return view
 
     def get_waiter(self, waiter_name: str) -> Any:
-        """botocore's waiter, if the operation declares the call it polls with."""
+        """botocore's waiter, if the operation declares the call it polls with, polling only
+        the operation's tables."""
         waiter = self.botocore.get_waiter(waiter_name)
-        if self.permissions is not None:
-            self.permissions.check(waiter.config.operation, {})
+        permissions = self.permissions
+        if permissions is not None:
+            polls_with = waiter.config.operation
+            permissions.check(polls_with, {})
+            wait = waiter.wait
+
+            def checked_wait(**params: Any) -> None:
+                permissions.check(polls_with, params)
+                wait(**params)
+
+            waiter.wait = checked_wait  # a new waiter each call: this one is the operation's
         return waiter
 
     def get_paginator(self, operation_name: str) -> Any:
