@@ -61,9 +61,9 @@ openapi: $(BOOT) ## Write the stack's OpenAPI document from the registry (openap
 	$(call SYNC,--extra local --group plugins)
 	$(PY) -m local_api openapi --stack $(STACK) $(if $(OUT),--output $(OUT))
 
-new-operation: $(BOOT) ## Scaffold operations/NAME.py and its test: make new-operation NAME=count
+new-operation: $(BOOT) ## Scaffold operations/NAME.py and its test: make new-operation NAME=count (STACK=shop: in its own package)
 	$(call SYNC,--extra local)
-	$(PY) -m local_api new-operation $(NAME)
+	$(PY) -m local_api new-operation $(NAME) $(if $(filter command line,$(origin STACK)),--stack $(STACK))
 
 new-plugin: $(BOOT) ## Scaffold a plugin distribution: make new-plugin NAME=acme-notes DIR=../acme-notes
 	$(call SYNC,--extra local)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from string import Template
 
 from function.envelope import OPERATION_NAME_PATTERN
+from function.operation_packages import DEFAULT_PACKAGES
 from infra.project import PROJECT_DIR
+from infra.settings import project_name, project_values, stack_config, stack_settings
+from infra.table_definitions import TUTORIAL_TABLE_NAME, TableDefinition, example_key
 
 OPERATION = Template('''"""$name: count the items in the table (Scan with Select=COUNT, every page).
 
@@ -72,14 +77,24 @@ class ScaffoldError(ValueError):
     """The operation cannot be created as asked (bad name, files already there)."""
 
 
-def new_operation(name: str, root: Path = PROJECT_DIR) -> list[Path]:
-    """Write ``operations/<module>.py`` and ``tests/operations/test_<module>.py``; return them."""
+def new_operation(name: str, root: Path = PROJECT_DIR, stack: str | None = None) -> list[Path]:
+    """Write an operation and its test; return the files created.
+
+    Without ``stack``: ``operations/<module>.py`` and ``tests/operations/test_<module>.py``.
+    With it: ``<package>/<module>.py`` in the stack's own package (the first of its
+    ``operationPackages`` other than ``operations``), on one of the stack's tables,
+    and ``tests/<stack>/test_<module>.py``, which runs as that stack (the folder's
+    name says so). A package or test folder not there yet is created with its
+    ``__init__.py``.
+    """
     if not re.fullmatch(OPERATION_NAME_PATTERN, name or ""):
         raise ScaffoldError(
             f"{name!r} is not an operation name: lower-case letters, digits, '-' and '_', "
             "starting with a letter"
         )
     module = name.replace("-", "_")
+    if stack is not None:
+        return _new_stack_operation(name, module, stack, root)
     operation_file = root / "operations" / f"{module}.py"
     test_file = root / "tests" / "operations" / f"test_{module}.py"
     for path in (operation_file, test_file):
@@ -90,6 +105,197 @@ def new_operation(name: str, root: Path = PROJECT_DIR) -> list[Path]:
     test_file.parent.mkdir(parents=True, exist_ok=True)
     test_file.write_text(TEST.substitute(values))
     return [operation_file, test_file]
+
+
+STACK_PACKAGE_INIT = Template('''\
+"""The $stack stack's own operations: Pulumi.$stack.yaml lists $package."""
+''')
+
+STACK_OPERATION = Template('''\
+"""$name: one page of the $table_text items under one partition key (Query).
+
+A starting point for the $stack stack's own operation: change the docstring,
+the schema, the actions and the body. It runs on $table_text alone
+(tables=[...]), so a request needs no tableName, and only the stacks that list
+$package in operationPackages serve it. The schema names the table's
+partition key as Pulumi.$stack.yaml declares it; the body reads it from
+call.keys. Declare every DynamoDB action the body uses: the deployed role gets
+exactly the declared actions, nothing more.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from function import schemas
+from function.invocation import Invocation
+from function.registry import operation
+
+SCHEMA = schemas.payload(
+    {
+        $hash_key: $hash_schema,
+        "Limit": schemas.LIMIT,
+        "ExclusiveStartKey": schemas.ATTRIBUTES,
+    },
+    required=[$hash_key],
+)
+
+
+@operation(
+    "$name",
+    actions=["dynamodb:Query"],
+    tables=[$table],
+    schema=SCHEMA,
+    example={$hash_key: $example},
+)
+def $function(call: Invocation) -> dict[str, Any]:
+    """One Query page; pass its LastEvaluatedKey back as ExclusiveStartKey for the next."""
+    key = call.keys.hash_key
+    query: dict[str, Any] = {
+        "TableName": call.table,
+        "KeyConditionExpression": "#key = :value",
+        "ExpressionAttributeNames": {"#key": key},
+        "ExpressionAttributeValues": {":value": call.payload[key]},
+        "Limit": call.payload.get("Limit", 25),
+    }
+    if "ExclusiveStartKey" in call.payload:
+        query["ExclusiveStartKey"] = call.payload["ExclusiveStartKey"]
+    page = call.dynamodb.query(**query)
+    answer: dict[str, Any] = {"Items": page["Items"]}
+    if "LastEvaluatedKey" in page:
+        answer["LastEvaluatedKey"] = page["LastEvaluatedKey"]
+    return answer
+''')
+
+STACK_TEST = Template('''\
+"""Tests of $name, run as the $stack stack (this folder's name says which)."""
+
+import pytest
+
+from function.validation import InvalidPayloadError
+
+
+def test_${function}_finds_the_items_under_one_partition_key(tables, run_operation):
+    table = tables[$table]
+    key = table.keys.hash_key
+    table.put(table.key(1))
+    table.put(table.key(2))
+
+    found = run_operation("$name", {key: table.key(1)[key]})
+
+    assert found == {"Items": [table.key(1)]}
+
+
+def test_${function}_refuses_a_payload_without_the_partition_key(run_operation):
+    with pytest.raises(InvalidPayloadError):
+        run_operation("$name", {"Limit": 10})
+''')
+
+#: A partition key's schema, by its type (no JSON payload carries a binary key).
+KEY_SCHEMAS = {"S": '{"type": "string", "minLength": 1}', "N": '{"type": "number"}'}
+
+
+def _new_stack_operation(name: str, module: str, stack: str, root: Path) -> list[Path]:
+    """``new_operation`` for a stack: in its own package, tested as that stack."""
+    settings = stack_settings(stack, root)
+    listed = _listed(stack, root)
+    package = stack_package(stack, root)
+    if package in settings.plugins:
+        raise ScaffoldError(
+            f"{package}, which Pulumi.{stack}.yaml lists, is the package of the installed "
+            f"plugin {settings.plugins[package]}: add the operation in that distribution's "
+            "own repository, or list a package of this project before it"
+        )
+    folder = root.joinpath(*package.split("."))
+    operation_file = folder / f"{module}.py"
+    test_folder = root / "tests" / stack
+    test_file = test_folder / f"test_{module}.py"
+    # A module of that name in another listed package would likely register the same name.
+    modules = [root.joinpath(*other.split(".")) / f"{module}.py" for other in listed]
+    for path in (*dict.fromkeys((*modules, operation_file)), test_file):
+        if path.exists():
+            raise ScaffoldError(f"{path.relative_to(root)} already exists")
+    table = _stack_table(stack, settings.tables)
+    definition = settings.tables[table]
+    hash_key = definition.hash_key
+    values = {
+        "name": name,
+        "function": module,
+        "stack": stack,
+        "package": package,
+        "table": json.dumps(table),
+        "table_text": table,
+        "hash_key": json.dumps(hash_key),
+        "hash_schema": KEY_SCHEMAS[definition.attribute_types[hash_key]],
+        "example": json.dumps(example_key(definition)[hash_key]),
+    }
+    created: list[Path] = []
+    if not folder.exists():
+        folder.mkdir(parents=True)
+        created.append(folder / "__init__.py")
+        created[-1].write_text(STACK_PACKAGE_INIT.substitute(values))
+    operation_file.write_text(STACK_OPERATION.substitute(values))
+    created.append(operation_file)
+    test_folder.mkdir(parents=True, exist_ok=True)
+    # In a tests tree that is a package, each folder is one too: else two folders' test
+    # modules of one name would clash.
+    if (root / "tests" / "__init__.py").exists() and not (test_folder / "__init__.py").exists():
+        created.append(test_folder / "__init__.py")
+        created[-1].write_text("")
+    test_file.write_text(STACK_TEST.substitute(values))
+    created.append(test_file)
+    return created
+
+
+def stack_package(stack: str, root: Path = PROJECT_DIR) -> str:
+    """The stack's own operation package: the first of its ``operationPackages`` but ``operations``.
+
+    A :class:`ScaffoldError` saying how to add one if it lists none.
+    """
+    own = [package for package in _listed(stack, root) if package not in DEFAULT_PACKAGES]
+    if not own:
+        suggested = re.sub(r"\W", "_", stack).lower() + "_ops"
+        raise ScaffoldError(
+            f"stack {stack} lists no operation package of its own: add one to "
+            f"operationPackages in Pulumi.{stack}.yaml, like\n"
+            f"  {project_name(root)}:operationPackages: [operations, {suggested}]\n"
+            "and run this again (a package folder not there yet is created)"
+        )
+    return own[0]
+
+
+def _listed(stack: str, root: Path) -> Sequence[str]:
+    """The packages a stack's ``operationPackages`` lists (without the plugins added to them)."""
+    listed = project_values(stack_config(stack, root), project_name(root)).get(
+        "operationPackages", DEFAULT_PACKAGES
+    )
+    if isinstance(listed, str):
+        listed = json.loads(listed)
+    packages = [str(package) for package in listed]
+    for package in packages:
+        if not all(part.isidentifier() for part in package.split(".")):
+            raise ScaffoldError(
+                f"Pulumi.{stack}.yaml: operationPackages lists {package!r}, which is not a "
+                "Python package name"
+            )
+    return packages
+
+
+def _stack_table(stack: str, tables: Mapping[str, TableDefinition]) -> str:
+    """The table a stack's new operation runs on: the first the stack declares besides the
+    tutorial's LambdaTable, else LambdaTable; one whose partition key JSON can carry."""
+    usable = [
+        name
+        for name, definition in tables.items()
+        if definition.attribute_types[definition.hash_key] in KEY_SCHEMAS
+    ]
+    if not usable:
+        raise ScaffoldError(
+            f"every table of stack {stack} has a binary (B) partition key, which no JSON "
+            "payload can carry: scaffold the operation without STACK and move it"
+        )
+    own = [name for name in usable if name != TUTORIAL_TABLE_NAME]
+    return (own or usable)[0]
 
 
 PLUGIN_PROJECT = Template("""[project]

@@ -152,6 +152,17 @@ def test_query_is_granted_on_the_byStatus_index_only_and_each_table_on_its_own_a
     assert not [r for a, r in grants(orders) if a.startswith("dynamodb:") and "*" in r]
 
 
+def test_the_orders_stacks_own_package_is_in_its_archive_and_no_other(orders, dev):
+    code = orders.one(FUNCTION).inputs["code"].assets
+    packages = json.loads(code["function/operation_packages.json"].text)
+    dev_code = dev.one(FUNCTION).inputs["code"].assets
+
+    assert packages[:2] == ["operations", "orders_ops"]
+    assert "orders_ops/orders_by_status.py" in code
+    assert not [name for name in dev_code if name.startswith("orders_ops/")]
+    assert "orders_ops" not in json.loads(dev_code["function/operation_packages.json"].text)
+
+
 def test_a_v1_stack_keeps_its_table_urn(dev, prod):
     """Nothing is replaced on upgrade: the one table keeps the URN version 1 gave it."""
     for deployment in (dev, prod):

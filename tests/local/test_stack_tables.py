@@ -120,6 +120,21 @@ def test_the_seed_file_fills_the_table_it_names(orders_server):
     assert (read.status, read.json) == (200, {"Item": {"Id": "seeded", "name": "Bob"}})
 
 
+def test_the_stacks_own_operation_is_served_and_needs_no_table_name(orders_server):
+    returned = [
+        {"customerId": "c7", "orderId": f"o{n}", "status": "RETURNED", "createdAt": f"2026-12-0{n}"}
+        for n in (1, 2)
+    ]
+    for item in returned:
+        orders_server.post(
+            {"operation": "create", "tableName": "Orders", "payload": {"Item": item}}
+        )
+
+    found = orders_server.post({"operation": "orders-by-status", "payload": {"status": "RETURNED"}})
+
+    assert (found.status, found.json) == (200, {"Items": returned[::-1]}), found.text
+
+
 def test_with_several_tables_a_request_must_name_one(orders_server):
     answer = orders_server.post({"operation": "read", "payload": {"Key": {"Id": "seeded"}}})
 

@@ -252,3 +252,88 @@ def test_the_scaffold_refuses_bad_names_and_existing_files(tmp_path):
         new_operation("Count Items", root=root)
     with pytest.raises(ScaffoldError, match="already exists"):
         new_operation("read", root=root)
+
+
+#: A stack with an operation package of its own, like the shop sample's, and the tutorial's
+#: table first: its operation should go to its own table, Products, keyed by category.
+SHOP = """
+config:
+  aws:region: us-east-1
+  dynamodb-operations:tables:
+    LambdaTable:
+      hashKey: Id
+    Products:
+      hashKey: category
+      rangeKey: sku
+      rangeKeyType: N
+      globalSecondaryIndexes:
+        byBrand: {hashKey: brand}
+  dynamodb-operations:operationPackages: [operations, shop_ops]
+"""
+
+
+def test_the_scaffold_writes_a_stacks_operation_into_its_package_tested_as_that_stack(tmp_path):
+    root = _project_copy(tmp_path)
+    (root / "Pulumi.shop.yaml").write_text(SHOP)
+
+    created = new_operation("in-category", root=root, stack="shop")
+
+    assert [path.relative_to(root).as_posix() for path in created] == [
+        "shop_ops/__init__.py",
+        "shop_ops/in_category.py",
+        "tests/shop/__init__.py",
+        "tests/shop/test_in_category.py",
+    ]
+    operation = created[1].read_text()
+    assert 'tables=["Products"]' in operation
+    assert '"category": {"type": "string", "minLength": 1}' in operation
+    # As plain make test runs it: STACK says dev, the folder's name says shop.
+    tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/shop"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "STACK": "dev"},
+    )
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    assert "2 passed" in tests.stdout
+    for check in (["check", "--no-cache"], ["format", "--check", "--no-cache"]):
+        lint = subprocess.run(
+            [sys.executable, "-m", "ruff", *check, *map(str, created)],
+            cwd=root,
+            capture_output=True,
+            text=True,
+        )
+        assert lint.returncode == 0, lint.stdout
+
+
+def test_the_stack_scaffold_adds_to_a_package_there_and_refuses_a_stack_without_one(tmp_path):
+    root = _project_copy(tmp_path)
+    (root / "Pulumi.shop.yaml").write_text(SHOP)
+    (root / "shop_ops").mkdir()
+    (root / "shop_ops" / "__init__.py").write_text('"""The shop\'s own."""\n')
+
+    created = new_operation("in-category", root=root, stack="shop")
+
+    assert [path.relative_to(root).as_posix() for path in created] == [
+        "shop_ops/in_category.py",
+        "tests/shop/__init__.py",
+        "tests/shop/test_in_category.py",
+    ]
+    assert (root / "shop_ops" / "__init__.py").read_text() == '"""The shop\'s own."""\n'
+    with pytest.raises(ScaffoldError, match=r"^shop_ops/in_category\.py already exists"):
+        new_operation("in_category", root=root, stack="shop")
+    created[0].unlink()
+    with pytest.raises(ScaffoldError, match=r"^tests/shop/test_in_category\.py already exists"):
+        new_operation("in-category", root=root, stack="shop")
+    with pytest.raises(ScaffoldError, match=r"operations/read\.py already exists"):
+        new_operation("read", root=root, stack="shop")
+    with pytest.raises(
+        ScaffoldError,
+        match=r"stack dev lists no operation package of its own: add one to operationPackages "
+        r"in Pulumi\.dev\.yaml, like\n  dynamodb-operations:operationPackages: "
+        r"\[operations, dev_ops\]",
+    ):
+        new_operation("count-items", root=root, stack="dev")
+    assert not (root / "operations" / "count_items.py").exists()

@@ -1,0 +1,55 @@
+"""orders-by-status: one page of the orders with one status, newest first (the byStatus index).
+
+The orders stack's own operation: only the stacks that list orders_ops in
+operationPackages serve it (Pulumi.orders.yaml does). It runs on Orders alone
+(``tables``), so a request needs no tableName, and needs the byStatus index
+(``indexes``): a stack without it fails ``pulumi up`` and ``make serve``. It
+queries the index and never the table, so it declares ``index_actions`` only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from function import schemas
+from function.invocation import Invocation
+from function.registry import operation
+
+SCHEMA = schemas.payload(
+    {
+        "status": {"type": "string", "minLength": 1},
+        "Limit": {"type": "integer", "minimum": 1, "maximum": 100},
+        "ExclusiveStartKey": schemas.ATTRIBUTES,
+    },
+    required=["status"],
+)
+
+
+@operation(
+    "orders-by-status",
+    index_actions=["dynamodb:Query"],
+    tables=["Orders"],
+    indexes=["byStatus"],
+    schema=SCHEMA,
+    example={"status": "NEW", "Limit": 25},
+)
+def orders_by_status(call: Invocation) -> dict[str, Any]:
+    """One Query page of byStatus, newest first; LastEvaluatedKey pages on."""
+    index = call.keys.indexes["byStatus"]
+    query: dict[str, Any] = {
+        "TableName": call.table,
+        "IndexName": "byStatus",
+        # status is one of DynamoDB's reserved words: the expression names it.
+        "KeyConditionExpression": "#status = :status",
+        "ExpressionAttributeNames": {"#status": index.hash_key},
+        "ExpressionAttributeValues": {":status": call.payload["status"]},
+        "ScanIndexForward": False,
+        "Limit": call.payload.get("Limit", 25),
+    }
+    if "ExclusiveStartKey" in call.payload:
+        query["ExclusiveStartKey"] = call.payload["ExclusiveStartKey"]
+    page = call.dynamodb.query(**query)
+    answer: dict[str, Any] = {"Items": page["Items"]}
+    if "LastEvaluatedKey" in page:
+        answer["LastEvaluatedKey"] = page["LastEvaluatedKey"]
+    return answer
