@@ -130,8 +130,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     described.set_defaults(command=_openapi)
 
-    new = commands.add_parser("new-operation", help="create operations/NAME.py and its test")
+    new = commands.add_parser(
+        "new-operation",
+        help="create operations/NAME.py and its test, or with --stack in the stack's own package",
+    )
     new.add_argument("name", help="the operation's name, e.g. count")
+    new.add_argument(
+        "--stack",
+        help="write it into this stack's own package (the first of its operationPackages "
+        "other than operations) and its test into tests/STACK/, which runs as that stack",
+    )
     new.set_defaults(command=_new_operation)
 
     plugin = commands.add_parser(
@@ -402,8 +410,29 @@ def _new_plugin(options: argparse.Namespace) -> int:
 
 
 def _new_operation(options: argparse.Namespace) -> int:
-    for path in scaffold.new_operation(options.name):
+    from infra import openapi
+
+    created = scaffold.new_operation(options.name, stack=options.stack)
+    for path in created:
         print(f"created {path.relative_to(PROJECT_DIR)}")
-    print(f"run its test: make test ARGS=tests/operations/test_{options.name.replace('-', '_')}.py")
-    print("then describe it: make openapi (the committed openapi.json lists every operation)")
+    test = created[-1].relative_to(PROJECT_DIR).as_posix()
+    if options.stack is None:
+        print(f"run its test: make test ARGS={test}")
+        print("then describe it: make openapi (the committed openapi.json lists every operation)")
+        return 0
+    print(f"run its test: make test ARGS={test} (its folder makes it run as {options.stack})")
+    print(f"serve it: make serve STACK={options.stack}")
+    new_packages = [
+        path.parent.relative_to(PROJECT_DIR).as_posix().replace("/", ".")
+        for path in created
+        if path.name == "__init__.py" and path.parent.parent != PROJECT_DIR / "tests"
+    ]
+    for package in new_packages:
+        print(
+            f"{package} is a new package: list it in pyproject.toml beside operations "
+            "([tool.hatch.build.targets.wheel] packages, [tool.mypy] files, "
+            "[tool.ruff.lint.isort] known-first-party)"
+        )
+    if (PROJECT_DIR / openapi.committed_name(options.stack)).exists():
+        print(f"then describe it: make openapi STACK={options.stack}")
     return 0

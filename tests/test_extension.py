@@ -72,7 +72,16 @@ BATCH_READ_MODULE = textwrap.dedent(
 )
 
 #: What a plugin author's copy of the project holds: everything but caches and the venv.
-PROJECT_DIRECTORIES = ("function", "operations", "infra", "local_api", "tests", "bench", "docs")
+PROJECT_DIRECTORIES = (
+    "function",
+    "operations",
+    "orders_ops",
+    "infra",
+    "local_api",
+    "tests",
+    "bench",
+    "docs",
+)
 PROJECT_FILES = (
     *sorted(path.name for path in PROJECT_DIR.glob("Pulumi*.yaml")),
     "pyproject.toml",
