@@ -396,8 +396,11 @@ def without_unlocked_plugins(
 
     ``uv remove`` leaves a plugin installed until a ``make`` target prunes it, and
     Pulumi's own sync removes nothing: the program would still find it by its
-    entry point, and deploy it. Each one left out is a warning saying why.
+    entry point, and deploy it. Each one left out is a warning saying why. Without
+    a lock (a copy of the project that has none) every installed plugin stays.
     """
+    if not lock.is_file():
+        return settings
     unlocked = set(stale_plugins(lock, site_dirs))
     gone = {package for package, name in settings.plugins.items() if name in unlocked}
     if not gone:

@@ -85,6 +85,7 @@ PROJECT_DIRECTORIES = (
 PROJECT_FILES = (
     *sorted(path.name for path in PROJECT_DIR.glob("Pulumi*.yaml")),
     "pyproject.toml",
+    "uv.lock",
     "__main__.py",
 )
 CACHES = shutil.ignore_patterns(

@@ -189,3 +189,12 @@ def test_the_pulumi_program_leaves_out_a_plugin_the_lock_dropped_saying_so(site_
         "(any make target uninstalls it)"
     )
     assert "acme-gone" not in Registry(deployed.operation_packages).all()
+
+
+def test_a_copy_of_the_project_without_a_lock_keeps_every_plugin(site_packages, tmp_path):
+    install_distribution(site_packages, "acme-kept", plugin("acme-kept"))
+    settings = dev_settings()
+
+    assert without_unlocked_plugins(settings, tmp_path / "uv.lock", [str(site_packages)]) == (
+        settings
+    )

@@ -189,3 +189,83 @@ def test_a_waiter_polls_only_the_operations_tables(reaching, run_operation):
     assert run_operation("orders-wait", {"table": "Orders"}) == {}
     with pytest.raises(UndeclaredTableError, match="on table 'LambdaTable'"):
         run_operation("orders-wait", {"table": "LambdaTable"})
+
+
+SLIPPERY = textwrap.dedent(
+    '''
+    """Operations on Orders that name tables in ways a check could miss."""
+    from function import tables
+    from function.registry import operation
+
+
+    class Orders(str):
+        """Text that claims to equal "Orders" (and hash like it), whatever it holds."""
+
+        def __eq__(self, other):
+            return True
+
+        def __hash__(self):
+            return hash(tables.configured().resolve("Orders").physical)
+
+
+    @operation("orders-spoof", actions=["dynamodb:GetItem"], tables=["Orders"])
+    def spoof(call):
+        lambda_table = tables.configured().resolve("LambdaTable").physical
+        return call.dynamodb.get_item(TableName=Orders(lambda_table), Key={"Id": "1"})
+
+
+    @operation("orders-logical", actions=["dynamodb:GetItem"], tables=["Orders"])
+    def logical(call):
+        return call.dynamodb.get_item(TableName="Orders", Key=call.payload["Key"])
+
+
+    @operation("orders-partiql", actions=["dynamodb:ExecuteStatement"], tables=["Orders"])
+    def partiql(call):
+        return call.dynamodb.execute_statement(Statement='SELECT * FROM "anything"')
+
+
+    @operation("orders-splat", actions=["dynamodb:GetItem"], tables=["Orders"])
+    def splat(call):
+        return call.dynamodb.get_item(TableName=call.table, **call.payload)
+    '''
+)
+
+
+@pytest.fixture
+def slippery(tables, plugin_package, monkeypatch):
+    monkeypatch.setenv("OPERATION_PACKAGES", f"operations,{plugin_package({'slip': SLIPPERY})}")
+    return tables
+
+
+def test_a_name_that_only_claims_to_be_the_operations_table_is_refused(slippery, run_operation):
+    with pytest.raises(UndeclaredTableError, match="on table 'LambdaTable'"):
+        run_operation("orders-spoof")
+
+
+def test_naming_a_table_as_callers_do_is_refused_pointing_at_call_table(slippery, run_operation):
+    with pytest.raises(UndeclaredTableError) as refused:
+        run_operation("orders-logical", {"Key": ORDER})
+
+    assert str(refused.value) == (
+        "Operation 'orders-logical' named table 'Orders' as callers do; DynamoDB knows it as "
+        "'dynamodb-operations-test-Orders': use call.table (or resolve the name)"
+    )
+
+
+def test_a_call_whose_tables_cannot_be_told_is_refused_even_when_declared(slippery, run_operation):
+    with pytest.raises(UndeclaredTableError, match="ExecuteStatement, whose tables cannot be"):
+        run_operation("orders-partiql")
+
+
+def test_a_parameter_the_call_does_not_take_is_the_callers_400_whatever_table_it_names(
+    slippery, post
+):
+    answer = post(
+        {
+            "operation": "orders-splat",
+            "payload": {"Key": ORDER, "RequestItems": {"dynamodb-operations-test-LambdaTable": {}}},
+        }
+    )
+
+    assert (answer.status, answer.json["type"]) == (400, "DynamoDBValidation")
+    assert "RequestItems" in answer.json["message"]

@@ -59,7 +59,7 @@ def _confine(params: dict[str, Any], model: Any, **_: Any) -> None:
             f"The function may not call DynamoDB {model.name}: its tables could not be checked"
         )
     allowed = tables.reachable()
-    for name in tables_named(params):
+    for name in tables_named(model.name, params):
         if name not in allowed:
             raise ConfinementError(f"Operation code named table {name!r}, which is not this API's")
     index = params.get("IndexName")
@@ -75,28 +75,60 @@ def _check_index(physical: str, index: str) -> None:
         raise DynamoDBValidationError(f"The table does not have the specified index: {index}")
 
 
-def check_scope(operation: str, scope: TableScope, params: Mapping[str, Any]) -> None:
-    """Refuse a call naming a table outside the operation's ``scope``, by its logical name."""
-    named = tables_named(params)
+def check_scope(operation: str, scope: TableScope, call: str, params: Mapping[str, Any]) -> None:
+    """Refuse ``call`` unless it is one whose tables can be told, and names only tables in
+    the operation's ``scope``."""
+    if call not in CONFINABLE_CALLS:
+        raise UndeclaredTableError(
+            f"Operation {operation!r} called DynamoDB {call}, whose tables cannot be checked"
+        )
+    named = tables_named(call, params)
     if not named:
         return
     served = tables.configured()
     allowed = served.physical_in(scope)
     for name in named:
-        if name not in allowed:
-            shown = served.logical_name(name) if isinstance(name, str) else name
+        if name in allowed:
+            continue
+        if name in served.by_name and name not in served.physical:
             raise UndeclaredTableError(
-                f"Operation {operation!r} called DynamoDB on table {shown!r}, which it does not "
-                f"run on ({scope.describe()}); declare the table in its tables="
+                f"Operation {operation!r} named table {name!r} as callers do; DynamoDB knows "
+                f"it as {served.by_name[name]!r}: use call.table (or resolve the name)"
             )
+        raise UndeclaredTableError(
+            f"Operation {operation!r} called DynamoDB on table {served.logical_name(name)!r}, "
+            f"which it does not run on ({scope.describe()}); declare the table in its tables="
+        )
 
 
-def tables_named(params: Mapping[str, Any]) -> list[object]:
-    """Every table a call's parameters name (whatever their type: they are not checked yet)."""
-    named: list[object] = [params.get("TableName")] if "TableName" in params else []
-    named.extend(params.get("RequestItems") or ())
-    for item in params.get("TransactItems") or ():
-        for action in item.values() if isinstance(item, dict) else ():
-            if isinstance(action, dict):
-                named.append(action.get("TableName"))
-    return named
+#: The calls that name their tables as keys of one parameter; the others name one as TableName.
+_TABLES_IN = {
+    "BatchGetItem": "RequestItems",
+    "BatchWriteItem": "RequestItems",
+    "TransactGetItems": "TransactItems",
+    "TransactWriteItems": "TransactItems",
+}
+
+
+def tables_named(call: str, params: Mapping[str, Any]) -> list[str]:
+    """Every table ``call``'s parameters name, as the text it would send.
+
+    Only the parameters ``call`` takes: others are botocore's to refuse (a 400),
+    as is a name that is not text. A ``str`` subclass counts as the text it holds,
+    whatever its ``__eq__`` says.
+    """
+    member = _TABLES_IN.get(call)
+    if member is None:
+        named: list[object] = [params.get("TableName")]
+    elif member == "RequestItems":
+        items = params.get(member)
+        named = list(items) if isinstance(items, dict) else []
+    else:
+        named = [
+            action.get("TableName")
+            for item in params.get(member) or ()
+            if isinstance(item, dict)
+            for action in item.values()
+            if isinstance(action, dict)
+        ]
+    return [str.__str__(name) for name in named if isinstance(name, str)]

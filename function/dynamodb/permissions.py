@@ -70,7 +70,7 @@ class Permissions:
                 self._check(part, on_index=False)
         else:
             self._check(call, on_index="IndexName" in params)
-        check_scope(self.operation, self.scope, params)
+        check_scope(self.operation, self.scope, call, params)
 
     def _check(self, call: str, *, on_index: bool) -> None:
         if call in (self.index_calls if on_index else self.calls):
