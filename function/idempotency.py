@@ -26,7 +26,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from function import dynamodb, json_codec, tables
+from function import json_codec, tables
+from function.dynamodb import bounded_client
 from function.errors import (
     ConditionalCheckFailedError,
     ConflictingIdempotencyKeysError,
@@ -121,7 +122,7 @@ def hold(claim: Claim) -> bool:
     """Mark the key's record as this request's, in progress; ``False`` if another has it."""
     now = int(time.time())
     try:
-        dynamodb.client().put_item(
+        bounded_client.client().put_item(
             TableName=_store(),
             Item=_record(claim, IN_PROGRESS, now, lockedUntil=now + IN_PROGRESS_SECONDS),
             ConditionExpression=(
@@ -146,7 +147,7 @@ def replay(claim: Claim) -> Claim | None:
     A different request under the key is a 422; one still running, a 409.
     """
     record = (
-        dynamodb.client()
+        bounded_client.client()
         .get_item(TableName=_store(), Key={RECORD_KEY: claim.record_id}, ConsistentRead=True)
         .get("Item")
     )
@@ -196,7 +197,7 @@ def complete(claim: Claim, result: Any) -> None:
         release(claim)
         return
     try:
-        dynamodb.client().put_item(
+        bounded_client.client().put_item(
             TableName=_store(),
             Item=_record(claim, COMPLETED, int(time.time()), result=text),
             ConditionExpression="#owner = :me",
@@ -220,7 +221,7 @@ def release(claim: Claim) -> None:
     error is what the caller must see.
     """
     try:
-        dynamodb.client().delete_item(
+        bounded_client.client().delete_item(
             TableName=_store(),
             Key={RECORD_KEY: claim.record_id},
             ConditionExpression="#owner = :me",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from function import dynamodb, tables
+from function import tables
+from function.dynamodb import bounded_client
 from function.tables import KeySchema, ServedTable, TablesConfigError
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ class Invocation:
 
     @property
     def dynamodb(self) -> Any:
-        shared = dynamodb.client()
+        shared = bounded_client.client()
         if self.operation is None:
             return shared
         return shared.for_operation(self.operation.permissions)

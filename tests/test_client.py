@@ -126,7 +126,7 @@ def test_paginators_page_through_the_bounded_calls(table):
     for number in range(5):
         table.put({"Id": str(number)})
     pages = (
-        dynamodb.client()
+        bounded_client.client()
         .get_paginator("scan")
         .paginate(TableName=table.physical, PaginationConfig={"PageSize": 2})
     )
@@ -134,14 +134,14 @@ def test_paginators_page_through_the_bounded_calls(table):
     assert sorted(item["Id"] for page in pages for item in page["Items"]) == list("01234")
     with pytest.raises(dynamodb.DynamoDBValidationError):
         list(
-            dynamodb.client()
+            bounded_client.client()
             .get_paginator("scan")
             .paginate(TableName=table.physical, FilterExpression="AAA")
         )
 
 
 def test_an_operation_can_catch_dynamodbs_refusal_as_a_caller_facing_error(table):
-    client = dynamodb.client()
+    client = bounded_client.client()
     client.put_item(TableName=table.physical, Item={"Id": "1"})
 
     with pytest.raises(dynamodb.ConditionalCheckFailedError) as raised:
@@ -175,7 +175,7 @@ def test_credentials_from_an_assumed_role_work(table, post, tmp_path, monkeypatc
 
     try:
         answer = post(READ)
-        credentials = dynamodb.client().botocore._request_signer._credentials
+        credentials = bounded_client.client().botocore._request_signer._credentials
         method = credentials.method
     finally:
         bounded_client._client.cache_clear()

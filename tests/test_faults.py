@@ -13,6 +13,7 @@ from botocore.awsrequest import AWSResponse
 
 from function import dynamodb
 from function.deadline import MAX_ATTEMPTS, READ_TIMEOUT_SECONDS, WORST_CASE_SECONDS
+from function.dynamodb import bounded_client
 from function.errors import RequestError
 from tests.fake_dynamodb import failing_endpoint, refusing_endpoint, serving, silent_endpoint
 
@@ -291,7 +292,7 @@ def test_a_keyed_request_that_failed_on_a_fault_runs_again_once_dynamodb_recover
         return AWSResponse(request.url, 400, {}, _Body(json.dumps(error).encode()))
 
     keyed = {**CREATE, "idempotencyKey": "create-bob-once"}
-    client_events = dynamodb.client().meta.events
+    client_events = bounded_client.client().meta.events
     client_events.register_first(
         "before-send.dynamodb", throttle_the_served_table, unique_id="throttle"
     )

@@ -221,7 +221,7 @@ def test_a_result_that_cannot_be_kept_is_still_answered_and_not_applied_again_at
     failures = []
 
     def complete_while_dynamodb_fails(claim, result):
-        original_put = idempotency.dynamodb.client().put_item
+        original_put = idempotency.bounded_client.client().put_item
 
         def refuse(**kwargs):
             failures.append(kwargs["TableName"])
@@ -229,11 +229,11 @@ def test_a_result_that_cannot_be_kept_is_still_answered_and_not_applied_again_at
                 {"Error": {"Code": "InternalServerError", "Message": "down"}}, "PutItem"
             )
 
-        monkeypatch.setattr(idempotency.dynamodb.client(), "put_item", refuse)
+        monkeypatch.setattr(idempotency.bounded_client.client(), "put_item", refuse)
         try:
             real_complete(claim, result)
         finally:
-            monkeypatch.setattr(idempotency.dynamodb.client(), "put_item", original_put)
+            monkeypatch.setattr(idempotency.bounded_client.client(), "put_item", original_put)
 
     monkeypatch.setattr(idempotency, "complete", complete_while_dynamodb_fails)
 

@@ -33,7 +33,8 @@ from hypothesis import strategies as st
 from jsonschema import Draft4Validator
 from moto.core.models import botocore_stubber
 
-from function import dynamodb, events, idempotency, json_codec
+from function import events, idempotency, json_codec
+from function.dynamodb import bounded_client
 from function.errors import RequestError
 from function.handler import handler
 from local_api.table import create_idempotency_table
@@ -201,7 +202,7 @@ def fake(
         "process_request",
         fake.validating_like_dynamodb(botocore_stubber.process_request),
     )
-    client_events = dynamodb.client().meta.events
+    client_events = bounded_client.client().meta.events
     client_events.register_first("before-send.dynamodb", fake.record, unique_id="recorder")
     try:
         yield fake

@@ -269,3 +269,11 @@ def test_a_parameter_the_call_does_not_take_is_the_callers_400_whatever_table_it
 
     assert (answer.status, answer.json["type"]) == (400, "DynamoDBValidation")
     assert "RequestItems" in answer.json["message"]
+
+
+def test_the_package_operations_import_from_offers_no_client_but_their_own():
+    """The function's shared client reaches every table: it is the idempotency module's."""
+    import function.dynamodb as package
+
+    assert "client" not in package.__all__
+    assert not hasattr(package, "client")

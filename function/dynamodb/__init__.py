@@ -1,8 +1,11 @@
-"""DynamoDB as operations see it: one shared client that keeps three promises.
+"""DynamoDB as operations see it (``call.dynamodb``): a client that keeps three promises.
 
 * It takes and returns plain JSON values (:mod:`function.attribute_values`).
 * It reaches only the tables this API serves (:mod:`.confinement`), and each
-  operation's view of it only the calls the operation declares (:mod:`.permissions`).
+  operation's view of it only the calls the operation declares on the tables it
+  runs on (:mod:`.permissions`). The function's own shared client
+  (:mod:`.bounded_client`), which the idempotency module writes its records with,
+  is not exported here: operations get theirs as ``call.dynamodb``.
 * Its failures are already caller-facing errors (:mod:`.translation`), each call
   bounded in time (:mod:`function.deadline`): an operation can write
   ``except ConditionalCheckFailedError:``.
@@ -11,7 +14,6 @@
 from __future__ import annotations
 
 from function.deadline import WORST_CASE_SECONDS
-from function.dynamodb.bounded_client import client
 from function.dynamodb.confinement import CONFINABLE_CALLS, ConfinementError, UndeclaredTableError
 from function.dynamodb.permissions import Permissions, UndeclaredActionError
 from function.dynamodb.translation import translate
@@ -39,6 +41,5 @@ __all__ = [
     "TransactionConflictError",
     "UndeclaredActionError",
     "UndeclaredTableError",
-    "client",
     "translate",
 ]
