@@ -109,10 +109,15 @@ def ensure_tables(
     whose keys or indexes the stack file no longer declares is refused. The
     idempotency records table is used when it exists, as the deployment does.
     """
-    endpoint = database.endpoint
-    client = table.client_for(endpoint)
     served = {name: name for name in settings.tables}
     records = f"{stack}-idempotency"
+    if records in served:
+        raise LocalStackError(
+            f"the stack's table {records!r} has the name make serve gives the idempotency "
+            "records, whose keys callers must never read: rename the table"
+        )
+    endpoint = database.endpoint
+    client = table.client_for(endpoint)
     time_to_live = database.features.time_to_live
     hint = (
         f"start with --fresh to recreate it from the stack file (its items in {database.data} "

@@ -10,7 +10,9 @@ delete the file for a new one.
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 import secrets
 import stat
 from pathlib import Path
@@ -20,6 +22,9 @@ from infra.project import shown
 KEY_FILE = "api-key"
 #: Only the owner may read or write the key.
 MODE = 0o600
+#: What a header can carry: printable ASCII without spaces; API Gateway's keys are 20-128.
+_MOST = 128
+_KEY = re.compile(rb"[!-~]{1,128}")
 
 
 class LocalKeyError(RuntimeError):
@@ -58,12 +63,23 @@ def kept_key(path: Path) -> str:
 
 
 def _read(path: Path) -> str:
-    key = path.read_text().strip()
-    if not key or any(character.isspace() for character in key):
-        raise LocalKeyError(
-            f"the API key file {shown(path)} holds no key (one line, no spaces); "
-            "delete it for a new one"
-        )
-    if stat.S_IMODE(path.stat().st_mode) & ~MODE:
-        path.chmod(MODE)
-    return key
+    """The key in ``path``, opened without following a link: a key file is a plain file."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise LocalKeyError(
+                f"the API key file {shown(path)} is a symbolic link; delete it for a new key"
+            ) from None
+        raise
+    with os.fdopen(descriptor, "rb") as kept:
+        held = kept.read(_MOST + 1).strip()
+        mode = os.fstat(kept.fileno()).st_mode
+        if not _KEY.fullmatch(held):
+            raise LocalKeyError(
+                f"the API key file {shown(path)} holds no key (one line of at most {_MOST} "
+                "printable ASCII characters, no spaces); delete it for a new one"
+            )
+        if stat.S_IMODE(mode) & ~MODE:
+            os.fchmod(kept.fileno(), MODE)
+    return held.decode("ascii")

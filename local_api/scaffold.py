@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import keyword
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -93,6 +94,11 @@ def new_operation(name: str, root: Path = PROJECT_DIR, stack: str | None = None)
             "starting with a letter"
         )
     module = name.replace("-", "_")
+    if keyword.iskeyword(module):
+        raise ScaffoldError(
+            f"{name!r} is a Python keyword, which cannot name the operation's function: "
+            f"choose another name (like {name}-items)"
+        )
     if stack is not None:
         return _new_stack_operation(name, module, stack, root)
     operation_file = root / "operations" / f"{module}.py"

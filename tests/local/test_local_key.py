@@ -133,3 +133,29 @@ def test_an_empty_key_file_stops_serve_with_one_line_naming_it(tmp_path, capsys)
     assert status == 2
     assert error.startswith(f"error: the API key file {path} holds no key")
     assert "delete it for a new one" in error
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [(b"\xff\xfe\n", "holds no key"), (b"k\x00ey\n", "holds no key"), (b"x" * 200, "holds no key")],
+)
+def test_a_key_no_header_could_carry_is_refused_naming_the_file(tmp_path, content, why):
+    path = local_key.key_file(tmp_path, "orders")
+    path.parent.mkdir(parents=True)
+    path.write_bytes(content)
+
+    with pytest.raises(local_key.LocalKeyError, match=why):
+        local_key.kept_key(path)
+
+
+def test_a_key_file_that_is_a_link_is_refused_and_its_target_left_alone(tmp_path):
+    target = tmp_path / "elsewhere.txt"
+    target.write_text("not-a-key-file-content\n")
+    target.chmod(0o644)
+    path = local_key.key_file(tmp_path, "orders")
+    path.parent.mkdir(parents=True)
+    path.symlink_to(target)
+
+    with pytest.raises(local_key.LocalKeyError, match="is a symbolic link"):
+        local_key.kept_key(path)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644

@@ -9,7 +9,9 @@ from collections.abc import Iterator
 import pytest
 
 from local_api.cli import main
+from local_api.environment import LocalStackError, ensure_tables
 from tests.local.conftest import LocalServer, start_server
+from tests.test_plugins import dev_settings
 
 ORDERS = [
     {"customerId": "c1", "orderId": "o1", "status": "SHIPPED", "createdAt": "2026-11-30"},
@@ -169,3 +171,10 @@ def test_a_seed_file_naming_a_table_the_stack_lacks_is_refused(tmp_path, capsys)
     assert (
         "'Payments' is not a table of this stack (LambdaTable, Orders)" in capsys.readouterr().err
     )
+
+
+def test_a_table_named_as_the_idempotency_records_is_refused_before_anything_is_created():
+    settings = dev_settings(tables={"dev-idempotency": {"hashKey": "id"}})
+
+    with pytest.raises(LocalStackError, match="'dev-idempotency' has the name make serve gives"):
+        ensure_tables(database=None, stack="dev", settings=settings, create=True)  # type: ignore[arg-type]

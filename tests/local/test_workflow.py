@@ -250,6 +250,9 @@ def test_the_scaffold_refuses_bad_names_and_existing_files(tmp_path):
 
     with pytest.raises(ScaffoldError, match="not an operation name"):
         new_operation("Count Items", root=root)
+    with pytest.raises(ScaffoldError, match="'class' is a Python keyword"):
+        new_operation("class", root=root)
+    assert not (root / "operations" / "class.py").exists()
     with pytest.raises(ScaffoldError, match="already exists"):
         new_operation("read", root=root)
 
