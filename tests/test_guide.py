@@ -32,8 +32,12 @@ def test_raising_a_catalogue_error_with_a_message_is_its_status_with_that_messag
 ):
     table.put({**table.key(1), "status": "shipped"})
 
-    missing = post({"operation": "order-status", "payload": {"Key": table.key(2)}})
-    found = post({"operation": "order-status", "payload": {"Key": table.key(1)}})
+    missing = post(
+        {"operation": "order-status", "tableName": table.name, "payload": {"Key": table.key(2)}}
+    )
+    found = post(
+        {"operation": "order-status", "tableName": table.name, "payload": {"Key": table.key(1)}}
+    )
     with pytest.raises(ItemNotFoundError, match=r"^No such order$"):
         run_operation("order-status", {"Key": table.key(2)})
 
