@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
 from moto.moto_server.werkzeug_app import create_backend_app
@@ -26,6 +25,7 @@ from function.dynamodb import bounded_client
 from local_api.client_request_tokens import VALID_SECONDS, ClientRequestTokens
 from local_api.engines import Engine
 from local_api.moto_server import TARGET_PREFIX, LocalEngine
+from local_api.table import client_for
 from tests.fake_dynamodb import serving
 from tests.local.conftest import LocalServer, start_server
 
@@ -118,16 +118,6 @@ def test_a_cancelled_transaction_runs_again_when_retried_with_its_token(moto_ser
     assert moto_server.post(read).json == {"Item": {"Id": "taken", "owner": "me"}}
 
 
-def engine_client(engine: Engine) -> Any:
-    return boto3.client(
-        "dynamodb",
-        endpoint_url=engine.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-
-
 def add(amount: int, table: str = "counters") -> list[dict[str, Any]]:
     """The one action of a transaction adding ``amount`` to the counter's ``n``."""
     update = {
@@ -150,7 +140,7 @@ def counters_table(table: str = "counters", key: str = "pk") -> dict[str, Any]:
 
 def test_a_transaction_retried_with_its_token_is_applied_once_even_after_a_restart(tmp_path):
     with Engine("moto", tmp_path) as engine:
-        dynamodb = engine_client(engine)
+        dynamodb = client_for(engine.endpoint)
         dynamodb.create_table(**counters_table())
         for _ in range(3):
             dynamodb.transact_write_items(TransactItems=add(1), ClientRequestToken="kept")
@@ -159,7 +149,7 @@ def test_a_transaction_retried_with_its_token_is_applied_once_even_after_a_resta
         before = dynamodb.get_item(TableName="counters", Key={"pk": {"S": "c"}})["Item"]
 
     with Engine("moto", tmp_path) as engine:
-        after = engine_client(engine).get_item(TableName="counters", Key={"pk": {"S": "c"}})
+        after = client_for(engine.endpoint).get_item(TableName="counters", Key={"pk": {"S": "c"}})
 
     assert mismatch.value.response["Error"]["Code"] == "IdempotentParameterMismatchException"
     assert mismatch.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
@@ -237,7 +227,7 @@ def test_a_transaction_whose_answer_came_too_late_is_applied_once_by_the_functio
     monkeypatch.setattr(bounded_client.random, "random", lambda: 0.0)
     released = threading.Event()
     with Engine("moto") as engine:
-        dynamodb = engine_client(engine)
+        dynamodb = client_for(engine.endpoint)
         dynamodb.create_table(**counters_table("late", key="Id"))
         with serving(late_first_answer(engine, released)) as endpoint:
             monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)

@@ -235,6 +235,11 @@ def test_the_scaffold_writes_an_operation_whose_test_passes(tmp_path, stack_file
     )
     assert tests.returncode == 0, tests.stdout + tests.stderr
     assert "2 passed" in tests.stdout
+    assert_ruff_clean(created, root)
+
+
+def assert_ruff_clean(created: list[Path], root: Path) -> None:
+    """What the scaffold wrote passes ``make lint``'s ruff as written."""
     for check in (["check", "--no-cache"], ["format", "--check", "--no-cache"]):
         lint = subprocess.run(
             [sys.executable, "-m", "ruff", *check, *map(str, created)],
@@ -301,14 +306,7 @@ def test_the_scaffold_writes_a_stacks_operation_into_its_package_tested_as_that_
     )
     assert tests.returncode == 0, tests.stdout + tests.stderr
     assert "2 passed" in tests.stdout
-    for check in (["check", "--no-cache"], ["format", "--check", "--no-cache"]):
-        lint = subprocess.run(
-            [sys.executable, "-m", "ruff", *check, *map(str, created)],
-            cwd=root,
-            capture_output=True,
-            text=True,
-        )
-        assert lint.returncode == 0, lint.stdout
+    assert_ruff_clean(created, root)
 
 
 def test_the_stack_scaffold_adds_to_a_package_there_and_refuses_a_stack_without_one(tmp_path):
