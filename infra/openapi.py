@@ -146,7 +146,8 @@ def document(
             for name, definition in settings.tables.items()
             if op.serves(name, definition.index_names)
         ]
-        optional = len(settings.tables) == 1 or op.default_table is not None
+        # The handler's rule: a request without tableName means the one table it runs on.
+        optional = len(runs_on) == 1
         schemas[_request_name(op)] = _request_schema(
             op, runs_on, optional, statuses_of(op, settings)
         )
