@@ -79,7 +79,7 @@ class Operation:
         """An operation uses a table exactly when it declares actions on one."""
         return bool(self.actions or self.index_actions)
 
-    @property
+    @cached_property
     def scope(self) -> TableScope:
         """The tables it runs on, as declared."""
         return TableScope(self.tables, self.indexes)
