@@ -12,11 +12,11 @@ from tests.guide_samples import GUIDE, sample
 
 @pytest.fixture
 def guide_operations(plugin_package, monkeypatch):
-    """The guide's operation samples, served beside the stock operations."""
+    """The guide's operation samples, served alone: a user may have copied one into operations/."""
     package = plugin_package(
         {"count": sample("count"), "order_status": sample("not-found"), "take": sample("take")}
     )
-    monkeypatch.setenv("OPERATION_PACKAGES", f"operations,{package}")
+    monkeypatch.setenv("OPERATION_PACKAGES", package)
     return package
 
 

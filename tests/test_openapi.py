@@ -16,7 +16,7 @@ from infra.project import PROJECT_DIR
 from infra.settings import stack_settings, stacks
 from local_api.examples import example_requests
 from local_api.pytest_plugin import run_direct
-from tests.installed import served_registry
+from tests.installed import served_registry, stock_registry
 from tests.test_plugins import dev_settings
 
 PLUGIN = '''
@@ -210,10 +210,15 @@ def table_definitions():
 
 
 def test_every_example_works_on_a_stack_without_the_tutorials_table(tables):
+    """The examples of operations/, which ships with every stack, fit any stack's keys.
+
+    A plugin's example is written for the stacks that install it, so only its
+    schema is checked (above).
+    """
     settings = dev_settings(tables=ORDERS_ONLY)
 
     failed = {}
-    for name, request in example_requests(settings, served_registry().all()):
+    for name, request in example_requests(settings, stock_registry().all()):
         assert "LambdaTable" not in json.dumps(request), name
         try:
             run_direct(request)

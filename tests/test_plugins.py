@@ -14,7 +14,7 @@ COUNT_MODULE = """
 from function.registry import operation
 
 
-@operation("count", actions=["dynamodb:Scan"])
+@operation("probe-count", actions=["dynamodb:Scan"])
 def count(call):
     return {"Count": call.dynamodb.scan(TableName=call.table, Select="COUNT")["Count"]}
 """
@@ -40,7 +40,7 @@ def test_an_installed_plugin_is_served_with_no_configuration(site_packages, tabl
     table.put(table.key(1))
     table.put(table.key(2))
 
-    assert run_operation("count") == {"Count": 2}
+    assert run_operation("probe-count") == {"Count": 2}
     assert dev_settings().operation_packages == ("operations", *plugin_packages())
     assert "acme_counting" in plugin_packages()
     assert dev_settings().plugins["acme_counting"] == "acme-counting"
@@ -65,7 +65,7 @@ def test_a_stack_leaves_a_plugin_out_by_its_distribution_entry_point_or_package(
         *(package for package in plugin_packages() if package != "acme_counting"),
     )
     assert settings.warnings == ()
-    assert "count" not in Registry(settings.operation_packages).all()
+    assert "probe-count" not in Registry(settings.operation_packages).all()
 
 
 def test_leaving_out_a_plugin_that_is_not_installed_is_a_warning_naming_the_installed_ones(
@@ -94,7 +94,7 @@ def test_one_operation_name_in_two_distributions_fails_naming_both(site_packages
         Registry(settings.operation_packages, settings.plugins).all()
 
     assert str(raised.value) == (
-        "operation 'count' is registered by both acme_counting.count (distribution "
+        "operation 'probe-count' is registered by both acme_counting.count (distribution "
         "acme-counting) and other_counting.tally (distribution other-counting)"
     )
 

@@ -21,7 +21,7 @@ COUNT_MODULE = textwrap.dedent(
     from function.registry import operation
 
 
-    @operation("count", actions=["dynamodb:Scan"], schema={"type": "object", "maxProperties": 0})
+    @operation("probe-count", actions=["dynamodb:Scan"], schema={"type": "object", "maxProperties": 0})
     def count(call):
         """Count the items (one Scan, Select COUNT)."""
         return {"Count": call.dynamodb.scan(TableName=call.table, Select="COUNT")["Count"]}
@@ -51,13 +51,13 @@ def test_a_plugin_package_adds_an_operation_with_no_other_file_changed(
     table.put({"Id": "1"})
     table.put({"Id": "2"})
 
-    answer = post({"operation": "count", "tableName": "LambdaTable"})
+    answer = post({"operation": "probe-count", "tableName": "LambdaTable"})
 
     assert (answer.status, answer.json) == (200, {"Count": 2})
     assert post(
         {"operation": "read", "tableName": "LambdaTable", "payload": {"Key": {"Id": "1"}}}
     ).json == {"Item": {"Id": "1"}}
-    assert post({"operation": "count", "payload": {"x": 1}}).status == 400
+    assert post({"operation": "probe-count", "payload": {"x": 1}}).status == 400
 
 
 def test_the_unknown_operation_message_lists_plugin_operations_too(
@@ -68,7 +68,7 @@ def test_the_unknown_operation_message_lists_plugin_operations_too(
 
     message = post({"operation": "nope"}).json["message"]
 
-    listed = sorted([*Registry(("operations",)).all(), "count"])
+    listed = sorted([*Registry(("operations",)).all(), "probe-count"])
     assert message == f"Unknown operation 'nope'; available operations: {', '.join(listed)}"
 
 

@@ -28,7 +28,7 @@ UNDECLARED = """
 from function.registry import operation
 
 
-@operation("acme-notes-sneak", actions=["dynamodb:GetItem"])
+@operation("probe-notes-sneak", actions=["dynamodb:GetItem"])
 def sneak(call):
     call.dynamodb.delete_item(TableName=call.table, Key={"Id": "parent"})
     return {}
@@ -37,10 +37,10 @@ def sneak(call):
 
 @pytest.fixture(scope="module")
 def plugin(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The scaffolded ``acme-notes``, and the site directory pip installed it into."""
+    """The scaffolded ``probe-notes``, and the site directory pip installed it into."""
     root = tmp_path_factory.mktemp("plugin")
-    source, site = root / "acme-notes", root / "site-packages"
-    new_plugin("acme-notes", source)
+    source, site = root / "probe-notes", root / "site-packages"
+    new_plugin("probe-notes", source)
     installed = subprocess.run(
         [
             *(sys.executable, "-m", "pip", "install", "--quiet", "--no-deps"),
@@ -51,7 +51,7 @@ def plugin(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
         check=False,
     )
     assert installed.returncode == 0, installed.stderr
-    (site / "acme_notes" / "sneak.py").write_text(UNDECLARED)
+    (site / "probe_notes" / "sneak.py").write_text(UNDECLARED)
     return source, site
 
 
@@ -68,7 +68,7 @@ def test_the_role_gets_the_plugins_declared_actions_on_the_tables_it_runs_on(dep
 
 
 def test_the_edge_model_names_the_plugins_operations(deployment):
-    assert {"acme-notes-add", "acme-notes-sneak"} <= set(
+    assert {"probe-notes-add", "probe-notes-sneak"} <= set(
         model_schema(deployment)["properties"]["operation"]["enum"]
     )
 
@@ -76,10 +76,10 @@ def test_the_edge_model_names_the_plugins_operations(deployment):
 def test_the_archive_carries_the_plugin_its_dependency_and_the_list_naming_it(deployment):
     files = deployed_files(deployment)
 
-    assert {"acme_notes/__init__.py", "acme_notes/add.py", "ulid/__init__.py"} <= set(files)
+    assert {"probe_notes/__init__.py", "probe_notes/add.py", "ulid/__init__.py"} <= set(files)
     archived = archived_packages(deployment)
-    assert (archived[0], archived.count("acme_notes")) == ("operations", 1)
-    assert not [name for name in files if name.startswith(("tests/", "acme_notes/tests"))]
+    assert (archived[0], archived.count("probe_notes")) == ("operations", 1)
+    assert not [name for name in files if name.startswith(("tests/", "probe_notes/tests"))]
 
 
 @pytest.fixture(scope="module")
@@ -93,11 +93,11 @@ def test_make_serve_serves_the_plugin_with_no_configuration(server):
     parent = {"Id": "parent"}
     created = server.post({"operation": "create", "payload": {"Item": parent}})
     added = server.post(
-        {"operation": "acme-notes-add", "payload": {"Parent": parent, "Item": {"note": "hi"}}}
+        {"operation": "probe-notes-add", "payload": {"Parent": parent, "Item": {"note": "hi"}}}
     )
     read = server.post({"operation": "read", "payload": {"Key": added.json}})
     orphan = server.post(
-        {"operation": "acme-notes-add", "payload": {"Parent": {"Id": "no"}, "Item": {}}}
+        {"operation": "probe-notes-add", "payload": {"Parent": {"Id": "no"}, "Item": {}}}
     )
 
     assert created.status == 200
@@ -109,12 +109,12 @@ def test_make_serve_serves_the_plugin_with_no_configuration(server):
 def test_under_make_serve_an_undeclared_action_is_a_500_and_a_log_line_naming_both(server):
     server.post({"operation": "create", "payload": {"Item": {"Id": "parent"}}})
 
-    answer = server.post({"operation": "acme-notes-sneak", "payload": {}})
+    answer = server.post({"operation": "probe-notes-sneak", "payload": {}})
 
     assert answer.status == 500
     assert answer.json["message"] == "Internal server error"
     assert (
-        "UndeclaredActionError: Operation 'acme-notes-sneak' called dynamodb:DeleteItem on a "
+        "UndeclaredActionError: Operation 'probe-notes-sneak' called dynamodb:DeleteItem on a "
         "table, which its actions do not declare (dynamodb:GetItem)" in server.log()
     )
     still = server.post({"operation": "read", "payload": {"Key": {"Id": "parent"}}})
@@ -144,6 +144,6 @@ def test_the_plugin_scaffold_refuses_bad_names_and_a_folder_in_use(tmp_path):
     (tmp_path / "used" / "notes.txt").write_text("mine")
 
     with pytest.raises(ScaffoldError, match="already exists and is not empty"):
-        new_plugin("acme-notes", tmp_path / "used")
+        new_plugin("probe-notes", tmp_path / "used")
 
     assert [p.name for p in (tmp_path / "used").iterdir()] == ["notes.txt"]

@@ -8,8 +8,8 @@ import socket
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from function.registry import Registry
 from tests.conftest import load_event
+from tests.installed import served_registry
 from tests.local.conftest import VISIT, start_server
 
 TUTORIAL_FLOW = ["create.json", "read.json", "update.json", "list.json", "delete.json"]
@@ -174,7 +174,8 @@ def test_the_banner_gives_the_url_the_table_and_a_curl_per_operation_tutorial_fi
     operations = [
         json.loads(re.search(r"-d '(.*)'$", line).group(1))["operation"] for line in curls
     ]
-    with_examples = [name for name, op in Registry().all().items() if op.example is not None]
+    served = served_registry("dev").all()
+    with_examples = [name for name, op in served.items() if op.example is not None]
     assert operations[:5] == ["create", "read", "update", "list", "query"]
     assert operations[-3:] == ["delete", "echo", "ping"]
     assert operations[5:-3] == sorted(set(with_examples) - set(operations[:5] + operations[-3:]))
