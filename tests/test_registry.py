@@ -21,7 +21,9 @@ COUNT_MODULE = textwrap.dedent(
     from function.registry import operation
 
 
-    @operation("probe-count", actions=["dynamodb:Scan"], schema={"type": "object", "maxProperties": 0})
+    @operation(
+        "probe-count", actions=["dynamodb:Scan"], schema={"type": "object", "maxProperties": 0}
+    )
     def count(call):
         """Count the items (one Scan, Select COUNT)."""
         return {"Count": call.dynamodb.scan(TableName=call.table, Select="COUNT")["Count"]}
