@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from function import tables
@@ -32,12 +33,14 @@ class Invocation:
     served: ServedTable | None = None
     operation: Operation | None = None
 
-    @property
+    @cached_property
     def dynamodb(self) -> Any:
+        """The operation's view of the shared client, its tables worked out once per request."""
         shared = bounded_client.client()
         if self.operation is None:
             return shared
-        return shared.for_operation(self.operation.permissions)
+        reachable = tables.configured().physical_in(self.operation.scope)
+        return shared.for_operation(self.operation.permissions.within(reachable))
 
     @property
     def keys(self) -> KeySchema:

@@ -75,30 +75,44 @@ def _check_index(physical: str, index: str) -> None:
         raise DynamoDBValidationError(f"The table does not have the specified index: {index}")
 
 
-def check_scope(operation: str, scope: TableScope, call: str, params: Mapping[str, Any]) -> None:
+def check_scope(
+    operation: str,
+    scope: TableScope,
+    call: str,
+    params: Mapping[str, Any],
+    reachable: frozenset[str] | None = None,
+) -> None:
     """Refuse ``call`` unless it is one whose tables can be told, and names only tables in
-    the operation's ``scope``."""
+    the operation's ``scope``: the physical tables ``reachable`` lists, when the request
+    worked them out already."""
     if call not in CONFINABLE_CALLS:
         raise UndeclaredTableError(
             f"Operation {operation!r} called DynamoDB {call}, whose tables cannot be checked"
         )
-    named = tables_named(call, params)
-    if not named:
+    if reachable is None:
+        reachable = tables.configured().physical_in(scope)
+    name = params.get("TableName")
+    if type(name) is str and call not in _TABLES_IN:  # the common call, checked first
+        if name not in reachable:
+            _refuse(operation, scope, name)
         return
+    for name in tables_named(call, params):
+        if name not in reachable:
+            _refuse(operation, scope, name)
+
+
+def _refuse(operation: str, scope: TableScope, name: str) -> None:
+    """Say which table an operation named that it does not run on, and what to do."""
     served = tables.configured()
-    allowed = served.physical_in(scope)
-    for name in named:
-        if name in allowed:
-            continue
-        if name in served.by_name and name not in served.physical:
-            raise UndeclaredTableError(
-                f"Operation {operation!r} named table {name!r} as callers do; DynamoDB knows "
-                f"it as {served.by_name[name]!r}: use call.table (or resolve the name)"
-            )
+    if name in served.by_name and name not in served.physical:
         raise UndeclaredTableError(
-            f"Operation {operation!r} called DynamoDB on table {served.logical_name(name)!r}, "
-            f"which it does not run on ({scope.describe()}); declare the table in its tables="
+            f"Operation {operation!r} named table {name!r} as callers do; DynamoDB knows "
+            f"it as {served.by_name[name]!r}: use call.table (or resolve the name)"
         )
+    raise UndeclaredTableError(
+        f"Operation {operation!r} called DynamoDB on table {served.logical_name(name)!r}, "
+        f"which it does not run on ({scope.describe()}); declare the table in its tables="
+    )
 
 
 #: The calls that name their tables as keys of one parameter; the others name one as TableName.
@@ -131,4 +145,6 @@ def tables_named(call: str, params: Mapping[str, Any]) -> list[str]:
             for action in item.values()
             if isinstance(action, dict)
         ]
-    return [str.__str__(name) for name in named if isinstance(name, str)]
+    return [
+        name if type(name) is str else str.__str__(name) for name in named if isinstance(name, str)
+    ]

@@ -17,7 +17,7 @@ the operation does not run on (:func:`~function.dynamodb.confinement.check_scope
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from function.dynamodb.confinement import ConfinementError, check_scope
@@ -50,6 +50,8 @@ class Permissions:
     calls: frozenset[str]
     index_calls: frozenset[str]
     scope: TableScope = EVERY_SERVED_TABLE
+    #: The physical tables ``scope`` means in this deployment, once a request worked them out.
+    reachable: frozenset[str] | None = None
 
     @classmethod
     def declared(
@@ -62,6 +64,10 @@ class Permissions:
         """From IAM actions (``dynamodb:GetItem``) to the API calls they allow (``GetItem``)."""
         return cls(operation, _calls(actions), _calls(index_actions), scope)
 
+    def within(self, reachable: frozenset[str]) -> Permissions:
+        """These permissions on the physical tables their scope means in this deployment."""
+        return replace(self, reachable=reachable)
+
     def check(self, call: str, params: Mapping[str, Any]) -> None:
         """Refuse ``call`` unless declared, on an index when ``params`` name one, and on a
         table the operation runs on."""
@@ -70,7 +76,7 @@ class Permissions:
                 self._check(part, on_index=False)
         else:
             self._check(call, on_index="IndexName" in params)
-        check_scope(self.operation, self.scope, call, params)
+        check_scope(self.operation, self.scope, call, params, self.reachable)
 
     def _check(self, call: str, *, on_index: bool) -> None:
         if call in (self.index_calls if on_index else self.calls):
