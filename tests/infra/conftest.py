@@ -389,6 +389,24 @@ def run_program(
     return Deployment(stack, config, monitor.registered, outputs, secret)
 
 
+#: A stack with every optional part on: what the constraint check and the snapshots cover.
+EVERYTHING = "everything"
+EVERYTHING_STACK_FILE = Path(__file__).parent / "stacks" / f"Pulumi.{EVERYTHING}.yaml"
+#: The domain's other way: a certificate of the stack's own and no hosted zone.
+OWN_CERTIFICATE = {
+    "certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/"
+    "0b6c7f5e-8d1a-4c3b-9e2f-5a6b7c8d9e0f",
+    "hostedZoneId": "",
+}
+
+
+def run_everything(project_dir: Path, overrides: Mapping[str, Any] | None = None) -> Deployment:
+    """The stack with every optional part on, its file written into ``project_dir``."""
+    config = yaml.safe_load(EVERYTHING_STACK_FILE.read_text())["config"]
+    write_stack_file(project_dir, EVERYTHING, config)
+    return run_program(EVERYTHING, overrides, project_dir=project_dir)
+
+
 def write_stack_file(project_dir: Path, stack: str, config: Mapping[str, Any]) -> Path:
     """``Pulumi.<stack>.yaml`` holding ``config``, beside a copy of the project's ``Pulumi.yaml``.
 
@@ -410,6 +428,18 @@ def dev() -> Deployment:
 def prod() -> Deployment:
     """The prod stack, as ``pulumi up`` would deploy it from Pulumi.yaml and Pulumi.prod.yaml."""
     return run_program("prod")
+
+
+@pytest.fixture(scope="session")
+def everything(tmp_path_factory: pytest.TempPathFactory) -> Deployment:
+    """The stack with every optional part on, its certificate issued in its hosted zone."""
+    return run_everything(tmp_path_factory.mktemp(EVERYTHING))
+
+
+@pytest.fixture(scope="session")
+def everything_own_certificate(tmp_path_factory: pytest.TempPathFactory) -> Deployment:
+    """The stack with every optional part on, with a certificate of its own."""
+    return run_everything(tmp_path_factory.mktemp(EVERYTHING), OWN_CERTIFICATE)
 
 
 @pytest.fixture(params=["dev", "prod"])
