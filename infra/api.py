@@ -94,6 +94,11 @@ def rest_api_name(stack: str) -> str:
     return f"{REST_API_NAME}-{stack}"
 
 
+def api_gateway_logging_role_name(region: str) -> str:
+    """The logging role's name: one per account and region, as the setting it serves is."""
+    return f"api-gateway-cloudwatch-logs-{region}"
+
+
 def log_group_name(project: str, stack: str, name: str) -> str:
     """The function's log group: fixed per project, stack and component, so operators find it."""
     return f"/aws/lambda/{project}/{stack}/{name}"
@@ -167,7 +172,7 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
             opts=self._child(),
         )
 
-        aws.lambda_.Permission(
+        permission = aws.lambda_.Permission(
             f"{name}-permission",
             function=function.name,
             qualifier=live.name if live is not None else None,
@@ -177,7 +182,7 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
             opts=self._child(),
         )
 
-        stage = self._stage(rest_api, body)
+        stage = self._stage(rest_api, body, permission)
         base_url: pulumi.Output[str] = stage.invoke_url
         self.domain_target = None
         if settings.domain_name:
@@ -439,9 +444,17 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
         )
 
     def _stage(
-        self, rest_api: aws.apigateway.RestApi, body: pulumi.Output[str]
+        self,
+        rest_api: aws.apigateway.RestApi,
+        body: pulumi.Output[str],
+        permission: aws.lambda_.Permission,
     ) -> aws.apigateway.Stage:
-        """The stage, on a deployment replaced whenever the API's document changes."""
+        """The stage, on a deployment replaced whenever the API's document changes.
+
+        The deployment waits for API Gateway's permission to invoke the function
+        (or the alias a ``versions`` toggle moves it to), so the stage never serves
+        a route it may not call: that would be a 500 to every caller meanwhile.
+        """
         settings, name = self._settings, self._name
         deployment = aws.apigateway.Deployment(
             f"{name}-deployment",
@@ -450,7 +463,7 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
             triggers={
                 "redeployment": body.apply(lambda text: hashlib.sha256(text.encode()).hexdigest())
             },
-            opts=self._child(depends_on=[rest_api]),
+            opts=self._child(depends_on=[rest_api, permission]),
         )
         stage = aws.apigateway.Stage(
             f"{name}-stage",
@@ -491,20 +504,7 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
         )
         needs: list[pulumi.Resource] = [log_group]
         if settings.api_gateway_logging_role == "manage":
-            role = aws.iam.Role(
-                f"{name}-api-gateway-logging-role",
-                assume_role_policy=json.dumps(service_trust_policy("apigateway.amazonaws.com")),
-                description="API Gateway's account-wide role for writing logs to CloudWatch",
-                managed_policy_arns=[API_GATEWAY_LOGGING_POLICY],
-                opts=self._child(),
-            )
-            needs.append(
-                aws.apigateway.Account(
-                    f"{name}-api-gateway-account",
-                    cloudwatch_role_arn=role.arn,
-                    opts=self._child(),
-                )
-            )
+            needs.append(self._api_gateway_logging_role())
         return {
             "access_log_settings": {
                 "destination_arn": log_group.arn,
@@ -512,6 +512,37 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
             },
             "opts": self._child(depends_on=needs),
         }
+
+    def _api_gateway_logging_role(self) -> aws.apigateway.Account:
+        """API Gateway's CloudWatch role for the account and region, set from this stack.
+
+        The setting is one per account and region, so the role's name is too
+        (:func:`api_gateway_logging_role_name`): a second stack that would manage
+        it fails to create the role, naming it, before it can take the setting
+        over. The policy is attached as a resource of its own, never through the
+        role's deprecated ``managed_policy_arns``; the setting waits for it.
+        """
+        name = self._name
+        region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
+        role = aws.iam.Role(
+            f"{name}-api-gateway-logging-role",
+            name=region.apply(api_gateway_logging_role_name),
+            assume_role_policy=json.dumps(service_trust_policy("apigateway.amazonaws.com")),
+            description=f"API Gateway's CloudWatch role for the account and region, managed by "
+            f"stack {pulumi.get_project()}/{pulumi.get_stack()}",
+            opts=self._child(),
+        )
+        attachment = aws.iam.RolePolicyAttachment(
+            f"{name}-api-gateway-logging-policy",
+            role=role.name,
+            policy_arn=API_GATEWAY_LOGGING_POLICY,
+            opts=self._child(),
+        )
+        return aws.apigateway.Account(
+            f"{name}-api-gateway-account",
+            cloudwatch_role_arn=role.arn,
+            opts=self._child(depends_on=[attachment]),
+        )
 
     def _api_key(
         self, rest_api: aws.apigateway.RestApi, stage: aws.apigateway.Stage

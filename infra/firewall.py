@@ -62,7 +62,8 @@ def web_acl(
     ]
     acl_args: dict[str, Any] = {
         "name": acl_name,
-        "description": "The DynamoDB operations API's stage: common managed rules, rate per IP",
+        # WAF takes only letters, digits, spaces and +=:#@/-,. in a description (no apostrophe).
+        "description": "The DynamoDB operations API stage: common managed rules, rate per IP",
         "scope": "REGIONAL",
         "default_action": {"allow": {}},
         "rules": rules,

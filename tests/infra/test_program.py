@@ -189,8 +189,13 @@ def test_only_lambda_may_assume_the_role_and_it_has_no_managed_policy(stack):
     }
     assert not role.get("managedPolicyArns")
     assert stack.one(ROLE_POLICY).inputs["role"] == stack.one(ROLE, FUNCTION_ROLE).state["name"]
+    function_role = stack.one(ROLE, FUNCTION_ROLE).state["name"]
     assert not [
-        r for r in stack.resources if r.type.startswith("aws:iam/") and "Attachment" in r.type
+        r
+        for r in stack.resources
+        if r.type.startswith("aws:iam/")
+        and "Attachment" in r.type
+        and r.inputs["role"] == function_role
     ]
 
 
@@ -377,6 +382,14 @@ def test_the_deployment_is_of_the_document_and_the_stage_serves_it(stack):
     assert stage.inputs["restApi"] == stack.one(REST_API).id
     assert stage.inputs["stageName"] == settings.stage_name == stack.stack
     assert stage.inputs["xrayTracingEnabled"] is settings.tracing
+
+
+def test_the_stage_serves_only_once_api_gateway_may_invoke_what_it_calls(stack):
+    """Else a first ``up``, or a ``versions`` toggle, answers 500 until the permission exists."""
+    permission = stack.one(PERMISSION)
+
+    assert permission.inputs.get("qualifier") == called_by_api_gateway(stack).inputs.get("name")
+    assert permission.urn in stack.one(DEPLOYMENT).dependencies
 
 
 def test_the_stage_is_throttled_and_reports_metrics(stack):
@@ -656,10 +669,37 @@ def test_prod_sets_api_gateways_logging_role_before_its_stage_logs(prod):
     assert json.loads(role.inputs["assumeRolePolicy"])["Statement"][0]["Principal"] == {
         "Service": "apigateway.amazonaws.com"
     }
-    assert role.inputs["managedPolicyArns"] == [
-        "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
-    ]
     assert account.urn in prod.one(STAGE).dependencies
+
+
+def test_the_logging_role_has_its_policy_before_api_gateway_uses_it(prod):
+    role = prod.one(ROLE, "api-gateway-logging-role")
+    attachment = prod.one("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+
+    assert "managedPolicyArns" not in role.inputs
+    assert attachment.inputs == {
+        "role": role.state["name"],
+        "policyArn": "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs",
+    }
+    assert attachment.urn in prod.one("aws:apigateway/account:Account").dependencies
+
+
+def test_a_second_stack_managing_the_logging_role_fails_on_its_name(prod):
+    """The setting is one per account and region; so is the role's name, which IAM keeps unique."""
+    other = run_program("dev", {"accessLogs": True, "apiGatewayLoggingRole": "manage"})
+
+    names = {
+        deployment.one(ROLE, "api-gateway-logging-role").state["name"]
+        for deployment in (prod, other)
+    }
+    elsewhere = run_program(
+        "dev", {"accessLogs": True, "apiGatewayLoggingRole": "manage", "aws:region": "eu-west-1"}
+    )
+
+    assert names == {"api-gateway-cloudwatch-logs-us-east-1"}
+    assert elsewhere.one(ROLE, "api-gateway-logging-role").state["name"] == (
+        "api-gateway-cloudwatch-logs-eu-west-1"
+    )
 
 
 def test_a_stack_relying_on_an_existing_logging_role_sets_none():

@@ -1,0 +1,178 @@
+"""Every resource of every stack is what AWS accepts, by botocore's models and AWS's pages."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Any
+
+import pytest
+
+from tests.infra.aws_constraints import check_deployment, check_resource, check_value, member_shape
+from tests.infra.aws_members import MEMBERS, UNMAPPED
+from tests.infra.conftest import Deployment, FakeAws, Registered, run_program
+
+WEB_ACL = "aws:wafv2/webAcl:WebAcl"
+FUNCTION = "aws:lambda/function:Function"
+#: The description CreateWebACL refused: WAF takes no apostrophe.
+OLD_WAF_DESCRIPTION = "The DynamoDB operations API's stage: common managed rules, rate per IP"
+
+
+@pytest.fixture(scope="module")
+def orders() -> Deployment:
+    return run_program("orders")
+
+
+@pytest.fixture(params=["dev", "prod", "orders", "everything", "everything_own_certificate"])
+def deployment(request: pytest.FixtureRequest) -> Deployment:
+    """Each stack file's run, and the stack with every optional part on, both domain ways."""
+    return request.getfixturevalue(request.param)
+
+
+def with_state(resource: Registered, **changes: Any) -> Registered:
+    """``resource`` as if the program had set ``changes`` on it."""
+    return dataclasses.replace(resource, state={**resource.state, **changes})
+
+
+def test_every_resource_of_the_stack_is_what_aws_accepts(deployment):
+    violations = check_deployment(deployment)
+
+    assert not violations, "\n".join(map(str, violations))
+
+
+def test_the_stack_with_everything_on_has_every_optional_part(
+    everything, everything_own_certificate
+):
+    types = {resource.type for resource in everything.resources}
+    tables = everything.of_type("aws:dynamodb/table:Table")
+    indexed = [table.inputs for table in tables if table.inputs.get("globalSecondaryIndexes")]
+
+    assert {
+        WEB_ACL,
+        "aws:acm/certificate:Certificate",
+        "aws:route53/record:Record",
+        "aws:sns/topicSubscription:TopicSubscription",
+        "aws:cloudwatch/dashboard:Dashboard",
+        "aws:apigateway/account:Account",
+        "aws:lambda/alias:Alias",
+        "aws:apigateway/domainName:DomainName",
+    } <= types
+    assert "aws:acm/certificate:Certificate" not in {
+        resource.type for resource in everything_own_certificate.resources
+    }
+    assert everything.one(FUNCTION).inputs["snapStart"] == {"applyOn": "PublishedVersions"}
+    assert everything.one(FUNCTION).inputs["reservedConcurrentExecutions"] > 0
+    assert indexed[0]["localSecondaryIndexes"]
+    assert indexed[0]["ttl"]["enabled"]
+    assert len([table for table in tables if table.inputs.get("streamEnabled")]) >= 2
+
+
+def test_every_property_the_program_sets_is_mapped_to_the_member_aws_gets(
+    dev, prod, orders, everything, everything_own_certificate
+):
+    unmapped = set()
+    for deployment in (dev, prod, orders, everything, everything_own_certificate):
+        for resource in deployment.resources:
+            if not resource.custom or resource.type.startswith("pulumi:providers:"):
+                continue
+            mapped = {re.split(r"[.\[{]", path)[0] for path in MEMBERS.get(resource.type, {})}
+            explained = set(UNMAPPED.get(resource.type, {}))
+            unmapped |= {f"{resource.type}.{prop}" for prop in resource.inputs} - {
+                f"{resource.type}.{prop}" for prop in mapped | explained
+            }
+            assert resource.type in MEMBERS, f"{resource.type} is not in MEMBERS"
+
+    assert not unmapped, f"map these in MEMBERS (or say why not in UNMAPPED): {sorted(unmapped)}"
+
+
+def test_the_old_waf_description_fails_naming_the_resource_property_member_and_pattern(
+    everything,
+):
+    acl = with_state(everything.one(WEB_ACL), description=OLD_WAF_DESCRIPTION)
+
+    (violation,) = check_resource(acl, everything)
+
+    assert violation.resource == "dynamodb-operations-web-acl"
+    assert violation.property == "description"
+    assert violation.member == "wafv2.CreateWebACL.Description"
+    assert member_shape(violation.member).metadata["pattern"] in violation.rule
+    assert str(violation).startswith(
+        "dynamodb-operations-web-acl: description = \"The DynamoDB operations API's stage"
+    )
+
+
+def test_a_structure_missing_a_member_aws_requires_fails(everything):
+    acl = everything.one(WEB_ACL)
+    without = dataclasses.replace(
+        acl, state={key: value for key, value in acl.state.items() if key != "visibilityConfig"}
+    )
+
+    violations = [str(violation) for violation in check_resource(without, everything)]
+
+    assert violations == [
+        "dynamodb-operations-web-acl: (not set) = None -> "
+        "wafv2.CreateWebACL.VisibilityConfig: required, and nothing sets it"
+    ]
+
+
+def test_names_pulumi_generates_are_checked_as_aws_will_see_them(everything):
+    """The resource name, a dash and 7 hex characters: what length limits apply to."""
+    generated = [
+        resource
+        for resource in everything.resources
+        if resource.type in FakeAws.AUTONAMED and "name" not in resource.inputs
+    ]
+    long_named = with_state(everything.one(FUNCTION), name=f"{'f' * 57}-0123abc")
+
+    assert generated
+    for resource in generated:
+        assert re.fullmatch(rf"{re.escape(resource.name)}-[0-9a-f]{{7}}", resource.state["name"])
+    assert [violation.member for violation in check_resource(long_named, everything)] == [
+        "(documented)"
+    ]
+    assert "at most 64" not in str(check_resource(long_named, everything)[0])
+    assert "1 to 64" in str(check_resource(long_named, everything)[0])
+
+
+def test_botocore_patterns_match_as_java_does_ascii_word_characters_only():
+    """AWS validates with Java, whose ``\\w`` is ASCII; Python's takes any script's letters."""
+    name = member_shape("wafv2.CreateWebACL.Name")
+    tag_key = member_shape("lambda.CreateFunction.Tags{key}")
+
+    assert re.fullmatch(name.metadata["pattern"], "règles")
+    assert check_value("règles", name) == [f"the pattern {name.metadata['pattern']}"]
+    assert check_value("rules-1", name) == []
+    assert check_value("équipe", tag_key) == []
+
+
+def test_limits_aws_documents_beyond_botocore_fail_citing_their_page(everything):
+    function = everything.one(FUNCTION)
+    crowded = with_state(
+        function,
+        environment={
+            "variables": {**function.state["environment"]["variables"], "BIG": "x" * 4096}
+        },
+    )
+    retention = with_state(
+        everything.one("aws:cloudwatch/logGroup:LogGroup", "operations-logs"), retentionInDays=10
+    )
+
+    (too_big,) = check_resource(crowded, everything)
+    (not_a_period,) = check_resource(retention, everything)
+
+    assert too_big.property == "environment.variables"
+    assert "4 KB" in too_big.rule
+    assert "lambda/latest/dg/gettingstarted-limits" in too_big.rule
+    assert "API_PutRetentionPolicy" in not_a_period.rule
+
+
+def test_values_out_of_the_models_range_or_enum_fail(everything):
+    function = everything.one(FUNCTION)
+
+    assert check_resource(with_state(function, reservedConcurrentExecutions=-1), everything) == []
+    assert [
+        violation.rule
+        for violation in check_resource(
+            with_state(function, reservedConcurrentExecutions=-2, architectures=["arm"]), everything
+        )
+    ] == ["item 0: one of ['x86_64', 'arm64']", "at least 0"]
