@@ -11,7 +11,7 @@ read it, secrets staying secret, and merges ``aws:defaultTags`` with ours.
 Moving resources from the default provider to this one replaces nothing with
 Pulumi CLI 3.151 or later: the engine asks the provider whether its new
 configuration needs replacements (pulumi/pulumi#18509), and extra default tags
-are an in-place update.
+are an in-place update. The program asks for more (:data:`MINIMUM_CLI`).
 """
 
 from __future__ import annotations
@@ -29,8 +29,13 @@ import pulumi_aws as aws
 from pulumi.runtime.config import is_config_secret
 
 NAMESPACE = "aws:"
-#: The first Pulumi CLI that moves resources to an explicit provider without replacing them.
-MINIMUM_CLI = ">=3.151.0"
+#: The Pulumi CLI the project needs, the highest of: 3.151, which moves resources to an
+#: explicit provider without replacing them; 3.187, the first to accept ``Pulumi.yaml``'s
+#: ``type: object`` config (pulumi/pulumi#20132); 3.217, the first to answer the
+#: ``RequirePulumiVersion`` call that checks this (pulumi/pulumi#21528).
+MINIMUM_CLI = ">=3.217.0"
+#: The first Pulumi CLI that accepts ``type: object`` config in ``Pulumi.yaml``.
+OBJECT_CONFIG_CLI = "3.187.0"
 
 
 class ProviderConfigError(ValueError):

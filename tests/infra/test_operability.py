@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pulumi
 import pytest
+import yaml
+from packaging.version import Version
 from pulumi.runtime.sync_await import _sync_await
 
-from infra.aws_provider import provider_args
+from infra.aws_provider import MINIMUM_CLI, OBJECT_CONFIG_CLI, provider_args
 from infra.project import PROJECT_DIR
 from infra.resource_names import stack_resource_name
 from infra.settings import SettingsError
@@ -437,9 +439,19 @@ def test_a_secret_aws_setting_stays_secret_in_the_provider():
     assert _sync_await(args["secret_key"].future()) == "not-a-real-key"
 
 
-def test_a_cli_that_would_replace_everything_to_add_the_tags_is_refused():
-    with pytest.raises(RuntimeError, match=r"3\.150\.0 does not satisfy .*>=3\.151\.0"):
-        run_program("prod", cli_version="3.150.0")
+def test_a_cli_older_than_the_project_needs_is_refused_naming_the_range():
+    with pytest.raises(RuntimeError, match=r"3\.216\.0 does not satisfy .*>=3\.217\.0"):
+        run_program("prod", cli_version="3.216.0")
+
+
+def test_the_cli_floor_covers_what_pulumi_yaml_declares():
+    """A CLI under the floor must never get as far as reading a project file it refuses."""
+    config = yaml.safe_load((PROJECT_DIR / "Pulumi.yaml").read_text())["config"]
+    floor = Version(MINIMUM_CLI.removeprefix(">="))
+
+    assert any(setting.get("type") == "object" for setting in config.values())
+    assert floor >= Version(OBJECT_CONFIG_CLI)
+    assert run_program("prod", cli_version=str(floor)).outputs["url"]
 
 
 def test_an_aws_setting_the_provider_lacks_is_refused_naming_it():
