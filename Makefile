@@ -18,7 +18,7 @@ export UV_PYTHON_DOWNLOADS := never
 SYNC   = @$(UV) sync --quiet --frozen --inexact --python $(PYTHON) --no-default-groups $(1) \
 	&& $(PY) -m local_api.plugin_pruning --uv $(UV)
 
-.PHONY: help serve test lint format bench invoke openapi new-operation new-plugin lock clean
+.PHONY: help serve test lint format bench invoke openapi snapshots new-operation new-plugin lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /\1\t/'
@@ -60,6 +60,10 @@ invoke: $(BOOT) ## Run one event through the handler: make invoke EVENT=tests/ev
 openapi: $(BOOT) ## Write the stack's OpenAPI document from the registry (openapi.json; STACK=prod: openapi.prod.json)
 	$(call SYNC,--extra local --group plugins)
 	$(PY) -m local_api openapi --stack $(STACK) $(if $(OUT),--output $(OUT))
+
+snapshots: $(BOOT) ## Record what each stack deploys (tests/infra/snapshots; STACK=dev: one); a replaced table needs REPLACE="Table: why"
+	$(call SYNC,--extra testing --group deploy --group plugins)
+	$(PY) -m tests.infra.snapshots $(if $(filter command line,$(origin STACK)),--stack $(STACK)) $(if $(REPLACE),--replace '$(subst ','\'',$(REPLACE))')
 
 new-operation: $(BOOT) ## Scaffold operations/NAME.py and its test: make new-operation NAME=count (STACK=shop: in its own package)
 	$(call SYNC,--extra local)

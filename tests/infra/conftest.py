@@ -431,6 +431,12 @@ def prod() -> Deployment:
 
 
 @pytest.fixture(scope="session")
+def orders() -> Deployment:
+    """The orders stack, as ``pulumi up`` would deploy it from its Pulumi.orders.yaml."""
+    return run_program("orders")
+
+
+@pytest.fixture(scope="session")
 def everything(tmp_path_factory: pytest.TempPathFactory) -> Deployment:
     """The stack with every optional part on, its certificate issued in its hosted zone."""
     return run_everything(tmp_path_factory.mktemp(EVERYTHING))
