@@ -37,6 +37,12 @@ SNAPSHOTS = ("dev", "prod", "orders", "everything", EVERYTHING_OWN_CERTIFICATE)
 DELETES_ITEMS = "replacing a table deletes its items"
 
 Snapshot = dict[str, Any]
+#: A table's key attributes' types: not ForceNew, yet no update can change them (see below).
+KEY_TYPES = "keyTypes"
+KEY_TYPE_NOTE = (
+    "AWS cannot change a key's type, and the provider drops the change (table.go sends "
+    "attribute definitions only with an index's): give the table a new name to re-create it"
+)
 
 
 def deploy(name: str) -> Deployment:
@@ -76,6 +82,7 @@ def snapshot(deployment: Deployment, previous: Snapshot | None = None) -> Snapsh
             entry["aliases"] = sorted(resource.aliases)
         if resource.type == TABLE:
             entry["table"] = labels.get(resource.urn, short[resource.urn])
+            entry["replacingInputs"][KEY_TYPES] = _key_types(resource.inputs)
         resources[resource.urn] = entry
     current: Snapshot = {"resources": resources}
     if previous is not None:
@@ -144,6 +151,8 @@ class Replacement:
         )
         where = self.urn if self.now in (None, self.urn) else f"{self.urn}, now {self.now}"
         protected = "; protected, so pulumi up refuses it" if self.entry.get("protect") else ""
+        if any(change.input == KEY_TYPES for change in self.changes):
+            protected += f" ({KEY_TYPE_NOTE})"
         name = self.label if self.is_table else f"{self.entry['type']} {self.label}"
         return f"{name} ({where}): {what}{protected}"
 
@@ -307,6 +316,13 @@ def _short_names(deployment: Deployment) -> dict[str, str]:
         for resource, name in zip(deployment.resources, names, strict=True)
         if names.count(name) == 1
     }
+
+
+def _key_types(inputs: Mapping[str, Any]) -> dict[str, str]:
+    """The table's hash and range keys' attribute types, by attribute name."""
+    types = {attribute["name"]: attribute["type"] for attribute in inputs.get("attributes", [])}
+    keys = [inputs.get("hashKey"), inputs.get("rangeKey")]
+    return {key: types[key] for key in keys if key is not None}
 
 
 def _table_labels(deployment: Deployment) -> dict[str, str]:

@@ -60,6 +60,17 @@ def test_a_rekeyed_table_fails_the_check_naming_the_table_its_key_and_the_loss(d
     assert '+        "hashKey": "Key"' in problem
 
 
+def test_changing_a_keys_type_fails_as_a_table_replacement(dev):
+    """The provider would drop the change, and the function would send the new type."""
+    retyped = run_program("dev", {"tables": {"LambdaTable": {"hashKey": "Id", "hashKeyType": "N"}}})
+
+    problem = check("dev", snapshot(dev), snapshot(retyped))
+
+    assert problem is not None
+    assert f'LambdaTable ({LAMBDA_TABLE}): keyTypes {{"Id": "S"}} → {{"Id": "N"}}' in problem
+    assert "AWS cannot change a key's type" in problem
+
+
 def test_a_table_renamed_with_an_alias_is_the_same_table(dev):
     renamed = run_program("dev", {"tables": {"Notes": {"hashKey": "Id"}}})
 
@@ -149,7 +160,10 @@ def test_make_snapshots_records_the_reason_in_the_tables_entry_and_keeps_it(dev,
     assert recorded["resources"][LAMBDA_TABLE]["replaced"] == (
         "rekeyed to Id; items copied by scripts/rekey.py"
     )
-    assert recorded["resources"][LAMBDA_TABLE]["replacingInputs"] == {"hashKey": "Id"}
+    assert recorded["resources"][LAMBDA_TABLE]["replacingInputs"] == {
+        "hashKey": "Id",
+        "keyTypes": {"Id": "S"},
+    }
     assert update(["dev"], rekeyed_dev, run=lambda name: dev) == [
         f"{rekeyed_dev / 'dev.json'}: unchanged"
     ]
