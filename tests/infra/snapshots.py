@@ -27,13 +27,29 @@ from pathlib import Path
 from typing import Any
 
 from infra.project import PROJECT_DIR
+from infra.settings import stacks
 from tests.infra.conftest import OWN_CERTIFICATE, Deployment, run_everything, run_program
 from tests.infra.replacement import TABLE, replacing
 
 SNAPSHOT_DIR = Path(__file__).parent / "snapshots"
 EVERYTHING_OWN_CERTIFICATE = "everything-own-certificate"
-#: Every snapshot: the project's stacks, and the test stack with every part on, both ways.
-SNAPSHOTS = ("dev", "prod", "orders", "everything", EVERYTHING_OWN_CERTIFICATE)
+#: The test stack with every part on, both ways: snapshots beside the project's stacks'.
+EVERYTHING_SNAPSHOTS = ("everything", EVERYTHING_OWN_CERTIFICATE)
+#: The snapshots the project commits, whatever stacks a user adds.
+COMMITTED = ("dev", "prod", "orders", *EVERYTHING_SNAPSHOTS)
+
+
+def snapshot_names() -> tuple[str, ...]:
+    """What ``make snapshots`` writes: every stack file's, and the test stack's both ways."""
+    return (*stacks(), *EVERYTHING_SNAPSHOTS)
+
+
+def committed_names(directory: Path | None = None) -> tuple[str, ...]:
+    """The snapshots the suite checks: ours, and any a user committed for a stack of theirs."""
+    found = {path.stem for path in (directory or SNAPSHOT_DIR).glob("*.json")}
+    return tuple(sorted(found | set(COMMITTED)))
+
+
 DELETES_ITEMS = "replacing a table deletes its items"
 
 Snapshot = dict[str, Any]
@@ -289,7 +305,7 @@ def main(argv: Sequence[str] | None = None, directory: Path = SNAPSHOT_DIR) -> i
         prog="python -m tests.infra.snapshots", description=main.__doc__
     )
     parser.add_argument(
-        "--stack", action="append", choices=SNAPSHOTS, help="only this snapshot (repeatable)"
+        "--stack", action="append", choices=snapshot_names(), help="only this one (repeatable)"
     )
     parser.add_argument(
         "--replace",
@@ -300,7 +316,7 @@ def main(argv: Sequence[str] | None = None, directory: Path = SNAPSHOT_DIR) -> i
     )
     arguments = parser.parse_args(argv)
     try:
-        done = update(arguments.stack or SNAPSHOTS, directory, arguments.replace)
+        done = update(arguments.stack or snapshot_names(), directory, arguments.replace)
     except RefusedError as refused:
         print(refused, file=sys.stderr)
         return 1

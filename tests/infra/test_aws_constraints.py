@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from infra.settings import stacks
 from tests.infra.aws_constraints import check_deployment, check_resource, check_value, member_shape
 from tests.infra.aws_members import MEMBERS, UNMAPPED
 from tests.infra.conftest import Deployment, FakeAws, Registered, run_program
@@ -18,15 +19,18 @@ FUNCTION = "aws:lambda/function:Function"
 OLD_WAF_DESCRIPTION = "The DynamoDB operations API's stage: common managed rules, rate per IP"
 
 
-@pytest.fixture(scope="module")
-def orders() -> Deployment:
-    return run_program("orders")
+#: Session fixtures of the stacks the suite runs anyway.
+RUN = ("dev", "prod", "orders", "everything", "everything_own_certificate")
 
 
-@pytest.fixture(params=["dev", "prod", "orders", "everything", "everything_own_certificate"])
+def run(name: str, request: pytest.FixtureRequest) -> Deployment:
+    return request.getfixturevalue(name) if name in RUN else run_program(name)
+
+
+@pytest.fixture(params=[*stacks(), "everything", "everything_own_certificate"])
 def deployment(request: pytest.FixtureRequest) -> Deployment:
-    """Each stack file's run, and the stack with every optional part on, both domain ways."""
-    return request.getfixturevalue(request.param)
+    """Each stack file's run (a user's too), and the stack with every part on, both ways."""
+    return run(request.param, request)
 
 
 def with_state(resource: Registered, **changes: Any) -> Registered:
@@ -67,11 +71,9 @@ def test_the_stack_with_everything_on_has_every_optional_part(
     assert len([table for table in tables if table.inputs.get("streamEnabled")]) >= 2
 
 
-def test_every_property_the_program_sets_is_mapped_to_the_member_aws_gets(
-    dev, prod, orders, everything, everything_own_certificate
-):
+def test_every_property_the_program_sets_is_mapped_to_the_member_aws_gets(request):
     unmapped = set()
-    for deployment in (dev, prod, orders, everything, everything_own_certificate):
+    for deployment in (run(name, request) for name in (*stacks(), *RUN)):
         for resource in deployment.resources:
             if not resource.custom or resource.type.startswith("pulumi:providers:"):
                 continue
