@@ -76,8 +76,27 @@ def provider_args(config: Mapping[str, Any], tags: Mapping[str, str]) -> dict[st
     own = args.pop("default_tags", None) or {}
     if isinstance(own, pulumi.Output):
         raise ProviderConfigError("config aws:defaultTags must not be a secret (tags are not)")
-    args["default_tags"] = {**own, "tags": {**(own.get("tags") or {}), **tags}}
+    merged = {**(own.get("tags") or {}), **tags}
+    _check_tag_keys(merged)
+    args["default_tags"] = {**own, "tags": merged}
     return args
+
+
+def _check_tag_keys(tags: Mapping[str, str]) -> None:
+    """Refuse keys that differ only in case: IAM takes them as one and refuses the role.
+
+    IAM's tag keys are case-insensitive (``Duplicate tag keys found``), and every
+    role the program creates carries these tags.
+    """
+    seen: dict[str, str] = {}
+    for key in tags:
+        other = seen.setdefault(key.lower(), key)
+        if other != key:
+            raise ProviderConfigError(
+                f"config aws:defaultTags: tags {other!r} and {key!r} differ only in case (the "
+                "stack's own are project and stack); IAM takes tag keys case-insensitively and "
+                "refuses both on a role: drop one, or name it otherwise"
+            )
 
 
 @cache

@@ -10,12 +10,13 @@ without one, point a CNAME at the ``domainTarget`` output yourself.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
-from infra.settings import Settings
+from infra.settings import Settings, SettingsError
 
 #: TLS 1.2 and later (API Gateway's ``SecurityPolicy_*`` policies can be stricter still).
 SECURITY_POLICY = "TLS_1_2"
@@ -37,8 +38,10 @@ def custom_domain(
     opts: pulumi.ResourceOptions,
 ) -> CustomDomain:
     """The domain, its certificate (issued here or given), mapping and DNS record."""
-    certificate_arn: pulumi.Input[str] = settings.certificate_arn or _issued_certificate(
-        name, settings, opts
+    certificate_arn: pulumi.Input[str] = (
+        _in_stack_region(settings.certificate_arn)
+        if settings.certificate_arn
+        else _issued_certificate(name, settings, opts)
     )
     domain = aws.apigateway.DomainName(
         f"{name}-domain",
@@ -74,6 +77,26 @@ def custom_domain(
         base_url=pulumi.Output.concat("https://", domain.domain_name),
         target=domain.regional_domain_name,
     )
+
+
+def _in_stack_region(certificate_arn: str) -> str:
+    """The certificate's ARN, checked to be in the stack's region where that is known.
+
+    A regional domain takes only a certificate of its own region; one from
+    us-east-1, as CloudFront and edge-optimized APIs want, fails the update.
+    The region is the provider's, from ``aws:region`` or the environment.
+    """
+    stack_region = pulumi.Config("aws").get("region") or os.environ.get(
+        "AWS_REGION", os.environ.get("AWS_DEFAULT_REGION")
+    )
+    certificate_region = certificate_arn.split(":")[3]
+    if stack_region and certificate_region != stack_region:
+        raise SettingsError(
+            f"config certificateArn: the certificate is in {certificate_region}, the stack in "
+            f"{stack_region}; a regional custom domain takes a certificate of its own region "
+            "(request or import one there)"
+        )
+    return certificate_arn
 
 
 def _issued_certificate(

@@ -53,6 +53,9 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
 _DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
 _CERTIFICATE_ARN = re.compile(r"arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+")
 _HOSTED_ZONE_ID = re.compile(r"Z[A-Z0-9]{1,31}")
+#: The longest domain name ACM issues a certificate for: RequestCertificate's DomainName
+#: "cannot exceed 64 octets, including periods" (it becomes the common name).
+ACM_COMMON_NAME_LENGTH = 64
 #: WAF's bounds on a rate-based rule's requests per IP in five minutes.
 WAF_RATE_LIMITS = (10, 2_000_000_000)
 #: Settings fields that no config key sets: they are worked out from the others.
@@ -197,6 +200,13 @@ class Settings:
             "domainName",
             "needs certificateArn (an ACM certificate for it in the stack's region) or "
             "hostedZoneId (the Route 53 zone to validate a new certificate and point the name in)",
+        )
+        _check(
+            bool(self.certificate_arn) or len(self.domain_name) <= ACM_COMMON_NAME_LENGTH,
+            "domainName",
+            f"is over {ACM_COMMON_NAME_LENGTH} characters, the longest name ACM issues a "
+            "certificate for (its common name): give certificateArn, a certificate of yours "
+            "that names it",
         )
         _check(
             not self.certificate_arn or bool(_CERTIFICATE_ARN.fullmatch(self.certificate_arn)),

@@ -176,6 +176,9 @@ def check_value(value: Any, shape: Shape) -> list[str]:
             return [f"a number, not {type(value).__name__}"]
         if kind in ("integer", "long") and number != int(number):
             return ["a whole number"]
+        bits = {"integer": 32, "long": 64}.get(kind)
+        if bits and not -(2 ** (bits - 1)) <= number < 2 ** (bits - 1):
+            return [f"a {bits}-bit {kind} (AWS's {kind} shapes are {bits}-bit)"]
         broken = []
         if "min" in meta and number < meta["min"]:
             broken.append(f"at least {meta['min']}")

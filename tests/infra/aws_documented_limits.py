@@ -43,6 +43,7 @@ _DYNAMODB_NAMES = "https://docs.aws.amazon.com/amazondynamodb/latest/developergu
 _DYNAMODB_QUOTAS = (
     "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html"
 )
+_TAGGING = "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html"
 _CLOUDWATCH_QUOTAS = (
     "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html"
 )
@@ -202,8 +203,29 @@ DOCUMENTED: tuple[Documented, ...] = (
     Documented(
         "*",
         "tagsAll",
+        "a resource carries at most 50 tags",
+        _TAGGING,
+        lambda tags: len(tags or {}) <= 50,
+    ),
+    Documented(
+        "*",
+        "tagsAll",
+        "tag keys differ in more than case (IAM takes them case-insensitively)",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html",
+        lambda tags: len({str(key).lower() for key in tags or {}}) == len(tags or {}),
+    ),
+    Documented(
+        "aws:acm/certificate:Certificate",
+        "domainName",
+        "the first domain name of a certificate is at most 64 octets (its common name)",
+        "https://docs.aws.amazon.com/acm/latest/APIReference/API_RequestCertificate.html",
+        lambda name: len(name.encode()) <= 64,
+    ),
+    Documented(
+        "*",
+        "tagsAll",
         "a tag key never begins with 'aws:', which AWS reserves",
-        "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html",
+        _TAGGING,
         lambda tags: not any(str(key).lower().startswith("aws:") for key in tags or {}),
     ),
 )

@@ -11,7 +11,10 @@ The suite fails when the program no longer matches a committed snapshot
 that deletes their items. ``make snapshots`` rewrites the files, and refuses to
 record a table's replacement unless given the reason
 (``make snapshots REPLACE="LambdaTable: rekeyed, items copied by ..."``), which
-the table's entry then keeps (``"replaced"``) for the review and after.
+the table's entry then keeps (``"replaced"``) for the review and after. A
+table's settings no update can change (:data:`FIXED`: its keys' types, its TTL
+attribute while TTL is on) are recorded too, and a change to one is refused
+whatever the reason, with what to do instead.
 """
 
 from __future__ import annotations
@@ -54,11 +57,16 @@ DELETES_ITEMS = "replacing a table deletes its items"
 
 Snapshot = dict[str, Any]
 #: A table's key attributes' types: not ForceNew, yet no update can change them (see below).
-KEY_TYPES = "keyTypes"
-KEY_TYPE_NOTE = (
-    "AWS cannot change a key's type, and the provider drops the change (table.go sends "
-    "attribute definitions only with an index's): give the table a new name to re-create it"
-)
+#: A table's settings no update can change on AWS, with what to do instead. Recorded
+#: under ``"fixed"``: a change is neither a replacement nor deployable, so it is refused.
+FIXED = {
+    "keyTypes": "AWS cannot change a key's type, and the provider drops the change "
+    "(table.go sends attribute definitions only with an index's): give the table a new "
+    "name, which creates it anew, and copy the items",
+    "ttlAttribute": "UpdateTimeToLive refuses another attribute while TTL is on, and for an "
+    "hour after it is turned off: deploy without ttlAttribute, then with the new one an "
+    "hour later",
+}
 
 
 def deploy(name: str) -> Deployment:
@@ -98,7 +106,7 @@ def snapshot(deployment: Deployment, previous: Snapshot | None = None) -> Snapsh
             entry["aliases"] = sorted(resource.aliases)
         if resource.type == TABLE:
             entry["table"] = labels.get(resource.urn, short[resource.urn])
-            entry["replacingInputs"][KEY_TYPES] = _key_types(resource.inputs)
+            entry["fixed"] = _fixed(resource.inputs)
         resources[resource.urn] = entry
     current: Snapshot = {"resources": resources}
     if previous is not None:
@@ -150,6 +158,8 @@ class Replacement:
     changes: tuple[Change, ...]
     #: What the stack calls the table now, if it was renamed.
     now_label: str | None = None
+    #: Changes of a table's :data:`FIXED` settings, which no update makes.
+    stuck: tuple[Change, ...] = ()
 
     @property
     def is_table(self) -> bool:
@@ -167,8 +177,9 @@ class Replacement:
         )
         where = self.urn if self.now in (None, self.urn) else f"{self.urn}, now {self.now}"
         protected = "; protected, so pulumi up refuses it" if self.entry.get("protect") else ""
-        if any(change.input == KEY_TYPES for change in self.changes):
-            protected += f" ({KEY_TYPE_NOTE})"
+        if not self.changes and self.now is not None:
+            what = ", ".join(f"{change} ({FIXED[change.input]})" for change in self.stuck)
+            protected = ""
         name = self.label if self.is_table else f"{self.entry['type']} {self.label}"
         return f"{name} ({where}): {what}{protected}"
 
@@ -188,9 +199,19 @@ def replacements(old: Snapshot, new: Snapshot) -> list[Replacement]:
             continue
         successor = new["resources"][now]
         changes = _changes(entry["replacingInputs"], successor["replacingInputs"])
-        if changes:
-            found.append(Replacement(urn, entry, now, changes, successor.get("table")))
+        stuck = () if changes else _stuck(entry.get("fixed", {}), successor.get("fixed", {}))
+        if changes or stuck:
+            found.append(Replacement(urn, entry, now, changes, successor.get("table"), stuck))
     return found
+
+
+def _stuck(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[Change, ...]:
+    """The :data:`FIXED` settings that changed from one value to another (not to or from none)."""
+    return tuple(
+        change
+        for change in _changes(old, new)
+        if change.old not in (None, MISSING) and change.new not in (None, MISSING)
+    )
 
 
 def moves(old: Snapshot, new: Snapshot) -> dict[str, str]:
@@ -212,6 +233,14 @@ def check(
         "and review the change to it before committing it.",
     ]
     found = replacements(committed, current)
+    stuck = [replacement for replacement in found if replacement.stuck]
+    if stuck:
+        lines += [
+            "",
+            "AWS cannot make these changes to a table (the update fails or does nothing):",
+        ]
+        lines += [f"  {replacement.describe()}" for replacement in stuck]
+    found = [replacement for replacement in found if not replacement.stuck]
     tables = [replacement for replacement in found if replacement.is_table]
     if tables:
         lines += ["", f"AWS would replace or delete these tables, and {DELETES_ITEMS}:"]
@@ -265,12 +294,16 @@ def update(
     given = dict(_parse_reason(reason) for reason in reasons)
     used: set[str] = set()
     missing: list[str] = []
+    impossible: list[str] = []
     written: dict[str, Snapshot] = {}
     for name in names:
         committed = load(name, directory)
         current = snapshot(run(name), committed)
         if committed is not None:
             for replacement in replacements(committed, current):
+                if replacement.stuck:
+                    impossible.append(f"  {name}: {replacement.describe()}")
+                    continue
                 if not replacement.is_table:
                     continue
                 key = next((key for key in _keys(replacement) if key in given), None)
@@ -284,8 +317,8 @@ def update(
                     current["resources"][replacement.now]["replaced"] = given[key]
         written[name] = current
     unused = sorted(set(given) - used)
-    if missing or unused:
-        raise RefusedError(_refusal(missing, unused))
+    if missing or unused or impossible:
+        raise RefusedError(_refusal(missing, unused, impossible))
     done = []
     for name, current in written.items():
         path = snapshot_path(name, directory)
@@ -334,11 +367,15 @@ def _short_names(deployment: Deployment) -> dict[str, str]:
     }
 
 
-def _key_types(inputs: Mapping[str, Any]) -> dict[str, str]:
-    """The table's hash and range keys' attribute types, by attribute name."""
+def _fixed(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """A table's :data:`FIXED` settings: its keys' types (by role) and its TTL attribute."""
     types = {attribute["name"]: attribute["type"] for attribute in inputs.get("attributes", [])}
-    keys = [inputs.get("hashKey"), inputs.get("rangeKey")]
-    return {key: types[key] for key in keys if key is not None}
+    roles = {"hash": inputs.get("hashKey"), "range": inputs.get("rangeKey")}
+    ttl = inputs.get("ttl") or {}
+    return {
+        "keyTypes": {role: types[key] for role, key in roles.items() if key is not None},
+        "ttlAttribute": ttl.get("attributeName") if ttl.get("enabled") else None,
+    }
 
 
 def _table_labels(deployment: Deployment) -> dict[str, str]:
@@ -354,9 +391,16 @@ def _table_labels(deployment: Deployment) -> dict[str, str]:
 
 def _successors(old: Snapshot, new: Snapshot) -> dict[str, str | None]:
     """Each old resource's URN, and the URN of the new resource that is it, if any."""
-    resources = new["resources"]
-    aliased = {alias: urn for urn, entry in resources.items() for alias in entry.get("aliases", ())}
-    return {urn: urn if urn in resources else aliased.get(urn) for urn in old["resources"]}
+    resources, before = new["resources"], old["resources"]
+    claims: dict[str, list[str]] = {}
+    for urn, entry in resources.items():
+        if urn in before:
+            continue  # The engine finds it by its own URN first, and never reads its aliases.
+        for alias in entry.get("aliases", ()):
+            claims.setdefault(alias, []).append(urn)
+    # Two resources claiming one alias fail the update: the old resource has no successor.
+    aliased = {alias: urns[0] for alias, urns in claims.items() if len(urns) == 1}
+    return {urn: urn if urn in resources else aliased.get(urn) for urn in before}
 
 
 def _changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[Change, ...]:
@@ -399,8 +443,13 @@ def _parse_reason(reason: str) -> tuple[str, str]:
     return table.strip(), why.strip()
 
 
-def _refusal(missing: list[str], unused: list[str]) -> str:
+def _refusal(missing: list[str], unused: list[str], impossible: list[str]) -> str:
     lines = ["make snapshots refused, and wrote nothing."]
+    if impossible:
+        lines += [
+            "AWS cannot make these changes to a table, whatever the reason given:",
+            *impossible,
+        ]
     if missing:
         lines += [
             f"AWS would replace or delete these tables, and {DELETES_ITEMS}:",

@@ -168,6 +168,30 @@ def test_limits_aws_documents_beyond_botocore_fail_citing_their_page(everything)
     assert "API_PutRetentionPolicy" in not_a_period.rule
 
 
+def test_tags_are_checked_together_as_well_as_one_by_one(everything):
+    table = everything.one("aws:dynamodb/table:Table", "-table")
+    crowded = with_state(table, tags={f"team{number}": "x" for number in range(49)})
+    clashing = with_state(table, tags={"Project": "shop"})
+
+    assert [violation.rule for violation in check_resource(crowded, everything)] == [
+        "a resource carries at most 50 tags "
+        "(https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html)"
+    ]
+    assert "differ in more than case" in str(check_resource(clashing, everything))
+
+
+def test_numbers_wider_than_awss_integers_fail(everything):
+    plan = with_state(
+        everything.one("aws:apigateway/usagePlan:UsagePlan"),
+        quotaSettings={"limit": 5_000_000_000, "period": "DAY"},
+    )
+
+    (violation,) = check_resource(plan, everything)
+
+    assert violation.member == "apigateway.CreateUsagePlan.quota.limit"
+    assert violation.rule == "a 32-bit integer (AWS's integer shapes are 32-bit)"
+
+
 def test_values_out_of_the_models_range_or_enum_fail(everything):
     function = everything.one(FUNCTION)
 

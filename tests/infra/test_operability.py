@@ -339,11 +339,31 @@ def test_a_domain_in_a_hosted_zone_gets_a_dns_validated_certificate_and_an_alias
             {"domainName": "api.example.com", "certificateArn": "arn:aws:iam::1:x"},
             r"certificateArn must be an ACM certificate ARN",
         ),
+        (
+            {"domainName": f"{'a' * 50}.api.example.com", "hostedZoneId": ZONE},
+            r"domainName is over 64 characters, the longest name ACM issues a certificate for",
+        ),
     ],
 )
 def test_an_incomplete_or_wrong_domain_is_refused_naming_the_setting(overrides, message):
     with pytest.raises(SettingsError, match=message):
         run_program("dev", overrides)
+
+
+def test_a_long_domain_name_is_taken_with_a_certificate_of_ones_own():
+    name = f"{'a' * 50}.api.example.com"
+
+    deployment = run_program("dev", {"domainName": name, "certificateArn": CERTIFICATE_ARN})
+
+    assert deployment.outputs["url"] == f"https://{name}/DynamoDBManager"
+
+
+def test_a_certificate_from_another_region_is_refused_naming_both():
+    """us-east-1, as CloudFront wants, is the likely mistake for a stack elsewhere."""
+    other = CERTIFICATE_ARN.replace(":us-east-1:", ":eu-west-1:")
+
+    with pytest.raises(SettingsError, match="the certificate is in eu-west-1, the stack in us-"):
+        run_program("dev", {"domainName": "api.example.com", "certificateArn": other})
 
 
 def test_without_a_domain_the_url_is_the_stages(dev):
@@ -452,6 +472,15 @@ def test_the_cli_floor_covers_what_pulumi_yaml_declares():
     assert any(setting.get("type") == "object" for setting in config.values())
     assert floor >= Version(OBJECT_CONFIG_CLI)
     assert run_program("prod", cli_version=str(floor)).outputs["url"]
+
+
+@pytest.mark.parametrize(
+    "tags", [{"Project": "shop"}, {"Stack": "prod"}, {"owner": "a", "Owner": "b"}]
+)
+def test_default_tags_differing_only_in_case_are_refused(tags):
+    """IAM refuses them on a role (Duplicate tag keys found), after everything before it."""
+    with pytest.raises(ValueError, match=r"differ only in case .* IAM takes tag keys"):
+        run_program("dev", {"aws:defaultTags": {"tags": tags}})
 
 
 def test_an_aws_setting_the_provider_lacks_is_refused_naming_it():

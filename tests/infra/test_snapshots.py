@@ -19,6 +19,7 @@ from tests.infra.snapshots import (
     dumps,
     main,
     mismatch,
+    replacements,
     snapshot,
     update,
 )
@@ -62,15 +63,50 @@ def test_a_rekeyed_table_fails_the_check_naming_the_table_its_key_and_the_loss(d
     assert '+        "hashKey": "Key"' in problem
 
 
-def test_changing_a_keys_type_fails_as_a_table_replacement(dev):
-    """The provider would drop the change, and the function would send the new type."""
+def test_a_change_aws_cannot_make_to_a_table_fails_saying_what_to_do_instead(dev):
+    """A key's new type the provider would drop; a TTL attribute UpdateTimeToLive refuses."""
     retyped = run_program("dev", {"tables": {"LambdaTable": {"hashKey": "Id", "hashKeyType": "N"}}})
+    expiring = run_program(
+        "dev", {"tables": {"LambdaTable": {"hashKey": "Id", "ttlAttribute": "a"}}}
+    )
+    moved = run_program("dev", {"tables": {"LambdaTable": {"hashKey": "Id", "ttlAttribute": "b"}}})
 
-    problem = check("dev", snapshot(dev), snapshot(retyped))
+    retyped_problem = check("dev", snapshot(dev), snapshot(retyped))
+    moved_problem = check("dev", snapshot(expiring), snapshot(moved))
 
-    assert problem is not None
-    assert f'LambdaTable ({LAMBDA_TABLE}): keyTypes {{"Id": "S"}} → {{"Id": "N"}}' in problem
-    assert "AWS cannot change a key's type" in problem
+    assert retyped_problem is not None
+    assert "AWS cannot make these changes to a table" in retyped_problem
+    assert f'LambdaTable ({LAMBDA_TABLE}): keyTypes {{"hash": "S"}} → {{"hash": "N"}}' in (
+        retyped_problem
+    )
+    assert "give the table a new name" in retyped_problem
+    assert moved_problem is not None
+    assert 'ttlAttribute "a" → "b" (UpdateTimeToLive refuses' in moved_problem
+    assert replacements(snapshot(dev), snapshot(expiring)) == []
+
+
+def test_make_snapshots_refuses_a_change_aws_cannot_make_whatever_the_reason(dev, tmp_path):
+    retyped = run_program("dev", {"tables": {"LambdaTable": {"hashKey": "Id", "hashKeyType": "N"}}})
+    (tmp_path / "dev.json").write_text(dumps(snapshot(dev)))
+
+    with pytest.raises(RefusedError, match="AWS cannot make these changes") as refused:
+        update(["dev"], tmp_path, ["LambdaTable: numeric ids"], run=lambda name: retyped)
+
+    assert "keyTypes" in str(refused.value)
+    assert json.loads((tmp_path / "dev.json").read_text()) == snapshot(dev)
+
+
+def test_a_removed_table_is_deleted_though_another_names_it_as_an_alias(dev):
+    """The engine finds a resource by its own URN first: its aliases then mean nothing."""
+    two = run_program(
+        "dev", {"tables": {"LambdaTable": {"hashKey": "Id"}, "Notes": {"hashKey": "Id"}}}
+    )
+    one = run_program("dev", {"tables": {"Notes": {"hashKey": "Id"}}})
+
+    (deleted,) = replacements(snapshot(two), snapshot(one))
+
+    assert deleted.urn == LAMBDA_TABLE
+    assert deleted.now is None
 
 
 def test_a_table_renamed_with_an_alias_is_the_same_table(dev):
@@ -162,10 +198,7 @@ def test_make_snapshots_records_the_reason_in_the_tables_entry_and_keeps_it(dev,
     assert recorded["resources"][LAMBDA_TABLE]["replaced"] == (
         "rekeyed to Id; items copied by scripts/rekey.py"
     )
-    assert recorded["resources"][LAMBDA_TABLE]["replacingInputs"] == {
-        "hashKey": "Id",
-        "keyTypes": {"Id": "S"},
-    }
+    assert recorded["resources"][LAMBDA_TABLE]["replacingInputs"] == {"hashKey": "Id"}
     assert update(["dev"], rekeyed_dev, run=lambda name: dev) == [
         f"{rekeyed_dev / 'dev.json'}: unchanged"
     ]
