@@ -32,7 +32,7 @@ NAMESPACE = "aws:"
 #: The Pulumi CLI the project needs, the highest of: 3.151, which moves resources to an
 #: explicit provider without replacing them; 3.187, the first to accept ``Pulumi.yaml``'s
 #: ``type: object`` config (pulumi/pulumi#20132); 3.217, the first to answer the
-#: ``RequirePulumiVersion`` call that checks this (pulumi/pulumi#21528).
+#: ``RequirePulumiVersion`` call that checks this (pulumi/pulumi#21429, named so by #21528).
 MINIMUM_CLI = ">=3.217.0"
 #: The first Pulumi CLI that accepts ``type: object`` config in ``Pulumi.yaml``.
 OBJECT_CONFIG_CLI = "3.187.0"

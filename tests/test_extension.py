@@ -234,10 +234,12 @@ PROBE_TABLE_OPERATION = textwrap.dedent(
     '''
 )
 #: What a user's changes meet: the suites that look at every operation and every table,
-#: the archive, the document and the plugin machinery.
+#: the archive, the document, AWS's constraints and the plugin machinery. (A new table
+#: also changes the snapshots, which ``make snapshots`` rewrites for review.)
 USER_SUITES = (
     *SUITES,
     "tests/infra/test_stack_tables.py",
+    "tests/infra/test_aws_constraints.py",
     "tests/infra/test_archive.py",
     "tests/test_settings.py",
     "tests/test_operation_tables.py",

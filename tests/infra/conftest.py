@@ -401,8 +401,14 @@ OWN_CERTIFICATE = {
 
 
 def run_everything(project_dir: Path, overrides: Mapping[str, Any] | None = None) -> Deployment:
-    """The stack with every optional part on, its file written into ``project_dir``."""
+    """The stack with every optional part on, its file written into ``project_dir``.
+
+    Its tables are its own and those a user's operations need (as dev declares
+    them), so an operation added to the project never fails this stack.
+    """
     config = yaml.safe_load(EVERYTHING_STACK_FILE.read_text())["config"]
+    tables = f"{PROJECT}:tables"
+    config[tables] = with_needed_tables("dev", config[tables])
     write_stack_file(project_dir, EVERYTHING, config)
     return run_program(EVERYTHING, overrides, project_dir=project_dir)
 

@@ -2,9 +2,9 @@
 
 A snapshot (``tests/infra/snapshots/<name>.json``) lists every resource a stack
 registers under mocks, by URN: its type, the resources it depends on, its
-provider, whether Pulumi protects it, its aliases, and the values of the inputs
-whose change makes AWS replace it (:mod:`tests.infra.replacement`). Nothing
-else: a body, a policy or the code archive changes without replacing anything.
+provider, whether Pulumi protects it, its aliases, the values of the inputs
+whose change makes AWS replace it (:mod:`tests.infra.replacement`), and its
+other inputs but those that follow the operations (:data:`FOLLOWS_THE_OPERATIONS`).
 
 The suite fails when the program no longer matches a committed snapshot
 (``tests/infra/test_snapshots.py``), saying which tables AWS would replace, since
@@ -56,6 +56,13 @@ def committed_names(directory: Path | None = None) -> tuple[str, ...]:
 DELETES_ITEMS = "replacing a table deletes its items"
 
 Snapshot = dict[str, Any]
+#: Inputs the snapshot leaves out: they follow the operations, not the stack's settings,
+#: so a user's new operation or plugin changes no snapshot. openapi.json shows the first.
+FOLLOWS_THE_OPERATIONS = {
+    "body": "the REST API's OpenAPI document (make openapi, checked by make lint)",
+    "code": "the function's archive (tests/infra/test_archive.py)",
+    "policy": "the role's grants, the operations' declared actions (tests/infra/test_policy.py)",
+}
 #: A table's key attributes' types: not ForceNew, yet no update can change them (see below).
 #: A table's settings no update can change on AWS, with what to do instead. Recorded
 #: under ``"fixed"``: a change is neither a replacement nor deployable, so it is refused.
@@ -97,6 +104,11 @@ def snapshot(deployment: Deployment, previous: Snapshot | None = None) -> Snapsh
                 name: rule.unrecorded.get(name, resource.inputs[name])
                 for name in rule.inputs
                 if name in resource.inputs
+            },
+            "inputs": {
+                name: value
+                for name, value in resource.inputs.items()
+                if name not in rule.inputs and name not in FOLLOWS_THE_OPERATIONS
             },
         }
         if resource.provider:
@@ -291,7 +303,7 @@ def update(
     raises :class:`RefusedError`, if a replaced or deleted table has no reason,
     or a reason names no such table.
     """
-    given = dict(_parse_reason(reason) for reason in reasons)
+    given = {table: why for reason in reasons for table, why in _parse_reason(reason)}
     used: set[str] = set()
     missing: list[str] = []
     impossible: list[str] = []
@@ -433,14 +445,17 @@ def _keys(replacement: Replacement) -> tuple[str, ...]:
     return (replacement.label, replacement.urn.rsplit("::", 1)[1], replacement.urn, *label, *now)
 
 
-def _parse_reason(reason: str) -> tuple[str, str]:
-    table, separator, why = reason.partition(": ")
-    if not separator or not table.strip() or not why.strip():
+def _parse_reason(reason: str) -> list[tuple[str, str]]:
+    """``"Orders, Invoices: why"``: each table named before ``": "``, and the reason."""
+    tables, separator, why = reason.partition(": ")
+    names = [name.strip() for name in tables.split(",")] if separator else []
+    if not all(names) or not names or not why.strip():
         raise RefusedError(
-            f"REPLACE={reason!r}: name the table, then the reason, "
-            'like REPLACE="LambdaTable: rekeyed; items copied by scripts/rekey.py"'
+            f"REPLACE={reason!r}: name the tables, then the reason, "
+            'like REPLACE="LambdaTable: rekeyed; items copied by scripts/rekey.py" '
+            '(or REPLACE="Orders, Invoices: ..." for several)'
         )
-    return table.strip(), why.strip()
+    return [(name, why.strip()) for name in names]
 
 
 def _refusal(missing: list[str], unused: list[str], impossible: list[str]) -> str:
@@ -455,7 +470,8 @@ def _refusal(missing: list[str], unused: list[str], impossible: list[str]) -> st
             f"AWS would replace or delete these tables, and {DELETES_ITEMS}:",
             *missing,
             "If that is meant, say why (and what becomes of the items); the snapshot keeps it:",
-            '  make snapshots REPLACE="<table>: <reason>"',
+            '  make snapshots REPLACE="<table>[, <table>...]: <reason>"  (one reason for all; '
+            "for a reason each: python -m tests.infra.snapshots --replace ... --replace ...)",
         ]
     if unused:
         lines.append(

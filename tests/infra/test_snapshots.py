@@ -185,7 +185,8 @@ def test_make_snapshots_refuses_to_record_a_replaced_table_without_its_reason(de
             f"AWS would replace or delete these tables, and {DELETES_ITEMS}:",
             f'  dev: LambdaTable ({LAMBDA_TABLE}): hashKey "Key" → "Id"',
             "If that is meant, say why (and what becomes of the items); the snapshot keeps it:",
-            '  make snapshots REPLACE="<table>: <reason>"',
+            '  make snapshots REPLACE="<table>[, <table>...]: <reason>"  (one reason for all; '
+            "for a reason each: python -m tests.infra.snapshots --replace ... --replace ...)",
         ]
     )
     assert (rekeyed_dev / "dev.json").read_text() == before
@@ -218,6 +219,22 @@ def test_make_snapshots_records_why_a_table_was_deleted(dev, tmp_path):
     recorded = json.loads((tmp_path / "dev.json").read_text())
     assert recorded["deleted"] == {f"{LAMBDA_TABLE}-Archive": "retired; exported to S3 first"}
     assert mismatch("dev", dev, tmp_path) is None
+
+
+def test_one_reason_may_name_several_tables(dev, tmp_path):
+    two = run_program(
+        "dev", {"tables": {"LambdaTable": {"hashKey": "Id"}, "Notes": {"hashKey": "Id"}}}
+    )
+    rekeyed = run_program(
+        "dev", {"tables": {"LambdaTable": {"hashKey": "Key"}, "Notes": {"hashKey": "Key"}}}
+    )
+    (tmp_path / "dev.json").write_text(dumps(snapshot(two)))
+
+    update(["dev"], tmp_path, ["LambdaTable, Notes: rekeyed; both copied"], run=lambda n: rekeyed)
+
+    recorded = json.loads((tmp_path / "dev.json").read_text())["resources"]
+    reasons = {entry.get("table"): entry.get("replaced") for entry in recorded.values()}
+    assert reasons["LambdaTable"] == reasons["Notes"] == "rekeyed; both copied"
 
 
 def test_make_snapshots_refuses_a_reason_for_a_table_nothing_replaces(dev, tmp_path):
