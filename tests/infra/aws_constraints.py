@@ -114,6 +114,7 @@ def _segments(path: str) -> list[str]:
     return [segment for segment in found if segment]
 
 
+@cache
 def member_shape(member: str) -> Shape:
     """The botocore shape of ``service.Operation.Path``."""
     service, operation, path = member.split(".", 2)

@@ -393,6 +393,7 @@ def run_program(
 EVERYTHING = "everything"
 EVERYTHING_STACK_FILE = Path(__file__).parent / "stacks" / f"Pulumi.{EVERYTHING}.yaml"
 #: The domain's other way: a certificate of the stack's own and no hosted zone.
+EVERYTHING_OWN_CERTIFICATE = f"{EVERYTHING}-own-certificate"
 OWN_CERTIFICATE = {
     "certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/"
     "0b6c7f5e-8d1a-4c3b-9e2f-5a6b7c8d9e0f",
@@ -452,6 +453,22 @@ def everything(tmp_path_factory: pytest.TempPathFactory) -> Deployment:
 def everything_own_certificate(tmp_path_factory: pytest.TempPathFactory) -> Deployment:
     """The stack with every optional part on, with a certificate of its own."""
     return run_everything(tmp_path_factory.mktemp(EVERYTHING), OWN_CERTIFICATE)
+
+
+#: The runs the suite shares (session fixtures), by the name of what they deploy.
+SESSION_RUNS = {
+    "dev": "dev",
+    "prod": "prod",
+    "orders": "orders",
+    EVERYTHING: "everything",
+    EVERYTHING_OWN_CERTIFICATE: "everything_own_certificate",
+}
+
+
+def deployment_of(name: str, request: pytest.FixtureRequest) -> Deployment:
+    """The run of ``name``: the session's where the suite shares one, else a stack file's own."""
+    fixture = SESSION_RUNS.get(name)
+    return request.getfixturevalue(fixture) if fixture else run_program(name)
 
 
 @pytest.fixture(params=["dev", "prod"])

@@ -31,13 +31,19 @@ from typing import Any
 
 from infra.project import PROJECT_DIR
 from infra.settings import stacks
-from tests.infra.conftest import OWN_CERTIFICATE, Deployment, run_everything, run_program
+from tests.infra.conftest import (
+    EVERYTHING,
+    EVERYTHING_OWN_CERTIFICATE,
+    OWN_CERTIFICATE,
+    Deployment,
+    run_everything,
+    run_program,
+)
 from tests.infra.replacement import TABLE, replacing
 
 SNAPSHOT_DIR = Path(__file__).parent / "snapshots"
-EVERYTHING_OWN_CERTIFICATE = "everything-own-certificate"
 #: The test stack with every part on, both ways: snapshots beside the project's stacks'.
-EVERYTHING_SNAPSHOTS = ("everything", EVERYTHING_OWN_CERTIFICATE)
+EVERYTHING_SNAPSHOTS = (EVERYTHING, EVERYTHING_OWN_CERTIFICATE)
 #: The snapshots the project commits, whatever stacks a user adds.
 COMMITTED = ("dev", "prod", "orders", *EVERYTHING_SNAPSHOTS)
 

@@ -11,7 +11,7 @@ import pytest
 from infra.settings import stacks
 from tests.infra.aws_constraints import check_deployment, check_resource, check_value, member_shape
 from tests.infra.aws_members import MEMBERS, UNMAPPED
-from tests.infra.conftest import Deployment, FakeAws, Registered, run_program
+from tests.infra.conftest import SESSION_RUNS, Deployment, FakeAws, Registered, deployment_of
 
 WEB_ACL = "aws:wafv2/webAcl:WebAcl"
 FUNCTION = "aws:lambda/function:Function"
@@ -19,18 +19,13 @@ FUNCTION = "aws:lambda/function:Function"
 OLD_WAF_DESCRIPTION = "The DynamoDB operations API's stage: common managed rules, rate per IP"
 
 
-#: Session fixtures of the stacks the suite runs anyway.
-RUN = ("dev", "prod", "orders", "everything", "everything_own_certificate")
+#: Every stack file (a user's too), and the stack with every part on, both ways.
+CHECKED = tuple(dict.fromkeys((*stacks(), *SESSION_RUNS)))
 
 
-def run(name: str, request: pytest.FixtureRequest) -> Deployment:
-    return request.getfixturevalue(name) if name in RUN else run_program(name)
-
-
-@pytest.fixture(params=[*stacks(), "everything", "everything_own_certificate"])
+@pytest.fixture(params=CHECKED)
 def deployment(request: pytest.FixtureRequest) -> Deployment:
-    """Each stack file's run (a user's too), and the stack with every part on, both ways."""
-    return run(request.param, request)
+    return deployment_of(request.param, request)
 
 
 def with_state(resource: Registered, **changes: Any) -> Registered:
@@ -94,7 +89,7 @@ def covers(mapped: str, leaf: tuple[str, ...]) -> bool:
 def test_every_property_the_program_sets_is_mapped_to_the_member_aws_gets(request):
     """Down to each value, so a nested property the program starts setting is checked too."""
     unmapped = set()
-    for deployment in (run(name, request) for name in (*stacks(), *RUN)):
+    for deployment in (deployment_of(name, request) for name in CHECKED):
         for resource in deployment.resources:
             if not resource.custom or resource.type.startswith("pulumi:providers:"):
                 continue

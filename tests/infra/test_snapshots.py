@@ -9,7 +9,13 @@ import json
 import pulumi_aws
 import pytest
 
-from tests.infra.conftest import Deployment, Registered, run_everything, run_program
+from tests.infra.conftest import (
+    Deployment,
+    Registered,
+    deployment_of,
+    run_everything,
+    run_program,
+)
 from tests.infra.replacement import REPLACING
 from tests.infra.snapshots import (
     DELETES_ITEMS,
@@ -24,14 +30,6 @@ from tests.infra.snapshots import (
     update,
 )
 
-#: The session fixture that runs each snapshot's stack.
-FIXTURES = {
-    "dev": "dev",
-    "prod": "prod",
-    "orders": "orders",
-    "everything": "everything",
-    "everything-own-certificate": "everything_own_certificate",
-}
 LAMBDA_TABLE = (
     "urn:pulumi:dev::dynamodb-operations::dynamodb-operations:api:DynamoDBOperationsApi"
     "$aws:dynamodb/table:Table::dynamodb-operations-table"
@@ -42,8 +40,7 @@ REASON = "LambdaTable: rekeyed to Id; items copied by scripts/rekey.py"
 @pytest.mark.parametrize("name", committed_names())
 def test_each_stack_deploys_what_its_committed_snapshot_says(name, request):
     """Ours, and a stack of the user's once ``make snapshots`` has written its snapshot."""
-    deployment = request.getfixturevalue(FIXTURES[name]) if name in FIXTURES else None
-    problem = mismatch(name, deployment or run_program(name))
+    problem = mismatch(name, deployment_of(name, request))
 
     if problem is not None:
         pytest.fail(problem, pytrace=False)
