@@ -66,6 +66,7 @@ from infra.table_definitions import (
 from infra.table_definitions import (
     table_definitions as definitions_of,
 )
+from local_api import moto_transactions
 from local_api.lambda_context import LambdaContext
 from local_api.proxy_event import post_event
 from local_api.table import IDEMPOTENCY_RECORDS, create_idempotency_table, create_table
@@ -200,6 +201,7 @@ def dynamodb_mock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
             return unlocked(self)
 
     monkeypatch.setattr(DynamoHandler, "call_action", one_at_a_time)
+    moto_transactions.install()
     with mock_aws():
         yield boto3.client("dynamodb", region_name=REGION)
 
