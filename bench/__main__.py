@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import cold, runtime, throughput
+from bench import cold, runtime, throughput, transactions
 from infra.project import PROJECT_DIR
 from local_api.engines import Engine
 from local_api.processes import free_port, stop_process, wait_until_listening
@@ -57,6 +57,7 @@ def main() -> int:
         figures += tutorial_figures(options.rounds)
         figures += cold_figures(env, options.cold_rounds, Path(scratch))
         figures += throughput_figures(dynamodb.endpoint, options.seconds)
+    figures += transaction_figures()
 
     report(figures)
     return 0 if all(figure.met is not False for figure in figures) else 1
@@ -187,6 +188,27 @@ def throughput_figures(endpoint: str, seconds: float) -> list[Figure]:
             "16 clients: local server / DynamoDB alone",
             rates["local server"] / rates["dynamodb alone"],
             "x",
+        ),
+    ]
+
+
+def transaction_figures() -> list[Figure]:
+    """A 100-put transaction on a 10,000-item table, and another client's write meanwhile."""
+    times = transactions.measure()
+    return [
+        Figure(
+            "TransactWriteItems, 100 puts on a 10,000-item table",
+            times.transaction,
+            "s",
+            "< 1 s",
+            times.transaction < 1,
+        ),
+        Figure(
+            f"PutItem sent during it, answered {times.concurrent_put_status}",
+            times.concurrent_put,
+            "s",
+            "< 1 s",
+            times.concurrent_put < 1 and times.concurrent_put_status == 200,
         ),
     ]
 
