@@ -2,8 +2,8 @@
 
 moto 5's ``DynamoDBBackend.transact_write_items`` deep-copies every table a
 transaction names, once per action, to roll back if one fails: a 100-put
-transaction on a 10,000-item table took close to a minute, and the moto engine
-holds its write lock meanwhile (:mod:`local_api.moto_server`), so every other
+transaction on a 10,000-item table took 27 to 34 s, and the moto engine holds
+its write lock meanwhile (:mod:`local_api.moto_server`), so every other
 client's write waited as long.
 
 :func:`install` keeps moto's own transaction logic (conditions, the reasons
