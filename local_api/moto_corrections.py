@@ -10,11 +10,17 @@ message DynamoDB (and dynalite, which validates like it) gives:
 * a ``Key`` or ``ExclusiveStartKey`` whose attributes do not match the table's
   key schema (moto answers a number where the key is a string as "no item", and
   crashes on such a start key); an item whose key has the wrong type;
-* an expression naming a ``#name`` or ``:value`` the request does not define.
+* an expression naming a ``#name`` or ``:value`` the request does not define;
+* an item with an empty attribute name (``{"Id": "y", "": 1}``), and an empty
+  name in ``ExpressionAttributeNames`` (``{"#e": ""}``): moto stored the
+  first and answered every later read of the table wrongly;
+* a number written into a condition, filter, key condition or projection
+  (``attribute_not_exists(Id) OR 1=1``, ``Id = 1``, ``a.1``): DynamoDB's
+  grammar has no literals, so it is a syntax error, where moto read
+  ``... OR 1=1`` as true and carried out the write.
 
-A map with an empty key (``{"meta": {"": "v"}}``) is refused too, with a message
-naming moto: moto stores it, then fails on every read of the item. dynalite
-stores and returns it.
+A map with an empty key (``{"meta": {"": "v"}}``) is not refused: DynamoDB
+stores and returns it, and so does moto once :mod:`local_api.moto_fixes` is in.
 
 What moto still gets wrong is listed in ``docs/local-development.md``; any
 other crash inside moto is answered as a 400 that names moto
@@ -23,6 +29,7 @@ other crash inside moto is answered as a 400 that names moto
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -33,6 +40,8 @@ KeyTypes = Callable[[str], Mapping[str, str] | None]
 TYPES = frozenset({"S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"})
 NAME = re.compile(r"#[A-Za-z0-9_]+")
 VALUE = re.compile(r":[A-Za-z0-9_]+")
+#: An expression's tokens: names, placeholders, two-character comparators, any other character.
+TOKEN = re.compile(r"[#:]?[A-Za-z0-9_]+|<>|<=|>=|\S")
 EXPRESSIONS = (
     "KeyConditionExpression",
     "UpdateExpression",
@@ -41,6 +50,7 @@ EXPRESSIONS = (
     "ProjectionExpression",
 )
 NO_MATCH = "The provided key element does not match the schema"
+EMPTY_NAME = "One or more parameter values were invalid: Empty attribute name in the item"
 
 
 class Refused(Exception):
@@ -65,6 +75,12 @@ def crash_message(operation: str, error: BaseException) -> str:
         "validation error or a result of its own; start the server with --engine dynalite "
         "to see it"
     )
+
+
+def error_body(code: str, message: str) -> bytes:
+    """DynamoDB's JSON body for an error answer with ``code`` (``ValidationException``)."""
+    document = {"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": message}
+    return json.dumps(document).encode()
 
 
 def _actions(operation: str, body: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
@@ -96,12 +112,14 @@ def _actions(operation: str, body: Mapping[str, Any]) -> Iterator[tuple[str, Map
 
 
 def _check_action(action: Mapping[str, Any], table: str, key_types: KeyTypes) -> None:
+    if action.get("operation") == "PutItem" and "" in _mapping(action.get("Item")):
+        raise Refused(EMPTY_NAME)
     for field in ("Item", "Key", "ExclusiveStartKey"):
         if isinstance(action.get(field), dict):
-            for name, value in action[field].items():
-                _check_value(value, name)
-    for name, value in _mapping(action.get("ExpressionAttributeValues")).items():
-        _check_value(value, name)
+            for value in action[field].values():
+                _check_value(value)
+    for value in _mapping(action.get("ExpressionAttributeValues")).values():
+        _check_value(value)
     _check_expressions(action)
     types = key_types(table) if table else None
     if types is None:
@@ -127,7 +145,7 @@ def _check_action(action: Mapping[str, Any], table: str, key_types: KeyTypes) ->
                 )
 
 
-def _check_value(value: Any, attribute: str) -> None:
+def _check_value(value: Any) -> None:
     if not isinstance(value, dict):
         return  # not an attribute value at all: moto's own parsing answers it
     kinds = [kind for kind in value if kind in TYPES]
@@ -142,26 +160,27 @@ def _check_value(value: Any, attribute: str) -> None:
         )
     inner = value[kinds[0]]
     if kinds[0] == "M" and isinstance(inner, dict):
-        if "" in inner:
-            raise Refused(
-                f"moto, the local engine, cannot store a map with an empty key (in {attribute}): "
-                "it keeps the item, then fails on every read of it. dynalite "
-                "(--engine dynalite) stores and returns such a map"
-            )
         for member in inner.values():
-            _check_value(member, attribute)
+            _check_value(member)
     elif kinds[0] == "L" and isinstance(inner, list):
         for member in inner:
-            _check_value(member, attribute)
+            _check_value(member)
 
 
 def _check_expressions(action: Mapping[str, Any]) -> None:
     names = _mapping(action.get("ExpressionAttributeNames"))
     values = _mapping(action.get("ExpressionAttributeValues"))
+    for key, name in names.items():
+        if name == "":
+            raise Refused(
+                "ExpressionAttributeNames contains invalid value: "
+                f"Empty attribute name for key {key}"
+            )
     for field in EXPRESSIONS:
         expression = action.get(field)
         if not isinstance(expression, str):
             continue
+        _check_syntax(field, expression)
         for name in NAME.findall(expression):
             if name not in names:
                 raise Refused(
@@ -174,6 +193,20 @@ def _check_expressions(action: Mapping[str, Any]) -> None:
                     f"Invalid {field}: An expression attribute value used in expression "
                     f"is not defined; attribute value: {value}"
                 )
+
+
+def _check_syntax(field: str, expression: str) -> None:
+    """Refuse a number outside a list index (``a[1]``): DynamoDB's expressions have no literals."""
+    tokens = list(TOKEN.finditer(expression))
+    for position, token in enumerate(tokens):
+        if not token.group()[0].isdigit() or (position and tokens[position - 1].group() == "["):
+            continue
+        start = tokens[position - 1].start() if position else token.start()
+        end = tokens[position + 1].end() if position + 1 < len(tokens) else token.end()
+        raise Refused(
+            f'Invalid {field}: Syntax error; token: "{token.group()}", '
+            f'near: "{expression[start:end]}"'
+        )
 
 
 def _matches(key: Mapping[str, Any], types: Mapping[str, str], *, exact: bool) -> bool:

@@ -66,7 +66,7 @@ from infra.table_definitions import (
 from infra.table_definitions import (
     table_definitions as definitions_of,
 )
-from local_api import moto_transactions
+from local_api import moto_corrections, moto_fixes, moto_transactions
 from local_api.lambda_context import LambdaContext
 from local_api.proxy_event import post_event
 from local_api.table import IDEMPOTENCY_RECORDS, create_idempotency_table, create_table
@@ -193,17 +193,60 @@ def dynamodb_mock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     write are one step. In-process moto does not, so two threads can both pass
     ``attribute_not_exists`` and both write, a race DynamoDB never has. Requests
     therefore run one at a time here, as the local server's engine runs writes.
+
+    moto also takes some requests DynamoDB refuses, and crashes on others. Each
+    request is first checked by the local engine's corrections
+    (:mod:`local_api.moto_corrections`, with :mod:`local_api.moto_fixes` in), so
+    an operation's test gets the answer DynamoDB would give, as ``make serve``
+    does: a refusal is a 400 ``ValidationException`` before moto sees it, and a
+    crash inside moto a 400 that names moto.
     """
     unlocked = DynamoHandler.call_action
 
     def one_at_a_time(self: DynamoHandler) -> Any:
         with _MOTO_REQUESTS:
-            return unlocked(self)
+            return _corrected(self, unlocked)
 
     monkeypatch.setattr(DynamoHandler, "call_action", one_at_a_time)
     moto_transactions.install()
+    moto_fixes.install()
     with mock_aws():
         yield boto3.client("dynamodb", region_name=REGION)
+
+
+def _corrected(handler: DynamoHandler, answer: Callable[[DynamoHandler], Any]) -> Any:
+    """moto's answer to one request, or DynamoDB's where moto would get it wrong."""
+    target = handler.headers.get("X-Amz-Target") or handler.headers.get("x-amz-target") or ""
+    operation = target.rpartition(".")[2]
+    try:
+        body = json.loads(handler.body) if isinstance(handler.body, str | bytes) else None
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        message = moto_corrections.check(operation, body, lambda table: _key_types(handler, table))
+        if message is not None:
+            return _refusal(message)
+    try:
+        return answer(handler)
+    except Exception as crash:  # noqa: BLE001 - any failure inside moto is moto's, not the caller's
+        return _refusal(moto_corrections.crash_message(operation, crash))
+
+
+def _refusal(message: str) -> tuple[int, dict[str, str], bytes]:
+    headers = {"Content-Type": "application/x-amz-json-1.0"}
+    return 400, headers, moto_corrections.error_body("ValidationException", message)
+
+
+def _key_types(handler: DynamoHandler, table: str) -> dict[str, str] | None:
+    """The types of the in-process ``table``'s key attributes; ``None`` if it does not exist."""
+    try:
+        described = handler.dynamodb_backend.get_table(table)
+    except Exception:  # noqa: BLE001 - no such table: moto answers the request itself
+        return None
+    types = {described.hash_key_attr: described.hash_key_type}
+    if described.range_key_attr and described.range_key_type:
+        types[described.range_key_attr] = described.range_key_type
+    return types
 
 
 @pytest.fixture

@@ -1,0 +1,76 @@
+"""Fixes to moto's own code where DynamoDB accepts a request and moto then breaks on it.
+
+The local engine (:mod:`local_api.moto_server`) and the pytest plugin's
+in-process moto (:mod:`local_api.pytest_plugin`) both call :func:`install`, so a
+fix made here holds for ``make serve`` and for an operation's unit tests alike.
+Each fix names the moto version it was written against and checks that the
+function it replaces is still there, so a moto upgrade that moves it fails at
+start rather than silently undoing the fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+#: The moto release these fixes were written against (``moto.__version__``).
+FIXED_VERSION = "5.2.5"
+#: What an empty map key is serialized under, for the moment, before it is put back.
+EMPTY_KEY_STAND_IN = "\x00empty map key"
+
+_installed = False
+
+
+class MotoChangedError(RuntimeError):
+    """moto no longer has the function a fix replaces: the fix needs a look."""
+
+
+def install() -> None:
+    """Apply every fix to the moto that is imported; doing it twice changes nothing."""
+    global _installed
+    if _installed:
+        return
+    _serialize_empty_map_keys()
+    _installed = True
+
+
+def _serialize_empty_map_keys() -> None:
+    """Answer an item holding a map with an empty key (``{"m": {"M": {"": ...}}}``) as it is.
+
+    DynamoDB stores and returns such a map. moto 5.2.5 stores it, then writes
+    its answer through a serializer whose structure step reads an empty key as
+    "no key": the value's ``{"S": "v"}`` lands in the enclosing map itself, and
+    every read of the item (GetItem, Query, Scan, BatchGetItem) answers JSON no
+    client can parse. Here the value is serialized under a stand-in key and then
+    put under the empty one.
+    """
+    from moto.core import serialize
+
+    serializer = serialize.BaseJSONSerializer
+    original = _present(serializer, "_serialize_type_map")
+
+    def serialize_map(self: Any, serialized: Any, value: Any, shape: Any, key: str) -> None:
+        if "" not in value:
+            original(self, serialized, value, shape, key)
+            return
+        others = {name: member for name, member in value.items() if name != ""}
+        original(self, serialized, others, shape, key)
+        holder = self.MAP_TYPE()
+        self._serialize(holder, value[""], shape.value, EMPTY_KEY_STAND_IN)
+        (member,) = holder.values()
+        serialized[self.get_serialized_name(shape, key)][""] = member
+
+    setattr(serializer, "_serialize_type_map", serialize_map)  # noqa: B010 - mypy refuses a method assignment
+
+
+def _present(owner: type, name: str) -> Callable[..., Any]:
+    found = owner.__dict__.get(name)
+    if not callable(found):
+        import moto
+
+        raise MotoChangedError(
+            f"moto {moto.__version__} has no {owner.__qualname__}.{name}, which "
+            f"local_api.moto_fixes replaces (written for moto {FIXED_VERSION}); "
+            "check whether the fix is still needed"
+        )
+    return found
