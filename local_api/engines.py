@@ -116,7 +116,17 @@ class Engine:
         except BaseException:
             self.stop()
             raise
+        for warning in self.warnings():
+            print(f"warning: {warning}", file=sys.stderr, flush=True)
         return self
+
+    def warnings(self) -> list[str]:
+        """The ``warning:`` lines the engine printed while starting (an entry set aside)."""
+        return [
+            line.removeprefix("warning: ")
+            for line in self._output(limit=None).splitlines()
+            if line.startswith("warning: ")
+        ]
 
     def _start_timeout(self) -> float:
         """Time to start: longer for a large journal, which moto replays before it listens."""
@@ -168,11 +178,15 @@ class Engine:
             {"NODE_PATH": str(DYNALITE_DIR / "node_modules")},
         )
 
-    def _output(self) -> str:
+    def _output(self, limit: int | None = 2000) -> str:
+        """What the engine printed so far: its last ``limit`` bytes, or all of it."""
         if self._log is None:
             return ""
-        self._log.seek(0)
-        return self._log.read()[-2000:].decode(errors="replace").strip()
+        # The child shares the file's offset: read without moving it, or its next line
+        # would overwrite what was read.
+        fd = self._log.fileno()
+        output = os.pread(fd, os.fstat(fd).st_size, 0)
+        return output[-limit if limit else 0 :].decode(errors="replace").strip()
 
     def _said_error(self) -> str | None:
         """The engine's own ``error:`` line, if it printed one."""

@@ -8,11 +8,15 @@ DynamoDB backend through :class:`LocalEngine`, which
 * applies a transaction retried with its ``ClientRequestToken`` once, as DynamoDB
   does (:mod:`local_api.client_request_tokens`);
 * with ``--data``, appends each write moto carried out to the folder's journal
-  before answering, after replaying it at start (:mod:`local_api.journal`).
+  before answering, after replaying it at start (:mod:`local_api.journal`); an
+  entry that no longer replays as it was answered is set aside, never a reason
+  not to start.
 
 Writes are applied and journaled one at a time, so the journal's order is the
-order moto applied them in; reads run concurrently. The process exits when its
-standard input closes, so a parent killed with ``kill -9`` takes it along.
+order moto applied them in; reads run concurrently. A write that cannot have its
+turn within :data:`WRITE_WAIT_SECONDS` is refused unapplied, as DynamoDB
+throttles, rather than applied after its caller gave up. The process exits when
+its standard input closes, so a parent killed with ``kill -9`` takes it along.
 """
 
 from __future__ import annotations
@@ -32,9 +36,10 @@ from typing import Any
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
-from local_api import moto_corrections
+from function import deadline
+from local_api import moto_corrections, moto_fixes, moto_transactions
 from local_api.client_request_tokens import ClientRequestTokens, TokenReusedError
-from local_api.journal import Entry, Journal, JournalError
+from local_api.journal import Entry, Journal, JournalError, SetAside
 
 TARGET_PREFIX = "DynamoDB_20120810."
 #: Requests that can change tables or items: applied one at a time, and journaled.
@@ -64,6 +69,14 @@ CREDENTIAL_REGION = re.compile(r"Credential=[^/]+/[^/]+/([^/]+)/")
 DEFAULT_REGION = "us-east-1"
 #: Items per ``BatchWriteItem`` in a compacted journal (DynamoDB's limit).
 BATCH = 25
+#: How long a write waits for the one before it. Well under the function's read
+#: timeout (:data:`function.deadline.READ_TIMEOUT_SECONDS`): a write still waiting
+#: when its caller has timed out and answered 503 must never be applied after.
+WRITE_WAIT_SECONDS = deadline.READ_TIMEOUT_SECONDS / 2
+BUSY = (
+    "The local engine was busy with another write for {seconds:g} s; this write was not "
+    "applied. Retry it"
+)
 
 StartResponse = Callable[..., Any]
 Answer = tuple[str, list[tuple[str, str]], bytes]
@@ -84,6 +97,7 @@ class LocalEngine:
             tokens if tokens is not None else ClientRequestTokens()
         )
         self._writes = threading.Lock()
+        self.write_wait_seconds = WRITE_WAIT_SECONDS
         self._key_types: dict[tuple[str, str], dict[str, str]] = {}
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -105,9 +119,15 @@ class LocalEngine:
         environ["wsgi.input"] = io.BytesIO(raw)
         if operation not in WRITES or not isinstance(body, dict):
             status, headers, content = self._moto(environ, operation)
+        elif not self._writes.acquire(timeout=self.write_wait_seconds):
+            status, headers, content = _error(
+                "ThrottlingException", BUSY.format(seconds=self.write_wait_seconds)
+            )
         else:
-            with self._writes:
+            try:
                 status, headers, content = self._write(environ, operation, region, body)
+            finally:
+                self._writes.release()
         start_response(status, headers)
         return [content]
 
@@ -174,18 +194,40 @@ class LocalEngine:
         if self.journal is not None:
             self.journal.append(entry)
 
-    def replay(self, entries: Iterable[Entry]) -> int:
-        """Apply journaled writes again, in order, each answered as it was; how many there were."""
-        count = 0
-        for count, entry in enumerate(entries, start=1):
-            status, answer = self.call(entry.region, entry.operation, entry.body)
+    def replay(self, entries: Iterable[Entry | SetAside]) -> list[SetAside]:
+        """Apply journaled writes again, in order; those not answered as they were, set aside.
+
+        An entry answered otherwise now (a write moto once took and the corrections
+        now refuse, a line damaged by hand) is left out rather than stopping the
+        start: every other table and item is kept.
+        """
+        set_aside: list[SetAside] = []
+        for entry in entries:
+            if isinstance(entry, SetAside):
+                set_aside.append(entry)
+                continue
+            status, answer = self._replayed(entry)
             if status != entry.status:
-                raise JournalError(
-                    f"journal entry {count} ({entry.operation}) was answered {entry.status} and "
-                    f"is now answered {status}: {answer.get('message') or answer}; start with "
-                    "--fresh to begin again"
+                set_aside.append(
+                    SetAside(
+                        entry.number,
+                        entry.line().decode().rstrip("\n"),
+                        f"({entry.operation}{_on_table(entry.body)}) was answered {entry.status} "
+                        f"and is now answered {status} ({answer.get('message') or answer})",
+                    )
                 )
-        return count
+        return set_aside
+
+    def _replayed(self, entry: Entry) -> tuple[int, Any]:
+        """One journaled write sent again, corrected as it would be if sent now."""
+        if entry.operation in TABLE_CHANGES:
+            self._key_types.pop((entry.region, str(entry.body.get("TableName"))), None)
+        message = moto_corrections.check(
+            entry.operation, entry.body, lambda table: self.key_types(entry.region, table)
+        )
+        if message is not None:
+            return 400, {"message": message}
+        return self.call(entry.region, entry.operation, entry.body)
 
     def snapshot(self, regions: Iterable[str]) -> Iterator[Entry]:
         """The writes that rebuild every table as it now stands, with its items."""
@@ -303,6 +345,13 @@ def _index_request(index: Mapping[str, Any], kind: str, billing: str) -> dict[st
     return request
 
 
+def _on_table(body: Mapping[str, Any]) -> str:
+    """`` on Orders`` for a request naming one table; empty for any other."""
+    tables = {str(body["TableName"])} if "TableName" in body else set()
+    tables |= set(body.get("RequestItems") or {})
+    return f" on {', '.join(sorted(tables))}" if tables else ""
+
+
 def _status(line: str) -> int:
     return int(line.split()[0])
 
@@ -313,11 +362,10 @@ def _validation_error(message: str) -> Answer:
 
 def _error(code: str, message: str) -> Answer:
     """DynamoDB's 400 answer with the error ``code``."""
-    body = {"__type": f"com.amazonaws.dynamodb.v20120810#{code}", "message": message}
     return (
         "400 Bad Request",
         [("Content-Type", "application/x-amz-json-1.0")],
-        json.dumps(body).encode(),
+        moto_corrections.error_body(code, message),
     )
 
 
@@ -326,8 +374,14 @@ def _region(authorization: str) -> str:
     return found.group(1) if found else DEFAULT_REGION
 
 
-def open_engine(data: Path | None) -> LocalEngine:
-    """moto's DynamoDB app behind a :class:`LocalEngine`; with ``data``, its journal replayed."""
+def open_engine(data: Path | None, warn: Callable[[str], None] = lambda line: None) -> LocalEngine:
+    """moto's DynamoDB app behind a :class:`LocalEngine`; with ``data``, its journal replayed.
+
+    Each journal entry set aside is kept in the journal's set-aside file and
+    named to ``warn``, one line each.
+    """
+    moto_transactions.install()
+    moto_fixes.install()
     from moto.moto_server.werkzeug_app import create_backend_app
 
     if data is None:
@@ -335,9 +389,16 @@ def open_engine(data: Path | None) -> LocalEngine:
     journal = Journal(data).open()
     engine = LocalEngine(create_backend_app("dynamodb"))
     entries = list(journal.entries())
-    engine.replay(entries)
-    snapshot = list(engine.snapshot(entry.region for entry in entries))
-    if len(snapshot) < len(entries):
+    set_aside = engine.replay(entries)
+    for entry in set_aside:
+        journal.set_aside(entry)
+        warn(
+            f"journal entry {entry.number} {entry.reason}; set aside in "
+            f"{journal.set_aside_path}, to send again if it is still wanted"
+        )
+    regions = {entry.region for entry in entries if isinstance(entry, Entry)}
+    snapshot = list(engine.snapshot(regions))
+    if set_aside or len(snapshot) < len(entries):
         journal.rewrite(snapshot)
     engine.journal = journal
     return engine
@@ -364,7 +425,9 @@ def main(argv: list[str] | None = None) -> int:
     # Watching from the start: a parent gone during a long replay ends this process too.
     threading.Thread(target=_exit_when_stdin_closes, daemon=True).start()
     try:
-        engine = open_engine(options.data)
+        engine = open_engine(
+            options.data, lambda line: print(f"warning: {line}", file=sys.stderr, flush=True)
+        )
     except JournalError as error:
         print(f"error: {error}", file=sys.stderr, flush=True)
         return 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -129,3 +131,110 @@ def test_a_line_torn_by_a_kill_is_cut_off_and_later_writes_stay_readable(tmp_pat
     reopened.close()
 
     assert [entry.operation for entry in Journal(tmp_path).entries()] == ["PutItem", "DeleteItem"]
+
+
+def _journal(folder: Path, *lines: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "journal.jsonl").write_text("".join(line + "\n" for line in lines))
+
+
+def _put(item_id: str, **attributes: Any) -> str:
+    item = {"pk": {"S": item_id}, **attributes}
+    return (
+        Entry("PutItem", "us-east-1", {"TableName": "kept", "Item": item}).line().decode().strip()
+    )
+
+
+CREATE = Entry(
+    "CreateTable",
+    "us-east-1",
+    {
+        "TableName": "kept",
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+        "BillingMode": "PAY_PER_REQUEST",
+    },
+)
+
+
+def kept_ids(engine: Engine) -> list[str]:
+    return sorted(item["pk"]["S"] for item in everything(client(engine), "kept")["items"])
+
+
+def test_a_line_damaged_by_hand_is_set_aside_and_every_other_item_kept(tmp_path):
+    damaged = '{"operation": "PutItem", "region": "us-ea'
+    _journal(tmp_path, CREATE.line().decode().strip(), _put("a"), damaged, _put("b"))
+
+    with Engine("moto", tmp_path) as engine:
+        assert kept_ids(engine) == ["a", "b"]
+        (warning,) = engine.warnings()
+    with Engine("moto", tmp_path) as engine:
+        assert kept_ids(engine) == ["a", "b"]
+        assert engine.warnings() == []
+
+    assert warning.startswith("journal entry 3 is not a journal entry")
+    assert str(tmp_path / "journal.set-aside.jsonl") in warning
+    (kept,) = (tmp_path / "journal.set-aside.jsonl").read_text().splitlines()
+    assert json.loads(kept)["line"] == damaged
+
+
+def test_an_entry_now_refused_is_set_aside_and_the_start_succeeds(tmp_path):
+    # moto once answered it 200; DynamoDB refuses an empty attribute name, as the engine now does.
+    _journal(tmp_path, CREATE.line().decode().strip(), _put("a"), _put("bad", **{"": {"N": "1"}}))
+
+    with Engine("moto", tmp_path) as engine:
+        assert kept_ids(engine) == ["a"]
+        (warning,) = engine.warnings()
+
+    assert warning.startswith(
+        "journal entry 3 (PutItem on kept) was answered 200 and is now answered 400 "
+        "(One or more parameter values were invalid: Empty attribute name in the item)"
+    )
+    (kept,) = (tmp_path / "journal.set-aside.jsonl").read_text().splitlines()
+    assert json.loads(json.loads(kept)["line"])["body"]["Item"]["pk"] == {"S": "bad"}
+
+
+#: Requests DynamoDB refuses that moto once took, leaving tables no restart could read back.
+HOSTILE: list[tuple[str, dict[str, Any]]] = [
+    ("put_item", {"TableName": "kept", "Item": {"pk": {"S": "h1"}, "": {"N": "1"}}}),
+    (
+        "update_item",
+        {
+            "TableName": "kept",
+            "Key": {"pk": {"S": "a"}},
+            "UpdateExpression": "SET m.#e = :v",
+            "ExpressionAttributeNames": {"#e": ""},
+            "ExpressionAttributeValues": {":v": {"S": "x"}},
+        },
+    ),
+    (
+        "delete_item",
+        {
+            "TableName": "kept",
+            "Key": {"pk": {"S": "a"}},
+            "ConditionExpression": "attribute_not_exists(pk) OR 1=1",
+        },
+    ),
+]
+
+
+def test_two_restarts_in_a_row_keep_every_item_after_hostile_requests(tmp_path):
+    with Engine("moto", tmp_path) as engine:
+        dynamodb = client(engine)
+        dynamodb.create_table(**CREATE.body)
+        dynamodb.put_item(TableName="kept", Item={"pk": {"S": "a"}, "m": {"M": {}}})
+        nested = {"pk": {"S": "nested"}, "meta": {"M": {"": {"S": "v"}}}}
+        dynamodb.put_item(TableName="kept", Item=nested)
+        for call, request in HOSTILE:
+            with pytest.raises(ClientError) as refused:
+                getattr(dynamodb, call)(**request)
+            assert refused.value.response["Error"]["Code"] == "ValidationException"
+        before = everything(dynamodb, "kept")
+
+    for _ in range(2):
+        with Engine("moto", tmp_path) as engine:
+            assert everything(client(engine), "kept") == before
+            assert engine.warnings() == []
+
+    assert [item["pk"]["S"] for item in before["items"]] == ["a", "nested"]
+    assert not (tmp_path / "journal.set-aside.jsonl").exists()
