@@ -909,8 +909,10 @@ def main(argv: list[str] | None = None) -> int:
             print(outcome.describe() + "".join(f"  FAILED: {p}" for p in outcome.problems))
             print("   ", outcome.request.shown(10**9 if options.full else 300))
             failed += bool(outcome.problems)
-    print(f"{failed} failed")
-    return 1 if failed else 0
+    ping = FuzzRequest("ping afterwards", message(API_PATHS[0], as_json(PING)), Answer.API)
+    after = send(options.port, Connection(-1, (ping,)))[0]
+    print(f"{failed} failed; {after.describe().removeprefix('#-1 ')}")
+    return 1 if failed or after.status != 200 else 0
 
 
 if __name__ == "__main__":
