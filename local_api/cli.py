@@ -20,15 +20,21 @@ from infra.project import PROJECT_DIR, shown
 from infra.resource_names import function_resource_name
 from infra.settings import Settings, SettingsError, stack_settings
 from local_api import examples, local_key, scaffold, table
+from local_api.cors import LOCAL_ORIGINS, function_origin
 from local_api.engines import DATA_DIR, ENGINES, EngineError, data_folder
 from local_api.environment import LocalStack, LocalStackError, local_stack
 
 if TYPE_CHECKING:
     from function.registry import Operation
+    from local_api.lambda_invoke import InvokeAccess
 
 DEFAULT_PORT = 3000
 #: How long a request may take under --debug: long enough to step through it.
 DEBUG_TIMEOUT_SECONDS = 3600.0
+
+
+class ServeOptionsError(ValueError):
+    """``serve``'s options ask for something the environment does not give."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -46,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         table.TableMismatchError,
         scaffold.ScaffoldError,
         local_key.LocalKeyError,
+        ServeOptionsError,
     ) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -71,13 +78,29 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--debug",
         action="store_true",
-        help="for a debugger: one request at a time on the main thread, no reload, the "
+        help="for a debugger: one request at a time, no reload, the "
         "function's logs shown, and no deadline, so a breakpoint() can wait",
     )
     serve.add_argument(
         "--cors-origin",
-        default="*",
-        help="origin allowed by CORS (default any: '*'); 'none' turns CORS off",
+        default=LOCAL_ORIGINS,
+        help="origin allowed by CORS: by default pages on this machine (http://localhost:PORT, "
+        "http://127.0.0.1:PORT); one origin, '*' for any, or 'none' to turn CORS off",
+    )
+    serve.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests whose Host is NAME (any port), for containers and tunnels; "
+        "repeatable ('*': any). Always answered: localhost, 127.0.0.1, [::1] and --host",
+    )
+    serve.add_argument(
+        "--invoke-api",
+        action="store_true",
+        help="on a --host other than loopback, answer Lambda's Invoke API, to requests SigV4-"
+        "signed with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY as set when the server starts "
+        "(on loopback it is always on, unsigned)",
     )
     serve.add_argument(
         "--api-key",
@@ -227,12 +250,14 @@ def _serve(options: argparse.Namespace) -> int:
     from local_api.code import FUNCTION_PACKAGE, FunctionCode
     from local_api.docs_site import DocsSite
     from local_api.gateway import Gateway, StageConfig
+    from local_api.host_check import AllowedHosts
     from local_api.lambda_invoke import TUTORIAL_FUNCTION, LambdaInvokeApi
-    from local_api.server import AccessLog, http_server, wsgi_app
+    from local_api.server import WORKER_THREADS, AccessLog, http_server, wsgi_app
 
     settings = _settings(options)
     cors = None if options.cors_origin in ("none", "") else options.cors_origin
     api_key, key_origin = _api_key(options, settings)
+    invoke_access = _invoke_access(options)
     # Ctrl-C and `kill` both stop cleanly, even where a shell started us with SIGINT ignored.
     for stop in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop, _exit_on_signal)
@@ -262,15 +287,19 @@ def _serve(options: argparse.Namespace) -> int:
             code,
             (TUTORIAL_FUNCTION, f"{function_resource_name()}-", function_resource_name()),
             timeout,
+            invoke_access,
         ),
     )
+    access_log = AccessLog()
+    hosts = AllowedHosts.serving(options.host, options.allowed_host)
     # The port is taken before the database starts, so the two can never collide.
     try:
         server = http_server(
             options.host,
             options.port,
-            wsgi_app(Gateway(config, code), AccessLog(), endpoints),
-            threaded=not options.debug,
+            wsgi_app(Gateway(config, code), access_log, endpoints, hosts),
+            threads=1 if options.debug else WORKER_THREADS,
+            access_log=access_log,
         )
     except OSError as error:
         print(
@@ -280,14 +309,25 @@ def _serve(options: argparse.Namespace) -> int:
         return 2
     serving = False
     try:
-        with _local_stack(options, settings, cors_origin=cors, data=_kept_data(options)) as stack:
-            _banner(stack, server.server_port, options, api_key, key_origin, cors, code.operations)
+        with _local_stack(
+            options, settings, cors_origin=function_origin(cors), data=_kept_data(options)
+        ) as stack:
+            _banner(
+                stack,
+                server.port,
+                options,
+                api_key,
+                key_origin,
+                cors,
+                invoke_access,
+                code.operations,
+            )
             serving = True
             server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
-        server.server_close()
+        server.close_all()
         if serving:
             print("Stopped.", file=sys.stderr)
     return 0
@@ -307,6 +347,32 @@ def _api_key(options: argparse.Namespace, settings: Settings) -> tuple[str | Non
     return local_key.kept_key(path), f"kept in {shown(path)}"
 
 
+def _invoke_access(options: argparse.Namespace) -> InvokeAccess:
+    """Who may use Lambda's Invoke API: anyone on loopback; elsewhere nobody, or signed requests.
+
+    The key pair is the one the server is started with, read before the
+    embedded DynamoDB replaces it with its own fake one.
+    """
+    from local_api.host_check import is_loopback
+    from local_api.lambda_invoke import InvokeAccess
+    from local_api.signature import SigningKey
+
+    if is_loopback(options.host):
+        return InvokeAccess()
+    if not options.invoke_api:
+        return InvokeAccess(
+            off_because=f"Lambda's Invoke API is off on a server listening on {options.host}: "
+            "start it with --invoke-api to answer requests SigV4-signed with its key pair"
+        )
+    key_id, secret = os.environ.get("AWS_ACCESS_KEY_ID"), os.environ.get("AWS_SECRET_ACCESS_KEY")
+    if not key_id or not secret:
+        raise ServeOptionsError(
+            f"--invoke-api on {options.host} checks each request's SigV4 signature: set "
+            "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to the key pair clients sign with"
+        )
+    return InvokeAccess(signing_key=SigningKey(key_id, secret))
+
+
 def _exit_on_signal(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
@@ -318,6 +384,7 @@ def _banner(
     api_key: str | None,
     key_origin: str,
     cors: str | None,
+    invoke_access: InvokeAccess,
     operations: Mapping[str, Operation],
 ) -> None:
     settings = stack.settings
@@ -334,14 +401,14 @@ def _banner(
         f"DynamoDBOperations, stack {stack.stack}, running on {base}",
         f"  POST {url}   (also {base}/{settings.stage_name}/DynamoDBManager)",
         f"  docs: {base}/docs   OpenAPI: {base}/openapi.json",
-        f"  Lambda's Invoke API: aws lambda invoke --endpoint-url {base} "
-        "--function-name LambdaFunctionOverHttps --payload file://input.txt out.txt",
+        _invoke_line(base, options, invoke_access),
+        _hosts_line(options),
         f"  tables on {engine} at {stack.endpoint}, {kept}:",
         *(f"    {examples.describe(definition)}" for definition in settings.tables.values()),
         f"  operations: {', '.join(operations)}",
         f"  auth: {settings.auth_mode}"
         + (f"; send  x-api-key: {api_key}   ({key_origin})" if api_key else ""),
-        f"  CORS: {'any origin' if cors == '*' else cors or 'off'}; "
+        f"  CORS: {_cors_shown(cors)}; "
         f"reload: {'on (--no-reload)' if options.reload else 'off'}"
         + ("; debug: one request at a time, no deadline" if options.debug else ""),
         "",
@@ -361,6 +428,41 @@ def _banner(
         )
     lines += ["", "Ctrl-C to stop."]
     print("\n".join(lines), file=sys.stderr, flush=True)
+
+
+def _invoke_line(base: str, options: argparse.Namespace, access: InvokeAccess) -> str:
+    command = (
+        f"aws lambda invoke --endpoint-url {base} --function-name LambdaFunctionOverHttps "
+        "--payload file://input.txt out.txt"
+    )
+    if access.off_because is not None:
+        return f"  Lambda's Invoke API: off on {options.host} (--invoke-api turns it on, signed)"
+    if access.signing_key is not None:
+        return (
+            "  Lambda's Invoke API, for requests SigV4-signed with AWS_ACCESS_KEY_ID "
+            f"{access.signing_key.access_key_id} and its secret: {command}"
+        )
+    return f"  Lambda's Invoke API: {command}"
+
+
+def _hosts_line(options: argparse.Namespace) -> str:
+    """The Host names answered; off loopback, how clients elsewhere get answered."""
+    from local_api.host_check import is_loopback
+
+    names = ["localhost", "127.0.0.1", "[::1]"]
+    if not is_loopback(options.host):
+        names.append(options.host)
+    names += [name for name in options.allowed_host if name not in names]
+    line = f"  Host: {', '.join(names)} (any port)"
+    if not is_loopback(options.host) and not options.allowed_host:
+        line += "; clients elsewhere: add --allowed-host NAME for each name they use"
+    return line
+
+
+def _cors_shown(cors: str | None) -> str:
+    if cors == LOCAL_ORIGINS:
+        return "pages on this machine (http://localhost:PORT, http://127.0.0.1:PORT)"
+    return "any origin" if cors == "*" else cors or "off"
 
 
 def _invoke(options: argparse.Namespace) -> int:

@@ -1,10 +1,11 @@
 """API Gateway's part, locally: what the deployed stage does before and after the Lambda.
 
 Routing (``POST /DynamoDBManager``, with or without the stage prefix), the
-stage's authentication (API key or IAM), CORS preflight, the request body limit
-and the request model, then the Lambda proxy integration: the REST proxy event
-in, the Lambda's response out, and API Gateway's 502 when that response is
-malformed or the function fails. Answers carry API Gateway's own messages.
+stage's authentication (API key or IAM), CORS (for the origins
+:mod:`local_api.cors` allows), the request body limit and the request model,
+then the Lambda proxy integration: the REST proxy event in, the Lambda's
+response out, and API Gateway's 502 when that response is malformed or the
+function fails. Answers carry API Gateway's own messages.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from infra.rest_api import (
     request_model_schema,
 )
 from local_api.code import FunctionCode
+from local_api.cors import LOCAL_ORIGINS, allowed_origin
 from local_api.lambda_context import LambdaContext
 from local_api.proxy_event import HttpRequest, rest_proxy_event
 
@@ -52,7 +54,8 @@ class StageConfig:
     stage_name: str
     auth_mode: str = "none"
     api_key: str | None = None
-    cors_origin: str | None = "*"
+    #: ``--cors-origin``: pages on this machine by default, one origin (``*`` any), or ``None``.
+    cors_origin: str | None = LOCAL_ORIGINS
     function_timeout_seconds: float = 10.0
 
 
@@ -65,19 +68,23 @@ class Gateway:
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         if request.path.rstrip("/") not in (RESOURCE, f"/{self.config.stage_name}{RESOURCE}"):
-            return self._refuse(403, "Missing Authentication Token", "MissingAuthenticationToken")
+            return self._refuse(
+                request, 403, "Missing Authentication Token", "MissingAuthenticationToken"
+            )
         if request.method == "OPTIONS" and self.config.cors_origin:
-            return self._preflight()
+            return self._preflight(request)
         if request.method != "POST":
-            return self._refuse(403, "Missing Authentication Token", "MissingAuthenticationToken")
+            return self._refuse(
+                request, 403, "Missing Authentication Token", "MissingAuthenticationToken"
+            )
         if len(request.body) > MAX_REQUEST_BYTES:
-            return self._refuse(413, "Request Too Long", "RequestTooLong")
+            return self._refuse(request, 413, "Request Too Long", "RequestTooLong")
         if refusal := self._authenticate(request):
             return refusal
         with self.code.use() as loaded:
             operation, problem = self._check_model(request, loaded.operation_names)
             if problem is not None:
-                response = self._refuse(400, "Invalid request body", "BadRequestBody")
+                response = self._refuse(request, 400, "Invalid request body", "BadRequestBody")
                 response.operation, response.note = operation, problem
                 return response
             response = self._invoke(request, loaded.handler)
@@ -87,11 +94,13 @@ class Gateway:
     def _authenticate(self, request: HttpRequest) -> HttpResponse | None:
         mode = self.config.auth_mode
         if mode == "apiKey" and request.header("x-api-key") != self.config.api_key:
-            return self._refuse(403, "Forbidden", "Forbidden")
+            return self._refuse(request, 403, "Forbidden", "Forbidden")
         if mode == "iam" and not (request.header("Authorization") or "").startswith(
             "AWS4-HMAC-SHA256"
         ):
-            return self._refuse(403, "Missing Authentication Token", "MissingAuthenticationToken")
+            return self._refuse(
+                request, 403, "Missing Authentication Token", "MissingAuthenticationToken"
+            )
         return None
 
     def _check_model(
@@ -138,36 +147,55 @@ class Gateway:
         try:
             result = handler(event, context)
         except Exception as error:  # noqa: BLE001 - any function failure is API Gateway's 502
-            response = self._refuse(502, "Internal server error", "InternalServerError")
+            response = self._refuse(request, 502, "Internal server error", "InternalServerError")
             response.note = f"the function raised {type(error).__name__}: {error}"
             return response
         try:
             status, headers, body = integration_response(result)
         except MalformedResponseError as malformed:
-            response = self._refuse(502, "Internal server error", "InternalServerError")
+            response = self._refuse(request, 502, "Internal server error", "InternalServerError")
             response.note = f"malformed Lambda proxy response: {malformed}"
             return response
+        if self.config.cors_origin == LOCAL_ORIGINS:
+            headers = [
+                (name, value)
+                for name, value in headers
+                if name.lower() != "access-control-allow-origin"
+            ] + self._cors(request)
         return HttpResponse(status, [*headers, ("x-amzn-RequestId", request_id)], body)
 
-    def _preflight(self) -> HttpResponse:
-        return HttpResponse(
-            200,
-            [
-                ("Access-Control-Allow-Origin", self.config.cors_origin or "*"),
+    def _cors(self, request: HttpRequest) -> list[tuple[str, str]]:
+        """The ``Access-Control-Allow-Origin`` (and ``Vary``) a request's answer carries."""
+        origin = allowed_origin(self.config.cors_origin, request.header("Origin"))
+        if origin is None:
+            return []
+        if self.config.cors_origin == LOCAL_ORIGINS:
+            return [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")]
+        return [("Access-Control-Allow-Origin", origin)]
+
+    def _preflight(self, request: HttpRequest) -> HttpResponse:
+        allowed = self._cors(request)
+        if allowed:
+            allowed += [
                 ("Access-Control-Allow-Methods", CORS_ALLOW_METHODS),
                 ("Access-Control-Allow-Headers", CORS_ALLOW_HEADERS),
-                ("Content-Type", "application/json"),
-            ],
-            b"{}",
-        )
+            ]
+        return HttpResponse(200, [*allowed, ("Content-Type", "application/json")], b"{}")
 
-    def _refuse(self, status: int, message: str, error_type: str) -> HttpResponse:
+    def _refuse(
+        self, request: HttpRequest, status: int, message: str, error_type: str
+    ) -> HttpResponse:
         """An answer API Gateway gives itself, without invoking the function."""
-        headers = [("Content-Type", "application/json"), ("x-amzn-ErrorType", error_type)]
-        if self.config.cors_origin:
-            headers.append(("Access-Control-Allow-Origin", self.config.cors_origin))
-        body = json.dumps({"message": message}, separators=(",", ":")).encode()
-        return HttpResponse(status, headers, body)
+        response = gateway_error(status, message, error_type)
+        response.headers += self._cors(request)
+        return response
+
+
+def gateway_error(status: int, message: str, error_type: str) -> HttpResponse:
+    """API Gateway's own JSON answer, ``{"message": ...}``, with its error type."""
+    headers = [("Content-Type", "application/json"), ("x-amzn-ErrorType", error_type)]
+    body = json.dumps({"message": message}, separators=(",", ":")).encode()
+    return HttpResponse(status, headers, body)
 
 
 class MalformedResponseError(ValueError):

@@ -8,6 +8,11 @@ the handler's result as JSON, or, when the handler raises, status 200 with
 invocations answer 202 after running, ``DryRun`` 204; a request or an answer
 over 6 MB is refused as Lambda refuses it. The function is known by the
 tutorial's name, by the name of the stack's function, or by either's ARN.
+
+It runs any event against the stack's tables, so on a server others can reach
+(a ``--host`` other than loopback) it is off unless ``--invoke-api`` turns it
+on, and then answers only requests SigV4-signed with the server's key pair, as
+Lambda itself does.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import re
 import traceback
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
@@ -25,6 +31,7 @@ from local_api.code import FunctionCode
 from local_api.gateway import HttpResponse
 from local_api.lambda_context import LambdaContext
 from local_api.proxy_event import HttpRequest
+from local_api.signature import SigningKey, signature_problem
 
 #: The Invoke API's path; ``name`` may be a name, a partial or full ARN, with a qualifier.
 INVOCATIONS = re.compile(r"^/2015-03-31/functions/(?P<name>[^/]+)/invocations/?$")
@@ -39,16 +46,31 @@ _ARN = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class InvokeAccess:
+    """Who may call the Invoke API: anyone (the default), nobody, or SigV4-signed requests."""
+
+    #: Set when it is off: why, and how to turn it on, for the caller.
+    off_because: str | None = None
+    #: Set when requests must be signed: the key pair they must be signed with.
+    signing_key: SigningKey | None = None
+
+
 class LambdaInvokeApi:
     """Answers Lambda's Invoke API for the one function the local server runs."""
 
     def __init__(
-        self, code: FunctionCode, function_names: tuple[str, ...], timeout_seconds: float
+        self,
+        code: FunctionCode,
+        function_names: tuple[str, ...],
+        timeout_seconds: float,
+        access: InvokeAccess = InvokeAccess(),
     ) -> None:
         self.code = code
         #: Names (or prefixes ending in ``-``, for Pulumi's auto-named functions) it answers to.
         self.function_names = function_names
         self.timeout_seconds = timeout_seconds
+        self.access = access
 
     def answer(self, request: HttpRequest) -> HttpResponse | None:
         """The Invoke API's answer, or ``None`` when ``request`` is not for it."""
@@ -56,6 +78,12 @@ class LambdaInvokeApi:
         if route is None:
             return None
         named = unquote(route["name"])
+        if self.access.off_because is not None:
+            return _lambda_error(403, "AccessDeniedException", self.access.off_because)
+        if self.access.signing_key is not None:
+            problem = signature_problem(request, self.access.signing_key, "lambda")
+            if problem is not None:
+                return _lambda_error(403, problem.error_type, problem.message)
         if request.method != "POST":
             return _lambda_error(405, "MethodNotAllowedException", "Use POST to invoke")
         if not self.knows(named):
@@ -80,7 +108,7 @@ class LambdaInvokeApi:
             )
         try:
             event = json.loads(request.body or b"{}")
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:
             return _lambda_error(
                 400,
                 "InvalidRequestContentException",

@@ -31,6 +31,9 @@ class HttpRequest:
     body: bytes
     source_ip: str
     host: str = "127.0.0.1"
+    #: The path and query exactly as sent (percent-encoded), which a signature covers;
+    #: empty where the request did not come over HTTP.
+    target: str = ""
 
     def header(self, name: str) -> str | None:
         """The last value of a header (case-insensitive), as API Gateway's ``headers`` has it."""

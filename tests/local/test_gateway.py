@@ -169,3 +169,21 @@ def test_bodies_api_gateway_cannot_parse_are_400_at_the_edge():
             400,
             {"message": "Invalid request body"},
         )
+
+
+def test_by_default_the_functions_cors_answer_is_narrowed_to_a_page_on_this_machine():
+    def any_origin(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return {**ok(event, context), "headers": {"Access-Control-Allow-Origin": "*"}}
+
+    stage = gateway(any_origin)
+
+    def allowed(origin: str) -> list[str]:
+        answer = stage.handle(request(headers=[("Origin", origin)]))
+        return [value for name, value in answer.headers if name == "Access-Control-Allow-Origin"]
+
+    assert allowed("http://localhost:5173") == ["http://localhost:5173"]
+    assert allowed("http://[::1]:8080") == ["http://[::1]:8080"]
+    assert allowed("https://evil.example") == []
+    assert allowed("http://localhost.evil.example") == []
+    named = gateway(any_origin, cors_origin="https://app.example.com")
+    assert ("Access-Control-Allow-Origin", "*") in named.handle(request()).headers

@@ -13,7 +13,11 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
 from botocore.config import Config
+from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
 
 from local_api.lambda_invoke import LambdaInvokeApi
 from local_api.proxy_event import HttpRequest
@@ -203,3 +207,105 @@ def test_the_tutorials_aws_lambda_invoke_runs_against_make_serve(server, tmp_pat
     assert invoked.returncode == 0, invoked.stderr
     assert json.loads(invoked.stdout) == {"StatusCode": 200, "ExecutedVersion": "$LATEST"}
     assert json.loads((tmp_path / "outputfile.txt").read_text()) == {"somekey1": "somevalue1"}
+
+
+def test_a_payload_nested_too_deep_to_parse_is_lambdas_400(server):
+    answer = server.request(
+        "POST",
+        "/2015-03-31/functions/LambdaFunctionOverHttps/invocations",
+        b"[" * 10_000 + b"]" * 10_000,
+    )
+
+    assert answer.status == 400
+    assert answer.headers["x-amzn-errortype"] == "InvalidRequestContentException"
+    assert answer.json["message"].startswith("Could not parse request body into json")
+
+
+#: The key pair a server listening beyond loopback is started with, which clients sign with.
+SIGNING_ENV = {"AWS_ACCESS_KEY_ID": "invoke-key", "AWS_SECRET_ACCESS_KEY": "invoke-secret"}
+INVOCATIONS = "/2015-03-31/functions/LambdaFunctionOverHttps/invocations"
+
+
+def lambda_client_for(server: LocalServer, key_id: str, secret: str) -> Any:
+    return boto3.client(
+        "lambda",
+        endpoint_url=server.base,
+        region_name=REGION,
+        aws_access_key_id=key_id,
+        aws_secret_access_key=secret,
+        config=Config(retries={"max_attempts": 1}),
+    )
+
+
+@pytest.fixture(scope="module")
+def exposed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    """Listening on every address with --invoke-api (the tests connect over 127.0.0.1 only)."""
+    served = start_server(
+        tmp_path_factory.mktemp("exposed"), "--host", "0.0.0.0", "--invoke-api", env=SIGNING_ENV
+    )
+    yield served
+    served.stop()
+
+
+def test_beyond_loopback_the_invoke_api_is_off_unless_asked_for(tmp_path):
+    served = start_server(tmp_path, "--host", "0.0.0.0", env=SIGNING_ENV)
+    try:
+        answer = served.request("POST", INVOCATIONS, b'{"operation": "list"}')
+        api = served.post({"operation": "ping"})
+    finally:
+        served.stop()
+
+    assert answer.status == 403
+    assert "--invoke-api" in answer.json["message"]
+    assert (api.status, api.json) == (200, "pong")
+    assert "Lambda's Invoke API: off on 0.0.0.0" in served.log()
+
+
+def test_with_invoke_api_a_request_signed_with_the_servers_key_pair_is_answered(exposed_server):
+    client = lambda_client_for(exposed_server, "invoke-key", "invoke-secret")
+
+    answer = invoke(client, {"operation": "echo", "payload": {"signed": True}})
+    by_arn = invoke(
+        client,
+        {"operation": "ping"},
+        name="arn:aws:lambda:us-east-1:123456789012:function:LambdaFunctionOverHttps",
+        Qualifier="$LATEST",
+    )
+
+    assert json.loads(answer["Payload"].read()) == {"signed": True}
+    assert json.loads(by_arn["Payload"].read()) == "pong"
+    assert "SigV4-signed with AWS_ACCESS_KEY_ID invoke-key" in exposed_server.log()
+
+
+@pytest.mark.parametrize(
+    ("key_id", "secret", "error_type"),
+    [
+        ("invoke-key", "not-the-secret", "InvalidSignatureException"),
+        ("someone-else", "invoke-secret", "UnrecognizedClientException"),
+    ],
+)
+def test_with_invoke_api_a_request_signed_otherwise_is_refused(
+    exposed_server, key_id, secret, error_type
+):
+    client = lambda_client_for(exposed_server, key_id, secret)
+
+    with pytest.raises(ClientError) as refused:
+        invoke(client, {"operation": "list"})
+
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert refused.value.response["Error"]["Code"] == error_type
+
+
+def test_with_invoke_api_an_unsigned_or_altered_request_is_refused(exposed_server):
+    unsigned = exposed_server.request("POST", INVOCATIONS, b'{"operation": "list"}')
+    signed = AWSRequest("POST", exposed_server.base + INVOCATIONS, data=b'{"operation": "ping"}')
+    SigV4Auth(Credentials("invoke-key", "invoke-secret"), "lambda", REGION).add_auth(signed)
+    altered = exposed_server.request(
+        "POST", INVOCATIONS, b'{"operation": "list"}', dict(signed.headers.items())
+    )
+
+    assert unsigned.status == 403
+    assert unsigned.json == {"Type": "User", "message": "Missing Authentication Token"}
+    assert altered.status == 403
+    assert altered.headers["x-amzn-errortype"] == "InvalidSignatureException"
+    assert altered.json["message"].startswith("The request signature we calculated does not")

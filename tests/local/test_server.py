@@ -67,18 +67,50 @@ def test_a_body_that_does_not_match_the_request_model_is_refused_at_the_edge(dev
     assert "frobnicate" in dev_server.log()
 
 
-def test_cors_preflight_and_responses_allow_any_origin_by_default(dev_server):
+def test_cors_answers_pages_on_this_machine_by_default_naming_the_page(dev_server):
+    page = {"Origin": "http://localhost:5173"}
     preflight = dev_server.request(
-        "OPTIONS",
-        "/DynamoDBManager",
-        headers={"Origin": "http://localhost:5173", "Access-Control-Request-Method": "POST"},
+        "OPTIONS", "/DynamoDBManager", headers={**page, "Access-Control-Request-Method": "POST"}
     )
 
     assert preflight.status == 200
-    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert preflight.headers["access-control-allow-origin"] == "http://localhost:5173"
+    assert preflight.headers["vary"] == "Origin"
     assert "POST" in preflight.headers["access-control-allow-methods"]
     assert "x-api-key" in preflight.headers["access-control-allow-headers"].lower()
-    assert dev_server.post({"operation": "ping"}).headers["access-control-allow-origin"] == "*"
+    answer = dev_server.post({"operation": "ping"}, **page)
+    assert answer.headers["access-control-allow-origin"] == "http://localhost:5173"
+    assert "Idempotent-Replayed" in answer.headers["access-control-expose-headers"]
+    other_port = dev_server.post({"operation": "ping"}, Origin="http://127.0.0.1:8080")
+    assert other_port.headers["access-control-allow-origin"] == "http://127.0.0.1:8080"
+
+
+def test_a_page_on_another_site_gets_no_cors_answer(dev_server):
+    elsewhere = {"Origin": "https://evil.example"}
+    preflight = dev_server.request(
+        "OPTIONS",
+        "/DynamoDBManager",
+        headers={**elsewhere, "Access-Control-Request-Method": "POST"},
+    )
+    answer = dev_server.post({"operation": "ping"}, **elsewhere)
+    refused = dev_server.post({"operation": "nope"}, **elsewhere)
+
+    assert "access-control-allow-origin" not in preflight.headers
+    assert (answer.status, answer.json) == (200, "pong")
+    assert "access-control-allow-origin" not in answer.headers
+    assert "access-control-allow-origin" not in refused.headers
+    assert "access-control-allow-origin" not in dev_server.post({"operation": "ping"}).headers
+
+
+def test_a_request_for_another_host_name_is_refused(dev_server):
+    """A page that rebinds its own name to 127.0.0.1 sends its name as Host."""
+    answer = dev_server.post({"operation": "ping"}, Host="evil.example")
+
+    assert answer.status == 403
+    assert "--allowed-host evil.example" in answer.json["message"]
+    assert "Host evil.example is not allowed" in dev_server.log()
+    for name in ("localhost", "127.0.0.1", f"localhost:{dev_server.port}", "[::1]:80"):
+        assert dev_server.post({"operation": "ping"}, Host=name).json == "pong", name
 
 
 def test_an_api_key_stack_requires_the_key(prod_server):
@@ -99,13 +131,16 @@ def test_an_api_key_stack_requires_the_key(prod_server):
     )
 
 
-def test_a_body_over_api_gateways_limit_is_413(dev_server):
-    answer = dev_server.post(
-        b'{"operation": "echo", "payload": "' + b"x" * (10 * 1024 * 1024) + b'"}'
+def test_a_body_over_api_gateways_limit_is_413_before_it_is_sent(dev_server):
+    """As curl sends a large body: headers first, the body once the server says continue."""
+    answer = send_raw(
+        dev_server.port,
+        b"POST /DynamoDBManager HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        b"Expect: 100-continue\r\nContent-Length: %d\r\n\r\n" % (10 * 1024 * 1024 + 1),
     )
 
-    assert answer.status == 413
-    assert answer.json == {"message": "Request Too Long"}
+    assert answer.startswith(b"HTTP/1.1 413 ")
+    assert answer.endswith(b'\r\n\r\n{"message":"Request Too Long"}')
 
 
 def test_sixteen_concurrent_clients_lose_no_write(dev_server):
@@ -210,3 +245,64 @@ def test_a_retried_request_with_an_idempotency_key_is_applied_once(dev_server):
         {"operation": "read", "tableName": "LambdaTable", "payload": {"Key": {"Id": "visits"}}}
     )
     assert read.json["Item"]["hits"] == 1
+
+
+def send_raw(port: int, request: bytes, *, then_close: bool = False) -> bytes:
+    """What the server answers to bytes sent as they are, until it closes the connection."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(request)
+        if then_close:
+            return b""
+        answer = b""
+        while piece := connection.recv(65536):
+            answer += piece
+        return answer
+
+
+CHUNKED = (
+    b"POST /DynamoDBManager HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+    b"Transfer-Encoding: chunked\r\n\r\n"
+)
+
+
+def test_a_chunk_bigger_than_the_limit_is_refused_and_the_server_answers_on(dev_server):
+    """The request that used to crash the server: a 4 GB chunk, three bytes of it, gone."""
+    for _ in range(10):
+        send_raw(dev_server.port, CHUNKED + b"ffffffff\r\nabc", then_close=True)
+        answer = send_raw(dev_server.port, CHUNKED + b"ffffffff\r\nabc")
+        assert answer.startswith(b"HTTP/1.1 413 "), answer
+        assert answer.endswith(b'\r\n\r\n{"message":"Request Too Long"}'), answer
+
+    assert dev_server.post({"operation": "ping"}).json == "pong"
+
+
+def test_malformed_chunking_is_a_400_from_the_server_itself(dev_server):
+    for body in [
+        b"zz\r\nabc\r\n0\r\n\r\n",
+        b"3\r\nabcXY0\r\n\r\n",
+        b"3;not an extension\r\nabc\r\n0\r\n\r\n",
+        b"-1\r\n\r\n",
+    ]:
+        answer = send_raw(dev_server.port, CHUNKED + body)
+        assert answer.startswith(b"HTTP/1.1 400 "), (body, answer)
+        assert b"text/plain" in answer.split(b"\r\n\r\n")[0], answer
+    well_formed = send_raw(
+        dev_server.port,
+        CHUNKED.replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n")
+        + b'14\r\n{"operation":"ping"}\r\n0\r\n\r\n',
+    )
+    assert well_formed.startswith(b"HTTP/1.1 200 ")
+    assert well_formed.endswith(b'"pong"')
+
+
+def test_a_request_the_server_cannot_parse_is_a_4xx_and_never_a_page(dev_server):
+    for request in [
+        b"\x00\x01\x02 garbage\r\n\r\n",
+        b"POST /DynamoDBManager HTTP/1.1\r\nHost: localhost\r\nContent-Length: -5\r\n\r\n",
+        # Headers without end: the server stops reading at 64 KiB, here all that was sent.
+        (b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Long: " + b"a" * 65_536)[:65_536],
+    ]:
+        answer = send_raw(dev_server.port, request)
+        status = int(answer.split(b" ", 2)[1])
+        assert 400 <= status < 500, answer[:200]
+        assert b"<html" not in answer.lower()
