@@ -36,7 +36,7 @@ from waitress.parser import HTTPRequestParser
 from waitress.receiver import ChunkedReceiver
 from waitress.server import TcpWSGIServer
 from waitress.task import ErrorTask
-from waitress.utilities import RequestEntityTooLarge
+from waitress.utilities import BadRequest, RequestEntityTooLarge
 
 from local_api.gateway import MAX_REQUEST_BYTES, Gateway, HttpResponse, gateway_error
 from local_api.host_check import AllowedHosts
@@ -234,11 +234,14 @@ class _RefusalTask(ErrorTask):
     """waitress's answer to a request it refuses itself, logged; a long body as API Gateway's 413.
 
     The rest (an unparseable request line, headers or chunking) keep waitress's
-    own plain-text 4xx: no gateway would have seen them.
+    own plain-text 4xx: no gateway would have seen them. Its one 5xx, 501 for a
+    transfer coding other than chunked, is a 400 here: the client is at fault.
     """
 
     def execute(self) -> None:
         request: Any = self.request  # waitress's parser, which its stubs call an Error
+        if request.error.code >= 500:
+            request.error = BadRequest(request.error.body)
         error = request.error
         if error.code == 413:
             refused = gateway_error(413, "Request Too Long", "RequestTooLong")
