@@ -67,10 +67,14 @@ def check(operation: str, body: Mapping[str, Any], key_types: KeyTypes) -> str |
     return None
 
 
+#: How the answer to a crash inside moto begins, whatever the request.
+CRASHED = "moto, the local engine, failed on this"
+
+
 def crash_message(operation: str, error: BaseException) -> str:
     """What a caller is told when moto itself fails on a request."""
     return (
-        f"moto, the local engine, failed on this {operation} "
+        f"{CRASHED} {operation} "
         f"({type(error).__name__}: {error}). DynamoDB answers such a request with a "
         "validation error or a result of its own; start the server with --engine dynalite "
         "to see it"

@@ -31,6 +31,7 @@ def install() -> None:
     if _installed:
         return
     _serialize_empty_map_keys()
+    _update_without_changes()
     _installed = True
 
 
@@ -61,6 +62,27 @@ def _serialize_empty_map_keys() -> None:
         serialized[self.get_serialized_name(shape, key)][""] = member
 
     setattr(serializer, "_serialize_type_map", serialize_map)  # noqa: B010 - mypy refuses a method assignment
+
+
+def _update_without_changes() -> None:
+    """Answer an ``UpdateItem`` naming only a ``Key`` as DynamoDB does: the item, created if new.
+
+    DynamoDB takes an update with neither ``UpdateExpression`` nor
+    ``AttributeUpdates``: an absent item is created with its key attributes alone.
+    moto 5.2.5 creates it, then fails applying updates it was never given
+    (``None``), so the caller was told the request failed while the item stayed.
+    Here the missing updates are an empty set of them.
+    """
+    from moto.dynamodb.models import DynamoDBBackend
+
+    original = _present(DynamoDBBackend, "update_item")
+
+    def update_item(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if not kwargs.get("update_expression") and kwargs.get("attribute_updates") is None:
+            kwargs["attribute_updates"] = {}
+        return original(self, *args, **kwargs)
+
+    setattr(DynamoDBBackend, "update_item", update_item)  # noqa: B010 - mypy refuses a method assignment
 
 
 def _present(owner: type, name: str) -> Callable[..., Any]:

@@ -61,3 +61,10 @@ def test_a_map_with_an_empty_key_is_stored_and_read_back(table, run_operation):
     assert run_operation("read", {"Key": {"Id": "empty-key"}})["Item"] == item
     assert run_operation("list", {})["Items"] == [item]
     assert table.items() == [item]
+
+
+def test_an_update_naming_only_a_key_creates_the_item_as_dynamodb_does(table, run_operation):
+    answered = run_operation("update", {"Key": {"Id": "new"}, "ReturnValues": "ALL_NEW"})
+
+    assert answered["Attributes"] == {"Id": "new"}
+    assert table.items() == [{"Id": "new"}]
