@@ -55,6 +55,16 @@ TABLE = "LambdaTable"
 PHYSICAL_TABLE = "dynamodb-operations-test-LambdaTable"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Modules holding a ``slow`` test go first, the rest keep their order.
+
+    ``make test`` hands whole modules to two workers in collection order, so a
+    long module collected last would leave one worker running it alone at the end.
+    """
+    slow = {item.nodeid.split("::")[0] for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.nodeid.split("::")[0] not in slow)
+
+
 def load_event(name: str) -> dict[str, Any]:
     """A sample event from ``tests/events`` (a fresh copy each time)."""
     return json.loads((EVENTS / name).read_text())

@@ -16,6 +16,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 import yaml
 
 from function.registry import Registry
@@ -249,6 +250,7 @@ USER_SUITES = (
 )
 
 
+@pytest.mark.slow
 def test_the_suites_pass_with_a_users_operations_plugin_and_table_added(tmp_path):
     """Slow (about 40 s): copies the project and runs its suites in a subprocess.
 

@@ -347,6 +347,7 @@ def test_clean_payloads_of_every_registered_operation_are_what_its_schema_accept
 # --- HTTP ----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @settings(PROPERTIES, max_examples=1600)
 @given(request=gen.http_requests(gen.envelope_bodies))
 def test_any_envelope_in_any_http_event_gets_a_well_formed_answer_and_stays_confined(fake, request):

@@ -33,6 +33,7 @@ def server(request: pytest.FixtureRequest, tmp_path_factory) -> Iterator[LocalSe
     served.stop()
 
 
+@pytest.mark.slow
 def test_every_answer_conforms_to_the_document(server, tmp_path):
     run = subprocess.run(
         [
