@@ -84,8 +84,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--cors-origin",
         default=LOCAL_ORIGINS,
-        help="origin allowed by CORS: by default pages on this machine (http://localhost:PORT, "
-        "http://127.0.0.1:PORT); one origin, '*' for any, or 'none' to turn CORS off",
+        help="origin allowed by CORS: by default pages on this machine (localhost, 127.0.0.1 "
+        "or [::1], any port); one origin instead of those, '*' for any, or 'none' to turn "
+        "CORS off",
     )
     serve.add_argument(
         "--allowed-host",
@@ -461,7 +462,7 @@ def _hosts_line(options: argparse.Namespace) -> str:
 
 def _cors_shown(cors: str | None) -> str:
     if cors == LOCAL_ORIGINS:
-        return "pages on this machine (http://localhost:PORT, http://127.0.0.1:PORT)"
+        return "pages on this machine (localhost, 127.0.0.1 or [::1], any port)"
     return "any origin" if cors == "*" else cors or "off"
 
 

@@ -167,11 +167,11 @@ class Gateway:
     def _cors(self, request: HttpRequest) -> list[tuple[str, str]]:
         """The ``Access-Control-Allow-Origin`` (and ``Vary``) a request's answer carries."""
         origin = allowed_origin(self.config.cors_origin, request.header("Origin"))
+        # Under the local default every answer depends on the Origin: caches must know.
+        vary = [("Vary", "Origin")] if self.config.cors_origin == LOCAL_ORIGINS else []
         if origin is None:
-            return []
-        if self.config.cors_origin == LOCAL_ORIGINS:
-            return [("Access-Control-Allow-Origin", origin), ("Vary", "Origin")]
-        return [("Access-Control-Allow-Origin", origin)]
+            return vary
+        return [("Access-Control-Allow-Origin", origin), *vary]
 
     def _preflight(self, request: HttpRequest) -> HttpResponse:
         allowed = self._cors(request)

@@ -185,5 +185,7 @@ def test_by_default_the_functions_cors_answer_is_narrowed_to_a_page_on_this_mach
     assert allowed("http://[::1]:8080") == ["http://[::1]:8080"]
     assert allowed("https://evil.example") == []
     assert allowed("http://localhost.evil.example") == []
+    refused = stage.handle(request(headers=[("Origin", "https://evil.example")]))
+    assert ("Vary", "Origin") in refused.headers  # a cache must not hand it to a local page
     named = gateway(any_origin, cors_origin="https://app.example.com")
     assert ("Access-Control-Allow-Origin", "*") in named.handle(request()).headers

@@ -194,6 +194,24 @@ def test_an_entry_now_refused_is_set_aside_and_the_start_succeeds(tmp_path):
     assert json.loads(json.loads(kept)["line"])["body"]["Item"]["pk"] == {"S": "bad"}
 
 
+def test_one_refused_item_of_a_compacted_batch_is_set_aside_alone(tmp_path):
+    # A restart writes the journal back 25 items a line; one bad item must not take 24 along.
+    puts = [{"PutRequest": {"Item": {"pk": {"S": f"i{n:02}"}}}} for n in range(24)]
+    puts.insert(10, {"PutRequest": {"Item": {"pk": {"S": "bad"}, "": {"N": "1"}}}})
+    batch = Entry("BatchWriteItem", "us-east-1", {"RequestItems": {"kept": puts}})
+    _journal(tmp_path, CREATE.line().decode().strip(), batch.line().decode().strip())
+
+    with Engine("moto", tmp_path) as engine:
+        assert kept_ids(engine) == [f"i{n:02}" for n in range(24)]
+        (warning,) = engine.warnings()
+    with Engine("moto", tmp_path) as engine:
+        assert len(kept_ids(engine)) == 24
+
+    assert warning.startswith("journal entry 2 (PutItem on kept) was answered 200 and is now")
+    (kept,) = (tmp_path / "journal.set-aside.jsonl").read_text().splitlines()
+    assert json.loads(json.loads(kept)["line"])["body"]["Item"]["pk"] == {"S": "bad"}
+
+
 #: Requests DynamoDB refuses that moto once took, leaving tables no restart could read back.
 HOSTILE: list[tuple[str, dict[str, Any]]] = [
     ("put_item", {"TableName": "kept", "Item": {"pk": {"S": "h1"}, "": {"N": "1"}}}),
