@@ -7,6 +7,7 @@ import logging
 import pytest
 
 from function.dynamodb import UndeclaredActionError
+from function.errors import RequestError
 from infra.settings import stack_settings
 from tests.conftest import GATEWAY_REQUEST_ID, run_direct
 
@@ -62,6 +63,11 @@ def on_indexes(call):
 def count_all(call):
     pages = call.dynamodb.get_paginator("scan").paginate(TableName=call.table)
     return sum(page["Count"] for page in pages)
+
+
+@operation("get-as-sent", actions=["dynamodb:GetItem"])
+def get_as_sent(call):
+    return call.dynamodb.get_item(TableName=call.table, **call.payload)
 """
 
 
@@ -160,3 +166,15 @@ def test_a_query_of_an_index_needs_the_action_on_indexes_as_iam_does(by_name):
 def test_a_paginators_pages_are_checked_too(by_name):
     with pytest.raises(UndeclaredActionError, match=r"called dynamodb:Scan on a table"):
         on_orders("count-all", {})
+
+
+def test_an_index_named_on_a_call_that_takes_none_is_the_callers_400_not_an_undeclared_action(
+    by_name,
+):
+    with pytest.raises(RequestError) as refused:
+        on_orders(
+            "get-as-sent", {"Key": {"customerId": "c1", "orderId": "o1"}, "IndexName": "byStatus"}
+        )
+
+    assert refused.value.status == 400
+    assert "IndexName" in str(refused.value)

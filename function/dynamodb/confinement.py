@@ -53,6 +53,10 @@ def install(client: Any) -> None:
     client.meta.events.register("before-parameter-build.dynamodb", _confine)
 
 
+#: The calls whose requests can name an index; on any other, botocore refuses ``IndexName``.
+INDEX_READS = frozenset({"Query", "Scan"})
+
+
 def _confine(params: dict[str, Any], model: Any, **_: Any) -> None:
     if model.name not in CONFINABLE_CALLS:
         raise ConfinementError(
@@ -63,7 +67,11 @@ def _confine(params: dict[str, Any], model: Any, **_: Any) -> None:
         if name not in allowed:
             raise ConfinementError(f"Operation code named table {name!r}, which is not this API's")
     index = params.get("IndexName")
-    if isinstance(index, str) and isinstance(params.get("TableName"), str):
+    if (
+        model.name in INDEX_READS
+        and isinstance(index, str)
+        and isinstance(params.get("TableName"), str)
+    ):
         _check_index(params["TableName"], index)
 
 

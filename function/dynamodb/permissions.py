@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from function.dynamodb.confinement import ConfinementError, check_scope
+from function.dynamodb.confinement import INDEX_READS, ConfinementError, check_scope
 from function.tables import TableScope
 
 ACTION_PREFIX = "dynamodb:"
@@ -75,7 +75,7 @@ class Permissions:
             for part in _transaction_parts(params):
                 self._check(part, on_index=False)
         else:
-            self._check(call, on_index="IndexName" in params)
+            self._check(call, on_index=call in INDEX_READS and "IndexName" in params)
         check_scope(self.operation, self.scope, call, params, self.reachable)
 
     def _check(self, call: str, *, on_index: bool) -> None:
