@@ -107,6 +107,10 @@ def consumed_capacity_unasked(engine: Any, _: Path) -> None:
     )
     assert status == 200
     assert "ConsumedCapacity" in answer
+    put = {"Put": {"TableName": table, "Item": {"Id": {"S": "b"}}}}
+    status, answer = send(engine, "TransactWriteItems", {"TransactItems": [put]})
+    assert status == 200
+    assert {"ConsumedCapacity", "ItemCollectionMetrics"} <= set(answer)
 
 
 def refused_writes_applied_in_part(engine: Any, _: Path) -> None:
@@ -168,7 +172,8 @@ CASES: dict[str, Callable[[Any, Path], None]] = {
     "a `ConditionExpression` that does not parse (`AAA`)": unparsable_condition,
     "`ADD x :e` or `SET x = x + :e` with a number in exponent form (`1e-37`)": exponent_sum,
     "a condition comparing an attribute with itself (`Id = Id`)": operand_compared_with_itself,
-    "`ConsumedCapacity` on an `update` that does not ask for it": consumed_capacity_unasked,
+    "`ConsumedCapacity` on an `update` or a `transact-write`, `ItemCollectionMetrics` on a "
+    "`transact-write`, not asked for": consumed_capacity_unasked,
     "a `batch-write` refused part-way (a value moto cannot store), an `update` over 400 KB "
     "on a new key": refused_writes_applied_in_part,
     "backups (`CreateBackup`), exports, imports": backups_not_journaled,
