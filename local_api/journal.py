@@ -127,7 +127,7 @@ class Journal:
                 if not isinstance(entry.body, dict):
                     raise TypeError("its body is not an object")
                 yield entry
-            except (ValueError, KeyError, TypeError) as error:
+            except (ValueError, KeyError, TypeError, OverflowError, RecursionError) as error:
                 reason = f"is not a journal entry ({type(error).__name__}: {error})"
                 yield SetAside(number, line.decode(errors="replace"), reason)
 

@@ -74,9 +74,12 @@ BATCH = 25
 #: when its caller has timed out and answered 503 must never be applied after.
 WRITE_WAIT_SECONDS = deadline.READ_TIMEOUT_SECONDS / 2
 BUSY = (
-    "The local engine was busy with another write for {seconds:g} s; this write was not "
-    "applied. Retry it"
+    "The local engine was busy with other writes for {seconds:g} s and refused this request "
+    "unapplied; retry it"
 )
+
+#: DynamoDB's answer to a document nested past its 32 levels; here, one too deep to parse.
+TOO_DEEP = "Nesting Levels have exceeded supported limits"
 
 StartResponse = Callable[..., Any]
 Answer = tuple[str, list[tuple[str, str]], bytes]
@@ -106,16 +109,19 @@ class LocalEngine:
         region = _region(environ.get("HTTP_AUTHORIZATION", ""))
         try:
             body = json.loads(raw) if raw else {}
-        except ValueError:
-            body = None
-        if isinstance(body, dict):
-            message = moto_corrections.check(
-                operation, body, lambda table: self.key_types(region, table)
+            message = (
+                moto_corrections.check(operation, body, lambda table: self.key_types(region, table))
+                if isinstance(body, dict)
+                else None
             )
-            if message is not None:
-                status, headers, content = _validation_error(message)
-                start_response(status, headers)
-                return [content]
+        except ValueError:
+            body, message = None, None
+        except RecursionError:
+            body, message = None, TOO_DEEP
+        if message is not None:
+            status, headers, content = _validation_error(message)
+            start_response(status, headers)
+            return [content]
         environ["wsgi.input"] = io.BytesIO(raw)
         if operation not in WRITES or not isinstance(body, dict):
             status, headers, content = self._moto(environ, operation)
@@ -227,12 +233,15 @@ class LocalEngine:
         """One journaled write sent again, corrected as it would be if sent now."""
         if entry.operation in TABLE_CHANGES:
             self._key_types.pop((entry.region, str(entry.body.get("TableName"))), None)
-        message = moto_corrections.check(
-            entry.operation, entry.body, lambda table: self.key_types(entry.region, table)
-        )
-        if message is not None:
-            return 400, {"message": message}
-        return self.call(entry.region, entry.operation, entry.body)
+        try:
+            message = moto_corrections.check(
+                entry.operation, entry.body, lambda table: self.key_types(entry.region, table)
+            )
+            if message is not None:
+                return 400, {"message": message}
+            return self.call(entry.region, entry.operation, entry.body)
+        except RecursionError:
+            return 400, {"message": TOO_DEEP}
 
     def snapshot(self, regions: Iterable[str]) -> Iterator[Entry]:
         """The writes that rebuild every table as it now stands, with its items."""

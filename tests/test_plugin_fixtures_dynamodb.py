@@ -68,3 +68,15 @@ def test_an_update_naming_only_a_key_creates_the_item_as_dynamodb_does(table, ru
 
     assert answered["Attributes"] == {"Id": "new"}
     assert table.items() == [{"Id": "new"}]
+
+
+def test_an_item_of_thousands_of_attributes_is_stored_whole_and_one_over_400_kb_refused(
+    table, run_operation
+):
+    wide = {"Id": "wide", **{f"a{n}": n for n in range(4000)}}
+
+    run_operation("create", {"Item": wide})
+    with pytest.raises(DynamoDBValidationError, match="Item size"):
+        run_operation("create", {"Item": {"Id": "big", "a": "x" * 405_000}})
+
+    assert table.items() == [wide]

@@ -178,6 +178,25 @@ def test_a_line_damaged_by_hand_is_set_aside_and_every_other_item_kept(tmp_path)
     assert json.loads(kept)["line"] == damaged
 
 
+@pytest.mark.parametrize(
+    "damaged",
+    [
+        '{"operation": "PutItem", "region": "us-east-1", "body": {}, "status": 1e400}',
+        '{"operation": "PutItem", "region": "us-east-1", "body": {"TableName": "kept", '
+        '"Item": {"pk": {"S": "deep"}, "m": ' + '{"M": {"a": ' * 3000 + "{}" + "}}" * 3000 + "}}}",
+    ],
+    ids=["status-out-of-range", "nested-3000-deep"],
+)
+def test_a_line_no_parser_can_take_is_set_aside_too(tmp_path, damaged):
+    _journal(tmp_path, CREATE.line().decode().strip(), _put("a"), damaged, _put("b"))
+
+    with Engine("moto", tmp_path) as engine:
+        assert kept_ids(engine) == ["a", "b"]
+        (warning,) = engine.warnings()
+
+    assert warning.startswith("journal entry 3 ")
+
+
 def test_an_entry_now_refused_is_set_aside_and_the_start_succeeds(tmp_path):
     # moto once answered it 200; DynamoDB refuses an empty attribute name, as the engine now does.
     _journal(tmp_path, CREATE.line().decode().strip(), _put("a"), _put("bad", **{"": {"N": "1"}}))
