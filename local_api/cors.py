@@ -6,11 +6,19 @@ is pages served from this machine (``http://localhost:5173``,
 that a page on any other site cannot read or write the local tables from the
 developer's browser; ``--cors-origin`` names one origin instead (``*`` any,
 ``none`` no CORS).
+
+CORS only stops a page reading an answer. A page can still send a "simple"
+request (a ``text/plain`` POST, a form) to the local server, and the write
+would happen; so a request a browser marks with an ``Origin`` the server does
+not admit (:func:`admits`) is refused before any endpoint sees it. Tools that
+send no ``Origin`` (curl, the SDKs) are unaffected. A deployed stage has no such
+check: there the API key or IAM keeps pages out.
 """
 
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 #: ``--cors-origin``'s default: the page's own origin when it is on this machine.
 LOCAL_ORIGINS = "local"
@@ -40,3 +48,26 @@ def function_origin(setting: str | None) -> str | None:
     on this machine, naming that page.
     """
     return "*" if setting == LOCAL_ORIGINS else setting
+
+
+def admits(setting: str | None, origin: str | None, host: str | None) -> bool:
+    """Whether a request a browser sent from ``origin`` may reach the API at all.
+
+    Yes for a tool that sends no ``Origin``, for the origin CORS allows, for a
+    page on this machine, and for the server's own pages (``/docs``) under
+    whatever ``host`` they were loaded from.
+    """
+    if not origin or setting == "*" or origin == setting or is_local_origin(origin):
+        return True
+    try:
+        return bool(host) and urlsplit(origin).netloc.lower() == (host or "").lower()
+    except ValueError:
+        return False
+
+
+def refusal_message(origin: str) -> str:
+    """Why a request from a page whose origin the server does not admit is refused."""
+    return (
+        f"Origin not allowed: {origin} (a page there could change the local tables; start "
+        f"the server with --cors-origin {origin} to allow it)"
+    )

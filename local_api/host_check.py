@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -36,10 +37,20 @@ def host_name(host: str) -> str:
     """The name in a ``Host`` header, without its port or an IPv6 address's brackets."""
     host = host.strip().lower()
     if host.startswith("["):
-        return host[1 : host.index("]")] if "]" in host else host
+        address, _, rest = host[1:].partition("]")
+        # Only a port may follow the brackets: "[::1]evil.example" names no address of ours.
+        return address if not rest or re.fullmatch(r":\d*", rest) else host
     if host.count(":") == 1:
         host = host.partition(":")[0]
     return host.rstrip(".")
+
+
+def authority_of(target: str) -> str | None:
+    """The host an absolute-form request target names (``http://a.example:80/x``), if any."""
+    scheme, separator, rest = target.partition("://")
+    if not separator or scheme.lower() not in ("http", "https"):
+        return None
+    return rest.split("/", 1)[0].split("?", 1)[0].rpartition("@")[2]
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,19 @@ class AllowedHosts:
 
     def allows(self, host: str | None) -> bool:
         return not host or ANY_HOST in self.names or host_name(host) in self.names
+
+    def allows_request(self, host: str | None, target: str) -> str | None:
+        """The name refused for a request with this ``Host`` and request target, if any.
+
+        An absolute-form target (``POST http://evil.example/DynamoDBManager``)
+        names the host itself, and takes precedence over the header (RFC 9112,
+        3.2.2), so it must be allowed too.
+        """
+        authority = authority_of(target)
+        for name in (host, authority):
+            if name is not None and not self.allows(name):
+                return name
+        return None
 
     def refusal(self, host: str) -> HttpResponse:
         """The 403 for a request whose ``Host`` is not one of :attr:`names`."""

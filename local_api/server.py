@@ -38,6 +38,7 @@ from waitress.server import TcpWSGIServer
 from waitress.task import ErrorTask
 from waitress.utilities import BadRequest, RequestEntityTooLarge
 
+from local_api import cors
 from local_api.gateway import MAX_REQUEST_BYTES, Gateway, HttpResponse, gateway_error
 from local_api.host_check import AllowedHosts
 from local_api.proxy_event import HttpRequest
@@ -122,8 +123,14 @@ def wsgi_app(
         method, path = environ.get("REQUEST_METHOD", "GET"), _path(environ)
         try:
             received = http_request(environ)
-            if not hosts.allows(received.header("Host")):
-                answer = hosts.refusal(received.header("Host") or "")
+            origin = received.header("Origin")
+            if (
+                refused := hosts.allows_request(received.header("Host"), received.target)
+            ) is not None:
+                answer = hosts.refusal(refused)
+            elif not cors.admits(gateway.config.cors_origin, origin, received.header("Host")):
+                answer = gateway_error(403, cors.refusal_message(origin or ""), "Forbidden")
+                answer.note = f"Origin {origin} is not allowed"
             else:
                 answer = next(
                     (found for endpoint in endpoints if (found := endpoint.answer(received))),

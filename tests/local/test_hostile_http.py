@@ -195,6 +195,20 @@ def test_a_request_without_host_comes_from_no_browser_and_is_served(served):
     assert answer.endswith(b'"pong"')
 
 
+def test_an_absolute_form_target_naming_another_host_is_refused_whatever_the_header(served):
+    """The target's host takes precedence over the Host header (RFC 9112, 3.2.2)."""
+    for host_header in (b"Host: 127.0.0.1\r\n", b""):
+        with served.connect() as connection:
+            connection.sendall(
+                b"POST http://evil.example/DynamoDBManager HTTP/1.0\r\n"
+                + host_header
+                + b'Content-Length: 20\r\n\r\n{"operation":"ping"}'
+            )
+            answer = answer_to(connection)
+        assert answer.startswith(b"HTTP/1.0 403 "), answer
+        assert b"Host not allowed: evil.example" in answer
+
+
 def test_function_headers_http_cannot_carry_are_left_out_not_a_500(served):
     served.code.extra_headers = {
         "X-Split": "a\r\nInjected: yes",

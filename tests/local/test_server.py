@@ -85,29 +85,56 @@ def test_cors_answers_pages_on_this_machine_by_default_naming_the_page(dev_serve
     assert other_port.headers["access-control-allow-origin"] == "http://127.0.0.1:8080"
 
 
-def test_a_page_on_another_site_gets_no_cors_answer(dev_server):
+def test_a_page_on_another_site_can_neither_read_nor_write_the_local_tables(dev_server):
+    """CORS keeps the answer from the page; refusing its Origin keeps the write from happening.
+
+    A page can send a "simple" request, a text/plain POST, without a preflight.
+    """
     elsewhere = {"Origin": "https://evil.example"}
     preflight = dev_server.request(
         "OPTIONS",
         "/DynamoDBManager",
         headers={**elsewhere, "Access-Control-Request-Method": "POST"},
     )
-    answer = dev_server.post({"operation": "ping"}, **elsewhere)
-    refused = dev_server.post({"operation": "nope"}, **elsewhere)
+    create = {
+        "operation": "create",
+        "tableName": "LambdaTable",
+        "payload": {"Item": {"Id": "written-by-a-page"}},
+    }
+    simple = dev_server.request(
+        "POST", "/DynamoDBManager", json.dumps(create), {"Content-Type": "text/plain", **elsewhere}
+    )
+    invoked = dev_server.request(
+        "POST",
+        "/2015-03-31/functions/LambdaFunctionOverHttps/invocations",
+        json.dumps(create),
+        {"Content-Type": "text/plain", **elsewhere},
+    )
+    read = {
+        "operation": "read",
+        "tableName": "LambdaTable",
+        "payload": {"Key": {"Id": "written-by-a-page"}},
+    }
 
     assert "access-control-allow-origin" not in preflight.headers
-    assert (answer.status, answer.json) == (200, "pong")
-    assert "access-control-allow-origin" not in answer.headers
-    assert "access-control-allow-origin" not in refused.headers
+    for refused in (preflight, simple, invoked):
+        assert refused.status == 403
+        assert "--cors-origin https://evil.example" in refused.json["message"]
+        assert "access-control-allow-origin" not in refused.headers
+    assert dev_server.post(read).status == 404
+    same_origin = {"Origin": f"http://127.0.0.1:{dev_server.port}"}  # this server's /docs page
+    assert dev_server.post({"operation": "ping"}, **same_origin).status == 200
     assert "access-control-allow-origin" not in dev_server.post({"operation": "ping"}).headers
 
 
 def test_a_request_for_another_host_name_is_refused(dev_server):
     """A page that rebinds its own name to 127.0.0.1 sends its name as Host."""
     answer = dev_server.post({"operation": "ping"}, Host="evil.example")
+    bracketed = dev_server.post({"operation": "ping"}, Host="[::1]evil.example")
 
     assert answer.status == 403
     assert "--allowed-host evil.example" in answer.json["message"]
+    assert bracketed.status == 403
     assert "Host evil.example is not allowed" in dev_server.log()
     for name in ("localhost", "127.0.0.1", f"localhost:{dev_server.port}", "[::1]:80"):
         assert dev_server.post({"operation": "ping"}, Host=name).json == "pong", name
