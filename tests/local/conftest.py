@@ -165,7 +165,7 @@ def require_node() -> None:
 
 @pytest.fixture(scope="module")
 def dev_server(tmp_path_factory: pytest.TempPathFactory, engine: str) -> Iterator[LocalServer]:
-    """The dev stack served locally: open endpoint, CORS for any origin."""
+    """The dev stack served locally: open endpoint, CORS for pages on this machine."""
     yield from _server_fixture(tmp_path_factory, "--stack", "dev", "--engine", engine)
 
 
