@@ -6,29 +6,12 @@ The function's DynamoDB client gives up after its read timeout and answers
 
 from __future__ import annotations
 
-import json
 import threading
-import uuid
 from typing import Any
 
-from werkzeug.test import Client
-
 from function import deadline
-from local_api.moto_server import TARGET_PREFIX, WRITE_WAIT_SECONDS, open_engine
-
-AUTHORIZATION = (
-    "AWS4-HMAC-SHA256 Credential=local/20200101/us-east-1/dynamodb/aws4_request, "
-    "SignedHeaders=host, Signature=local"
-)
-
-
-def send(engine: Any, operation: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-    answer = Client(engine).post(
-        "/",
-        data=json.dumps(body),
-        headers={"X-Amz-Target": TARGET_PREFIX + operation, "Authorization": AUTHORIZATION},
-    )
-    return answer.status_code, json.loads(answer.get_data() or b"{}")
+from local_api.moto_server import WRITE_WAIT_SECONDS, open_engine
+from tests.local.engine_requests import new_table, send
 
 
 def test_the_wait_for_a_write_is_well_inside_the_functions_read_timeout():
@@ -38,17 +21,7 @@ def test_the_wait_for_a_write_is_well_inside_the_functions_read_timeout():
 def test_a_write_held_up_by_a_slow_one_is_refused_and_never_applied():
     engine = open_engine(None)
     engine.write_wait_seconds = 0.2
-    table = f"busy-{uuid.uuid4().hex[:8]}"
-    send(
-        engine,
-        "CreateTable",
-        {
-            "TableName": table,
-            "KeySchema": [{"AttributeName": "Id", "KeyType": "HASH"}],
-            "AttributeDefinitions": [{"AttributeName": "Id", "AttributeType": "S"}],
-            "BillingMode": "PAY_PER_REQUEST",
-        },
-    )
+    table = new_table(engine, "busy")
     moto, started, release = engine.moto_app, threading.Event(), threading.Event()
 
     def slow_for_the_first_item(environ: dict[str, Any], start_response: Any) -> Any:

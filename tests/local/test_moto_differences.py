@@ -7,7 +7,6 @@ wrong fails its case, and a row added without a case fails the first test.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,12 +14,12 @@ from typing import Any
 import pytest
 
 from infra.project import PROJECT_DIR
+from local_api import moto_corrections
 from local_api.journal import Entry, Journal
 from local_api.moto_server import LocalEngine, open_engine
-from tests.local.test_engine_busy import send
+from tests.local.engine_requests import new_table, send
 
 PAGE = PROJECT_DIR / "docs" / "local-development.md"
-MOTO_FAILED = "moto, the local engine, failed on this"
 
 
 def documented_rows() -> list[str]:
@@ -31,29 +30,13 @@ def documented_rows() -> list[str]:
     return [row.split("|")[1].strip() for row in rows]
 
 
-def new_table(engine: Any) -> str:
-    name = f"differences-{uuid.uuid4().hex[:8]}"
-    status, _ = send(
-        engine,
-        "CreateTable",
-        {
-            "TableName": name,
-            "KeySchema": [{"AttributeName": "Id", "KeyType": "HASH"}],
-            "AttributeDefinitions": [{"AttributeName": "Id", "AttributeType": "S"}],
-            "BillingMode": "PAY_PER_REQUEST",
-        },
-    )
-    assert status == 200
-    return name
-
-
 def ids(engine: Any, table: str) -> list[str]:
     _, scanned = send(engine, "Scan", {"TableName": table})
     return sorted(item["Id"]["S"] for item in scanned["Items"])
 
 
 def unparsable_condition(engine: Any, _: Path) -> None:
-    table = new_table(engine)
+    table = new_table(engine, "differences")
     status, answer = send(
         engine,
         "PutItem",
@@ -61,12 +44,12 @@ def unparsable_condition(engine: Any, _: Path) -> None:
     )
     assert status == 400
     assert answer["message"].startswith(
-        f"{MOTO_FAILED} PutItem (ValueError: Incomplete condition AAA)"
+        f"{moto_corrections.CRASHED} PutItem (ValueError: Incomplete condition AAA)"
     )
 
 
 def exponent_sum(engine: Any, _: Path) -> None:
-    table = new_table(engine)
+    table = new_table(engine, "differences")
     send(engine, "PutItem", {"TableName": table, "Item": {"Id": {"S": "a"}, "x": {"N": "100"}}})
     status, answer = send(
         engine,
@@ -79,11 +62,11 @@ def exponent_sum(engine: Any, _: Path) -> None:
         },
     )
     assert status == 400
-    assert answer["message"].startswith(f"{MOTO_FAILED} UpdateItem")
+    assert answer["message"].startswith(f"{moto_corrections.CRASHED} UpdateItem")
 
 
 def operand_compared_with_itself(engine: Any, _: Path) -> None:
-    table = new_table(engine)
+    table = new_table(engine, "differences")
     status, _ = send(
         engine,
         "PutItem",
@@ -94,7 +77,7 @@ def operand_compared_with_itself(engine: Any, _: Path) -> None:
 
 
 def consumed_capacity_unasked(engine: Any, _: Path) -> None:
-    table = new_table(engine)
+    table = new_table(engine, "differences")
     status, answer = send(
         engine,
         "UpdateItem",
@@ -114,7 +97,7 @@ def consumed_capacity_unasked(engine: Any, _: Path) -> None:
 
 
 def refused_writes_applied_in_part(engine: Any, _: Path) -> None:
-    table = new_table(engine)
+    table = new_table(engine, "differences")
     puts = [
         {"PutRequest": {"Item": {"Id": {"S": "before"}}}},
         {"PutRequest": {"Item": {"Id": {"S": "refused"}, "n": {"N": "1e200"}}}},
@@ -137,7 +120,7 @@ def refused_writes_applied_in_part(engine: Any, _: Path) -> None:
 
 def backups_not_journaled(_: Any, folder: Path) -> None:
     engine = open_engine(folder)
-    table = new_table(engine)
+    table = new_table(engine, "differences")
     status, _ = send(engine, "CreateBackup", {"TableName": table, "BackupName": "kept"})
     assert status == 200
     journaled = [entry.operation for entry in Journal(folder).entries() if isinstance(entry, Entry)]
@@ -145,7 +128,7 @@ def backups_not_journaled(_: Any, folder: Path) -> None:
 
 
 def token_forgotten_by_a_restart(engine: Any, _: Path) -> None:
-    table = new_table(engine)
+    table = new_table(engine, "differences")
     transaction = {
         "ClientRequestToken": "one-transaction",
         "TransactItems": [
