@@ -25,9 +25,19 @@ it by its ``pytest11`` entry point, in this repository and in a plugin's own:
 * ``invoke(event)`` calls the real Lambda handler; ``post(body)`` sends a body
   through an API Gateway REST proxy event and returns the HTTP answer;
   ``lambda_context`` is the fake context both pass.
+* ``aws_environment``: fake credentials and a region, and no ``AWS_PROFILE``,
+  endpoint, ``TABLES``, ``TABLE_KEYS`` or ``OPERATION_PACKAGES`` from outside;
+  undone after the test. Every fixture above that reaches DynamoDB or the
+  handler uses it, so no test using them needs AWS credentials or network.
 
-No test needs AWS credentials or network: credentials are fake and every
-DynamoDB call goes to moto.
+The plugin is polite: a test that uses none of these fixtures keeps the
+environment it had. A fixture of a project's own that sets variables for a test
+using ``post`` or ``table`` asks for ``aws_environment`` first, or they are
+cleared. A project whose every test should run in the test environment opts in,
+in its pytest configuration::
+
+    [tool.pytest.ini_options]
+    dynamodb_operations_isolate = true
 """
 
 from __future__ import annotations
@@ -83,6 +93,21 @@ def physical_name(table: str) -> str:
     return f"dynamodb-operations-test-{table}"
 
 
+#: The ini option by which a project gives every test the test environment.
+ISOLATE_OPTION = "dynamodb_operations_isolate"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(
+        ISOLATE_OPTION,
+        "give every test aws_environment (fake AWS credentials, no AWS_PROFILE, "
+        "TABLES or OPERATION_PACKAGES from outside), not only the tests using "
+        "dynamodb_operations' fixtures",
+        type="bool",
+        default=False,
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
@@ -108,11 +133,12 @@ def test_stack(request: pytest.FixtureRequest) -> str:
     return TEST_STACK
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def aws_environment(monkeypatch: pytest.MonkeyPatch, test_stack: str) -> None:
     """Fake credentials and a region; no real endpoint, profile or table map leaks in.
 
-    A stack that lists operation packages of its own gets them served; any other
+    Every fixture that reaches DynamoDB or the handler uses it; a test may too. A
+    stack that lists operation packages of its own gets them served; any other
     serves ``operations`` and the plugins installed when the operation is looked up.
     """
     for name in (
@@ -137,6 +163,13 @@ def aws_environment(monkeypatch: pytest.MonkeyPatch, test_stack: str) -> None:
         if tuple(listed) != DEFAULT_PACKAGES or declared.get("excludePlugins"):
             served = stack_settings(test_stack).operation_packages
             monkeypatch.setenv(PACKAGES_ENV, ",".join(served))
+
+
+@pytest.fixture(autouse=True)
+def _isolate_when_opted_in(request: pytest.FixtureRequest) -> None:
+    """Every test gets ``aws_environment`` if the project set ``dynamodb_operations_isolate``."""
+    if request.config.getini(ISOLATE_OPTION):
+        request.getfixturevalue("aws_environment")
 
 
 @dataclass
@@ -186,7 +219,7 @@ _MOTO_REQUESTS = threading.RLock()
 
 
 @pytest.fixture
-def dynamodb_mock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+def dynamodb_mock(aws_environment: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """An in-process moto DynamoDB, and an unconfined client to set it up and inspect it.
 
     DynamoDB applies each request atomically: a conditional write's check and
@@ -340,7 +373,7 @@ def run_direct(document: Any) -> Any:
 
 
 @pytest.fixture
-def invoke() -> Callable[[Any], Any]:
+def invoke(aws_environment: None) -> Callable[[Any], Any]:
     """Call the real Lambda handler with an event."""
     return lambda event: lambda_handler.handler(copy.deepcopy(event), LambdaContext())
 
@@ -382,7 +415,7 @@ def proxy_event(body: Any, *, base64_body: bool = False, method: str = "POST") -
 
 
 @pytest.fixture
-def post() -> Callable[..., HttpAnswer]:
+def post(aws_environment: None) -> Callable[..., HttpAnswer]:
     """POST a body to the handler through a REST API proxy event; the HTTP answer back."""
 
     def send(body: Any, **options: Any) -> HttpAnswer:
