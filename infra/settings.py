@@ -1,264 +1,496 @@
 """A stack's settings, read and checked once for the Pulumi program and the local server.
 
-Pulumi.yaml declares every setting with its type and default; a stack file
-(``Pulumi.<stack>.yaml``) overrides some. :func:`stack_config` reads the files
-the way the Pulumi CLI does (project defaults overlaid by the stack file), for
-the local server and the tests; the Pulumi program gets the same values from
-Pulumi's config. Either way :func:`settings_from` turns them into a checked
-:class:`Settings`, refusing any setting it does not know (naming the nearest
-known one): a misspelt setting would otherwise be dropped without a word.
+:class:`Settings` is the one home of every setting: its type, default, range and
+description (pydantic models, grouped: the program's own here, the tables in
+:mod:`infra.table_definitions`, the alarms' thresholds in
+:mod:`infra.alarm_thresholds`, the domain and WAF in :mod:`infra.edge_settings`).
+``Pulumi.yaml``'s ``config`` block and the settings table of ``docs/deploying.md``
+are written from it (``python -m infra.settings_reference --write``).
+
+A stack file (``Pulumi.<stack>.yaml``) overrides some defaults. :func:`stack_config`
+reads the files the way the Pulumi CLI does (project defaults overlaid by the stack
+file), for the local server and the tests; the Pulumi program gets the same values
+from Pulumi's config. Either way :func:`settings_from` turns them into a checked
+:class:`Settings`, refusing any setting it does not know (naming the nearest known
+one): a misspelt setting would otherwise be dropped without a word.
 """
 
 from __future__ import annotations
 
 import difflib
-import json
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, NoReturn, Self, get_args
 
 import yaml
+from pydantic import (
+    BeforeValidator,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic import ModelWrapValidatorHandler as _Handler
 
 from function import operation_packages
 from function.deadline import WORST_CASE_SECONDS
-from infra.alarm_thresholds import AlarmThresholds, AlarmThresholdsError, alarm_thresholds
-from infra.config_keys import config_key
+from infra.alarm_thresholds import AlarmThresholds
+from infra.edge_settings import CustomDomain, Firewall
 from infra.project import PROJECT_DIR
+from infra.setting_values import (
+    ConfigBool,
+    ConfigInt,
+    ConfigModel,
+    ConfigNames,
+    ConfigText,
+    SettingsError,
+    as_int,
+    config_default,
+    parsed_json,
+    refuse,
+    settings_error,
+)
 from infra.table_definitions import (
     SYNONYMS,
     TABLE_FIELDS,
     TUTORIAL_TABLE_NAME,
     TableDefinition,
-    TableDefinitionError,
-    table_definitions,
+    Tables,
+    with_stack_protection,
 )
 from local_api.plugin_pruning import stale_plugins
+
+__all__ = ["Settings", "SettingsError", "settings_from", "stack_config", "stack_settings"]
 
 #: API Gateway stops waiting for an integration after 29 s.
 API_GATEWAY_TIMEOUT_SECONDS = 29
 #: The retention periods CloudWatch Logs accepts.
-LOG_RETENTION_DAYS = (
-    *(1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731),
-    *(1096, 1827, 2192, 2557, 2922, 3288, 3653),
-)
-AUTH_MODES = ("none", "apiKey", "iam")
+LogRetentionDays = Literal[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
+    1096, 1827, 2192, 2557, 2922, 3288, 3653,
+]  # fmt: skip
+LOG_RETENTION_DAYS: tuple[int, ...] = get_args(LogRetentionDays)
+AuthMode = Literal["none", "apiKey", "iam"]
+AUTH_MODES: tuple[str, ...] = get_args(AuthMode)
 #: A request with an idempotency key makes up to three DynamoDB calls in a row
 #: (hold the key, the operation, keep the result); the timeout must allow them all.
 MOST_DYNAMODB_CALLS = 3
-_ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}")
-_DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
-_CERTIFICATE_ARN = re.compile(r"arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[A-Za-z0-9-]+")
-_HOSTED_ZONE_ID = re.compile(r"Z[A-Z0-9]{1,31}")
-#: The longest domain name ACM issues a certificate for: RequestCertificate's DomainName
-#: "cannot exceed 64 octets, including periods" (it becomes the common name).
-ACM_COMMON_NAME_LENGTH = 64
-#: WAF's bounds on a rate-based rule's requests per IP in five minutes.
-WAF_RATE_LIMITS = (10, 2_000_000_000)
-#: Settings fields that no config key sets: they are worked out from the others.
-_DERIVED = ("plugins", "warnings")
 #: The settings ``tables`` replaced: still read, with a warning showing the ``tables`` form.
 LEGACY_TABLE_SETTINGS = ("tableName", "hashKey", "hashKeyType")
 
 
-class SettingsError(ValueError):
-    """A stack setting is missing, unknown or out of range; the message names it."""
+def _tables_text(value: Any) -> Any:
+    parsed = parsed_json(value)
+    if isinstance(parsed, str):
+        refuse(f"must be an object of table definitions, not {value!r}")
+    return parsed
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Everything one deployment of the API is configured with.
+def _thresholds_text(value: Any) -> Any:
+    return {} if isinstance(value, str) and not value.strip() else parsed_json(value)
+
+
+def _unit(extra: Any) -> str:
+    unit = extra.get("unit") if isinstance(extra, dict) else None
+    return f" {unit}" if unit else ""
+
+
+class ProgramSettings(ConfigModel):
+    """The program's own settings: the tables, the function, the stage and what watches them.
 
     Each field is the Pulumi config key of the same name in camelCase
-    (``stage_name`` is ``stageName``).
+    (``stage_name`` is ``stageName``). ``docs`` is its row in docs/deploying.md where
+    that says more than ``description``, which ``pulumi config`` shows; ``refusal``
+    words a value out of its range.
     """
 
-    tables: Mapping[str, TableDefinition]
-    stage_name: str
-    auth_mode: str
-    throttle_rate_limit: int
-    throttle_burst_limit: int
-    api_key_quota_per_day: int
-    log_retention_days: int
-    memory_size: int
-    reserved_concurrency: int
-    timeout: int
-    architecture: str
-    point_in_time_recovery: bool
-    deletion_protection: bool
-    tracing: bool
-    versions: bool
-    snap_start: bool
-    access_logs: bool
-    api_gateway_logging_role: str
-    metrics: bool
-    alarms: bool
-    alarm_email: str
-    alarm_thresholds: AlarmThresholds
-    dashboard: bool
-    domain_name: str
-    certificate_arn: str
-    hosted_zone_id: str
-    waf: bool
-    waf_rate_limit: int
-    cors_allow_origin: str
-    #: The stack's ``operationPackages``, then every installed plugin not in ``excludePlugins``.
-    operation_packages: tuple[str, ...]
-    #: Installed plugin distributions (or their packages) the stack leaves out.
-    exclude_plugins: tuple[str, ...] = ()
-    #: The distribution each plugin package in ``operation_packages`` comes from.
-    plugins: Mapping[str, str] = field(default_factory=dict)
-    #: What the stack's files should change (an old setting still read), for the deployer.
-    warnings: tuple[str, ...] = ()
+    tables: Annotated[Tables, BeforeValidator(_tables_text)] = Field(
+        {TUTORIAL_TABLE_NAME: TableDefinition.model_validate({"hashKey": "Id"})},
+        description="The tables the API serves, by the logical name callers send as "
+        "tableName: each with hashKey (and hashKeyType S, N or B), optional "
+        "rangeKey/rangeKeyType, globalSecondaryIndexes, localSecondaryIndexes, ttlAttribute, "
+        "stream, pointInTimeRecovery and deletionProtection. See docs/deploying.md.",
+        json_schema_extra={
+            "docs": "The tables the API serves, by logical name ([Tables](#tables)). Physical "
+            "tables are auto-named; the function maps one to the other.",
+        },
+    )
+    stage_name: ConfigText = Field(
+        "dev",
+        pattern=r"^[A-Za-z0-9_-]{1,128}$",
+        description="The API Gateway stage, the first segment of the URL path.",
+        json_schema_extra={"refusal": "must be 1 to 128 letters, digits, '-' or '_'"},
+    )
+    auth_mode: AuthMode = Field(
+        "apiKey",
+        description="Who may call the API: apiKey (an x-api-key header; the default, so that "
+        "no stack is open by omission), iam (SigV4-signed) or none (anyone: only where the "
+        "stack file says so).",
+        json_schema_extra={
+            "refusal": f"must be one of {', '.join(AUTH_MODES)}",
+            "docs": "`apiKey` (an `x-api-key` header, with a usage plan), `iam` (SigV4-signed "
+            "requests), or `none` (anyone may call: only a stack file that says so is open; "
+            "dev's does). A stack deployed before this default without an `authMode` line was "
+            "open and gets a key at its next `pulumi up`: add `authMode: none` to its stack "
+            "file to keep it open.",
+        },
+    )
+    throttle_rate_limit: ConfigInt = Field(
+        50,
+        gt=0,
+        description="Stage steady-state request rate limit, requests per second.",
+        json_schema_extra={
+            "refusal": "must be positive",
+            "docs": "Steady-state requests per second for the stage, and for the API key's "
+            "usage plan.",
+        },
+    )
+    throttle_burst_limit: ConfigInt = Field(
+        100,
+        gt=0,
+        description="Stage burst limit, requests.",
+        json_schema_extra={
+            "refusal": "must be positive",
+            "docs": "Burst limit for the stage and the usage plan.",
+        },
+    )
+    api_key_quota_per_day: ConfigInt = Field(
+        10000,
+        gt=0,
+        description="Requests per day for the API key's usage plan (authMode apiKey).",
+        json_schema_extra={
+            "refusal": "must be positive",
+            "docs": "Requests per day the API key may make (`authMode: apiKey`).",
+        },
+    )
+    log_retention_days: Annotated[LogRetentionDays, BeforeValidator(as_int)] = Field(
+        14,
+        description="Days the function's CloudWatch logs are kept.",
+        json_schema_extra={
+            "refusal": "must be a period CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...)",
+            "docs": "Days the function's logs are kept (a period CloudWatch accepts: 1, 3, 5, "
+            "7, 14, 30, 60, 90, ...).",
+        },
+    )
+    memory_size: ConfigInt = Field(
+        256,
+        ge=128,
+        le=10240,
+        description="The function's memory in MB (CPU scales with it).",
+        json_schema_extra={
+            "refusal": "must be 128 to 10240 MB",
+            "docs": "The function's memory in MB; CPU scales with it.",
+        },
+    )
+    reserved_concurrency: ConfigInt = Field(
+        -1,
+        ge=-1,
+        description="Concurrent executions reserved for (and the most allowed to) the "
+        "function; -1 for none, sharing the account's unreserved pool.",
+        json_schema_extra={
+            "refusal": "must be -1 (no reservation) or at least 1 (0 would refuse every request)",
+            "docs": "Concurrent executions reserved for the function, which are also the most "
+            "it may have; `-1` shares the account's unreserved pool. Sizing and the account's "
+            "quota: [Operating](operating.md#reserved-concurrency-reservedconcurrency).",
+        },
+    )
+    timeout: ConfigInt = Field(
+        25,
+        gt=MOST_DYNAMODB_CALLS * WORST_CASE_SECONDS,
+        lt=API_GATEWAY_TIMEOUT_SECONDS,
+        description="The function's timeout in seconds (over 21, three DynamoDB calls' bound; "
+        "under API Gateway's 29).",
+        json_schema_extra={
+            "refusal": f"must exceed {MOST_DYNAMODB_CALLS} DynamoDB calls' bound "
+            f"({MOST_DYNAMODB_CALLS} x {WORST_CASE_SECONDS:g} s) and stay under "
+            f"API Gateway's {API_GATEWAY_TIMEOUT_SECONDS} s",
+            "docs": "The function's timeout in seconds: over 21 s (three DynamoDB calls of at "
+            "most 7 s each, what a request with an idempotency key usually makes; past that, no "
+            "call starts that the time left could not see through, and the caller gets a 503) "
+            "and under API Gateway's 29 s.",
+        },
+    )
+    architecture: Literal["arm64", "x86_64"] = Field(
+        "arm64",
+        description="The function's architecture: arm64 or x86_64.",
+        json_schema_extra={
+            "refusal": "must be arm64 or x86_64",
+            "docs": "`arm64` or `x86_64`. The code is pure Python, so either works.",
+        },
+    )
+    point_in_time_recovery: ConfigBool = Field(
+        False,
+        description="Continuous backups of every table (a table's own pointInTimeRecovery "
+        "overrides it).",
+        json_schema_extra={
+            "docs": "Continuous backups of every table (35 days), unless a table says otherwise.",
+        },
+    )
+    deletion_protection: ConfigBool = Field(
+        False,
+        description="Refuse to delete or replace the tables (DynamoDB's deletion protection "
+        "and Pulumi's protect); a table's own deletionProtection overrides it.",
+        json_schema_extra={
+            "docs": "The tables cannot be deleted or replaced (DynamoDB's deletion protection "
+            "and Pulumi's `protect`); `pulumi destroy` fails until you turn it off and "
+            "`pulumi up`. A table's own setting wins.",
+        },
+    )
+    tracing: ConfigBool = Field(
+        False,
+        description="AWS X-Ray tracing for the stage and the function.",
+        json_schema_extra={"docs": "X-Ray tracing for the stage and the function."},
+    )
+    versions: ConfigBool = Field(
+        False,
+        description="Publish a version of the function on each code change, and have API "
+        "Gateway call it through the alias live, which a rollback points at an earlier version.",
+        json_schema_extra={
+            "docs": "Publish a version of the function on each code change; API Gateway and "
+            "its invoke permission target the alias `live`, which a rollback points at an "
+            "earlier version ([Operating](operating.md#rolling-back-versions)).",
+        },
+    )
+    snap_start: ConfigBool = Field(
+        False,
+        description="Lambda SnapStart on the published versions (needs versions); the handler "
+        "primes itself before the snapshot and renews its DynamoDB client after a restore.",
+        json_schema_extra={
+            "docs": "Lambda SnapStart on the published versions (needs `versions`): new "
+            "environments start from a snapshot the handler primed "
+            "([Operating](operating.md#starting-from-a-snapshot-snapstart)).",
+        },
+    )
+    access_logs: ConfigBool = Field(
+        False,
+        description="The stage writes a JSON access log line per request (request id, caller, "
+        "status, latencies) to a log group kept for logRetentionDays.",
+        json_schema_extra={
+            "docs": "The stage writes one JSON access-log line per request (request id, "
+            "caller, key id, status, latencies, API Gateway's error) to "
+            "`/aws/apigateway/<project>/<stack>/<name>/access`, kept `logRetentionDays` "
+            "([Operating](operating.md#access-logs-accesslogs)).",
+        },
+    )
+    api_gateway_logging_role: Literal["manage", "existing"] = Field(
+        "existing",
+        description="API Gateway writes logs only with a CloudWatch role set for the whole "
+        "account and region. manage sets one from this stack; existing relies on one already "
+        "set.",
+        json_schema_extra={
+            "refusal": "must be manage (this stack sets the account's role) or existing",
+            "docs": "API Gateway writes logs only with a CloudWatch role set for the whole "
+            "account and region: with `accessLogs`, `manage` sets one from this stack "
+            "(`aws.apigateway.Account`; [one stack per account and "
+            "region](#the-accounts-logging-role-apigatewayloggingrole)), `existing` relies on "
+            "one already set.",
+        },
+    )
+    metrics: ConfigBool = Field(
+        False,
+        description="Per-operation metrics (requests, latency, 4xx, 5xx) in the request's log "
+        "line, in CloudWatch's Embedded Metric Format, namespace DynamoDBOperations/<stack>.",
+        json_schema_extra={
+            "docs": "Per-operation metrics in namespace `DynamoDBOperations/<stack>`, dimension "
+            "`operation`: `Requests`, `Latency` (ms), `ClientErrors` (4xx), `ServerErrors` "
+            "(5xx). They ride the request's existing log line in CloudWatch's Embedded Metric "
+            "Format: no API call, no dependency, no permission beyond writing logs. Requests "
+            "that name no registered operation count under `-`, so callers cannot mint "
+            "metrics. A log level above INFO (`AWS_LAMBDA_LOG_LEVEL`) turns them off with the "
+            "line.",
+        },
+    )
+    alarms: ConfigBool = Field(
+        False,
+        description="CloudWatch alarms on API Gateway's 5xx rate and p99 latency, the "
+        "function's errors, throttles and duration near its timeout, and each table's "
+        "throttled requests and system errors, notifying an SNS topic (stack output "
+        "alarmTopicArn). See docs/operating.md.",
+        json_schema_extra={
+            "docs": "CloudWatch alarms (API Gateway's 5xx rate and p99 latency; the function's "
+            "errors, throttles and duration near its timeout; each table's throttled requests "
+            "and system errors) notifying an SNS topic, the `alarmTopicArn` output "
+            "([Operating](operating.md#alarms-alarms)).",
+        },
+    )
+    alarm_email: ConfigText = Field(
+        "",
+        pattern=r"^(|[^@\s]+@[^@\s]+\.[A-Za-z]{2,})$",
+        description="An email address subscribed to the alarms' topic (needs alarms); AWS "
+        "mails it a link to confirm first.",
+        json_schema_extra={
+            "refusal": "must be one email address, like oncall@example.com",
+            "docs": "An address subscribed to the alarms' topic (needs `alarms`); it must "
+            "confirm AWS's email first.",
+        },
+    )
+    alarm_thresholds: Annotated[AlarmThresholds, BeforeValidator(_thresholds_text)] = Field(
+        AlarmThresholds.model_validate({}),
+        description="Thresholds that differ from the defaults (AWS's recommended alarms): "
+        f"{', '.join(AlarmThresholds.config_keys())}. See docs/operating.md.",
+        json_schema_extra={
+            "docs": "Thresholds that differ from the defaults, by key: "
+            + ", ".join(
+                f"`{field.alias}` ({field.default}{_unit(field.json_schema_extra)})"
+                for field in AlarmThresholds.model_fields.values()
+            )
+            + ".",
+        },
+    )
+    dashboard: ConfigBool = Field(
+        False,
+        description="A CloudWatch dashboard named <project>-<stack> with the API's, the "
+        "function's, the tables' and the per-operation metrics, and the alarms.",
+        json_schema_extra={
+            "docs": "A CloudWatch dashboard `<project>-<stack>`: the alarms, API Gateway, the "
+            "function, each operation and each table "
+            "([Operating](operating.md#dashboard-dashboard)).",
+        },
+    )
+    cors_allow_origin: ConfigText = Field(
+        "",
+        pattern=r"^(|\*|https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?)$",
+        description='An origin browsers may call the API from ("*" for any); empty for no CORS.',
+        json_schema_extra={
+            "refusal": "must be empty, * or one origin like https://app.example.com",
+            "docs": "An origin browsers may call from (`*` for any); empty for no CORS.",
+        },
+    )
+    #: The stack's ``operationPackages``; on :class:`Settings`, every installed plugin
+    #: not in ``excludePlugins`` follows them.
+    operation_packages: ConfigNames = Field(
+        operation_packages.DEFAULT_PACKAGES,
+        min_length=1,
+        description="Python packages whose modules are the API's operations. Installed "
+        "plugins (distributions with a dynamodb_operations entry point) are added to them, "
+        "unless excludePlugins names them.",
+        json_schema_extra={
+            "refusal": "must name at least one package",
+            "docs": "Python packages whose modules are the API's operations; installed plugins "
+            "(distributions with a `dynamodb_operations` entry point) are added to them. Each "
+            "is packaged with the function; the role gets exactly the actions their operations "
+            "declare.",
+        },
+    )
+    exclude_plugins: ConfigNames = Field(
+        (),
+        description="Installed plugin distributions (or their entry points or packages) this "
+        "stack leaves out.",
+        json_schema_extra={
+            "docs": "Installed plugins this stack leaves out, by distribution, entry-point or "
+            "package name; a name that matches none is a warning.",
+        },
+    )
+
+    @field_validator("reserved_concurrency")
+    @classmethod
+    def _reserves_some(cls, value: int) -> int:
+        if value == 0:
+            raise ValueError("0 would refuse every request")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.snap_start and not self.versions:
+            refuse(
+                "needs versions: true (SnapStart applies to published versions only)",
+                at=("snapStart",),
+            )
+        if self.alarm_email and not self.alarms:
+            refuse("needs alarms: true (it subscribes to the alarms' topic)", at=("alarmEmail",))
+        return self
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _tables_protected_as_the_stack_says(cls, raw: Any, handler: _Handler[Self]) -> Self:
+        """Each table named, with the stack's backups and protection unless it has its own."""
+        settings = handler(raw)
+        tables = with_stack_protection(
+            settings.tables,
+            point_in_time_recovery=settings.point_in_time_recovery,
+            deletion_protection=settings.deletion_protection,
+        )
+        return settings.model_copy(update={"tables": tables})
+
+    @classmethod
+    def refuse_unknown(cls, key: str, value: Any) -> NoReturn:
+        refuse(
+            f"is not a setting of this project; {_hint(key, value, cls.config_keys())}", at=(key,)
+        )
+
+
+class Settings(Firewall, CustomDomain, ProgramSettings):
+    """Everything one deployment of the API is configured with: every group of settings.
+
+    Its fields are the config keys of a stack (``stage_name`` is ``stageName``);
+    ``plugins`` and ``warnings`` are worked out from them by :func:`settings_from`.
+    """
+
+    _plugins: Mapping[str, str] = PrivateAttr(default_factory=dict)
+    _warnings: tuple[str, ...] = PrivateAttr(())
+
+    @property
+    def plugins(self) -> Mapping[str, str]:
+        """The distribution each plugin package in ``operation_packages`` comes from."""
+        return self._plugins
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What the stack's files should change (an old setting still read), for the deployer."""
+        return self._warnings
 
     @property
     def table_indexes(self) -> dict[str, tuple[str, ...]]:
         """Each table's index names: what operations' needs are checked against."""
         return {name: definition.index_names for name, definition in self.tables.items()}
 
-    def __post_init__(self) -> None:
-        _check(self.auth_mode in AUTH_MODES, "authMode", f"must be one of {', '.join(AUTH_MODES)}")
-        _check(self.architecture in ("arm64", "x86_64"), "architecture", "must be arm64 or x86_64")
-        _check(
-            self.log_retention_days in LOG_RETENTION_DAYS,
-            "logRetentionDays",
-            "must be a period CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ...)",
-        )
-        _check(128 <= self.memory_size <= 10240, "memorySize", "must be 128 to 10240 MB")
-        _check(
-            self.reserved_concurrency == -1 or self.reserved_concurrency >= 1,
-            "reservedConcurrency",
-            "must be -1 (no reservation) or at least 1 (0 would refuse every request)",
-        )
-        _check(
-            MOST_DYNAMODB_CALLS * WORST_CASE_SECONDS < self.timeout < API_GATEWAY_TIMEOUT_SECONDS,
-            "timeout",
-            f"must exceed {MOST_DYNAMODB_CALLS} DynamoDB calls' bound "
-            f"({MOST_DYNAMODB_CALLS} x {WORST_CASE_SECONDS:g} s) and stay under "
-            f"API Gateway's {API_GATEWAY_TIMEOUT_SECONDS} s",
-        )
-        _check(self.throttle_rate_limit > 0, "throttleRateLimit", "must be positive")
-        _check(self.throttle_burst_limit > 0, "throttleBurstLimit", "must be positive")
-        _check(self.api_key_quota_per_day > 0, "apiKeyQuotaPerDay", "must be positive")
-        _check(
-            bool(re.fullmatch(r"[A-Za-z0-9_-]{1,128}", self.stage_name)),
-            "stageName",
-            "must be 1 to 128 letters, digits, '-' or '_'",
-        )
-        _check(
-            self.cors_allow_origin in ("", "*") or bool(_ORIGIN.fullmatch(self.cors_allow_origin)),
-            "corsAllowOrigin",
-            "must be empty, * or one origin like https://app.example.com",
-        )
-        _check(
-            self.versions or not self.snap_start,
-            "snapStart",
-            "needs versions: true (SnapStart applies to published versions only)",
-        )
-        _check(
-            self.api_gateway_logging_role in ("manage", "existing"),
-            "apiGatewayLoggingRole",
-            "must be manage (this stack sets the account's role) or existing",
-        )
-        _check(
-            self.alarms or not self.alarm_email,
-            "alarmEmail",
-            "needs alarms: true (it subscribes to the alarms' topic)",
-        )
-        _check(
-            not self.alarm_email or bool(_EMAIL.fullmatch(self.alarm_email)),
-            "alarmEmail",
-            "must be one email address, like oncall@example.com",
-        )
-        self._check_domain()
-        _check(
-            WAF_RATE_LIMITS[0] <= self.waf_rate_limit <= WAF_RATE_LIMITS[1],
-            "wafRateLimit",
-            f"must be {WAF_RATE_LIMITS[0]} to {WAF_RATE_LIMITS[1]:,} requests per IP in 5 minutes",
-        )
-        _check(bool(self.tables), "tables", "must declare at least one table")
-        _check(bool(self.operation_packages), "operationPackages", "must name at least one package")
-
-    def _check_domain(self) -> None:
-        if not self.domain_name:
-            for key, value in (
-                ("certificateArn", self.certificate_arn),
-                ("hostedZoneId", self.hosted_zone_id),
-            ):
-                _check(not value, key, "needs domainName (the custom domain it is for)")
-            return
-        _check(
-            bool(_DOMAIN.fullmatch(self.domain_name)),
-            "domainName",
-            "must be a lower-case DNS name like api.example.com",
-        )
-        _check(
-            bool(self.certificate_arn or self.hosted_zone_id),
-            "domainName",
-            "needs certificateArn (an ACM certificate for it in the stack's region) or "
-            "hostedZoneId (the Route 53 zone to validate a new certificate and point the name in)",
-        )
-        _check(
-            bool(self.certificate_arn) or len(self.domain_name) <= ACM_COMMON_NAME_LENGTH,
-            "domainName",
-            f"is over {ACM_COMMON_NAME_LENGTH} characters, the longest name ACM issues a "
-            "certificate for (its common name): give certificateArn, a certificate of yours "
-            "that names it",
-        )
-        _check(
-            not self.certificate_arn or bool(_CERTIFICATE_ARN.fullmatch(self.certificate_arn)),
-            "certificateArn",
-            "must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)",
-        )
-        _check(
-            not self.hosted_zone_id or bool(_HOSTED_ZONE_ID.fullmatch(self.hosted_zone_id)),
-            "hostedZoneId",
-            "must be a Route 53 hosted zone id like Z0123456789ABCDEFGHIJ",
-        )
+    def served(
+        self,
+        operation_packages: tuple[str, ...],
+        plugins: Mapping[str, str],
+        warnings: tuple[str, ...],
+    ) -> Settings:
+        """These settings serving ``operation_packages`` (plugins' among them), with warnings."""
+        if not operation_packages:
+            raise SettingsError("config operationPackages must name at least one package")
+        served = self.model_copy(update={"operation_packages": operation_packages})
+        served._plugins, served._warnings = dict(plugins), warnings
+        return served
 
 
 def settings_from(values: Mapping[str, Any]) -> Settings:
     """Build settings from the project's config values (keys without the project prefix).
 
-    Values are strings (as the Pulumi CLI hands them over) or YAML-typed values.
+    Values are strings (as the Pulumi CLI hands them over) or YAML-typed values;
+    a setting left out has its default.
     """
-    known = {config_key(field.name) for field in fields(Settings) if field.name not in _DERIVED}
-    for key, value in values.items():
-        if key not in known and key not in LEGACY_TABLE_SETTINGS:
-            raise SettingsError(
-                f"config {key} is not a setting of this project; {_hint(key, value, known)}"
-            )
-    raw: dict[str, Any] = {}
-    for setting in fields(Settings):
-        key = config_key(setting.name)
-        if setting.name in ("tables", *_DERIVED):
-            continue
-        if values.get(key) is None:
-            raise SettingsError(f"config {key} has no value (Pulumi.yaml declares a default)")
-        raw[setting.name] = _coerce(key, setting.type, values[key])
+    values = dict(values)
+    empty = [key for key, value in values.items() if value is None]
+    if empty:
+        raise SettingsError(
+            f"config {empty[0]} has no value; give one, or remove it for its default"
+        )
     tables, warnings = _tables_setting(values)
+    for key in LEGACY_TABLE_SETTINGS:
+        values.pop(key, None)
+    if tables is not None:
+        values["tables"] = tables
     try:
-        raw["operation_packages"], raw["plugins"], left_out = operation_packages.resolve(
-            raw["operation_packages"], raw["exclude_plugins"]
+        settings = Settings.model_validate(values)
+    except ValidationError as error:
+        raise settings_error(error, Settings) from None
+    try:
+        packages, plugins, left_out = operation_packages.resolve(
+            settings.operation_packages, settings.exclude_plugins
         )
     except operation_packages.PluginError as error:
         raise SettingsError(str(error)) from None
-    warnings += left_out
-    try:
-        raw["tables"] = table_definitions(
-            tables,
-            point_in_time_recovery=raw["point_in_time_recovery"],
-            deletion_protection=raw["deletion_protection"],
-        )
-    except TableDefinitionError as error:
-        raise SettingsError(str(error)) from None
-    return Settings(**raw, warnings=warnings)
+    return settings.served(packages, plugins, (*warnings, *left_out))
 
 
-def _hint(key: str, value: Any, known: set[str]) -> str:
+def _hint(key: str, value: Any, known: tuple[str, ...]) -> str:
     """What the author of an unknown setting most likely meant."""
     if key in TABLE_FIELDS or SYNONYMS.get(key) in TABLE_FIELDS:
         key = SYNONYMS.get(key, key)
@@ -274,14 +506,15 @@ def _hint(key: str, value: Any, known: set[str]) -> str:
 
 
 def _tables_setting(values: Mapping[str, Any]) -> tuple[Any, tuple[str, ...]]:
-    """The ``tables`` value, built from the old single-table settings where a stack has them."""
+    """The ``tables`` value built from the old single-table settings, if a stack has them.
+
+    ``None`` (and no warning) where it has none: ``tables`` is then as given.
+    """
     legacy = {key: values[key] for key in LEGACY_TABLE_SETTINGS if values.get(key) is not None}
     tables = values.get("tables")
     if not legacy:
-        if tables is None:
-            raise SettingsError("config tables has no value (Pulumi.yaml declares a default)")
-        return tables, ()
-    if tables is not None and _as_object(tables) != default_tables():
+        return None, ()
+    if tables is not None and parsed_json(tables) != default_tables():
         raise SettingsError(
             f"config {', '.join(legacy)} and tables both describe the tables; "
             f"keep tables and remove {', '.join(legacy)}"
@@ -299,18 +532,9 @@ def _tables_setting(values: Mapping[str, Any]) -> tuple[Any, tuple[str, ...]]:
     return {name: definition}, (warning,)
 
 
-def _as_object(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
-
-
-def default_tables(project_dir: Path = PROJECT_DIR) -> Any:
-    """The ``tables`` default Pulumi.yaml declares."""
-    return _project_file(project_dir)["config"]["tables"]["default"]
+def default_tables() -> Any:
+    """The ``tables`` default, as Pulumi.yaml declares it: the tutorial's one table."""
+    return config_default(Settings, "tables")
 
 
 def stack_config(stack: str, project_dir: Path = PROJECT_DIR) -> dict[str, Any]:
@@ -365,38 +589,6 @@ def project_values(config: Mapping[str, Any], project: str) -> dict[str, Any]:
     return {key[len(prefix) :]: value for key, value in config.items() if key.startswith(prefix)}
 
 
-def _coerce(name: str, kind: Any, raw: Any) -> Any:
-    kind = str(kind)
-    try:
-        if kind == "bool":
-            if isinstance(raw, bool):
-                return raw
-            if str(raw).lower() in ("true", "false"):
-                return str(raw).lower() == "true"
-            raise ValueError(raw)
-        if kind == "int":
-            if isinstance(raw, bool):
-                raise ValueError(raw)
-            return int(raw)
-        if kind == "AlarmThresholds":
-            return alarm_thresholds(raw)
-        if kind.startswith("tuple"):
-            items = json.loads(raw) if isinstance(raw, str) else raw
-            if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
-                raise ValueError(raw)
-            return tuple(items)
-        return str(raw)
-    except AlarmThresholdsError as error:
-        raise SettingsError(str(error)) from None
-    except ValueError:
-        raise SettingsError(f"config {name}: {raw!r} is not a valid {kind}") from None
-
-
-def _check(condition: bool, name: str, problem: str) -> None:
-    if not condition:
-        raise SettingsError(f"config {name} {problem}")
-
-
 def without_unlocked_plugins(
     settings: Settings,
     lock: Path = PROJECT_DIR / "uv.lock",
@@ -415,11 +607,10 @@ def without_unlocked_plugins(
     gone = {package for package, name in settings.plugins.items() if name in unlocked}
     if not gone:
         return settings
-    return replace(
-        settings,
-        operation_packages=tuple(p for p in settings.operation_packages if p not in gone),
-        plugins={p: name for p, name in settings.plugins.items() if p not in gone},
-        warnings=(
+    return settings.served(
+        tuple(p for p in settings.operation_packages if p not in gone),
+        {p: name for p, name in settings.plugins.items() if p not in gone},
+        (
             *settings.warnings,
             *(
                 f"plugin {name} is installed but uv.lock no longer lists it: left out "

@@ -1,10 +1,10 @@
 """A stack's tables, as its ``tables`` setting declares them, checked before anything is built.
 
 ``tables`` maps each logical name (what callers send as ``tableName``) to a
-definition: keys and their types, secondary indexes, TTL, a stream, and the
-table's own backups and deletion protection (falling back to the stack-wide
-settings). The Pulumi program deploys these definitions and the local server
-creates the same tables from them: there is no second definition.
+definition (:class:`TableDefinition`): keys and their types, secondary indexes,
+TTL, a stream, and the table's own backups and deletion protection (falling back
+to the stack-wide settings). The Pulumi program deploys these definitions and
+the local server creates the same tables from them: there is no second definition.
 
 Every mistake is refused with the path of the field at fault
 (``tables.Orders.globalSecondaryIndexes.byStatus.hashKey``), and an unknown
@@ -14,17 +14,34 @@ dropped silently and an index or sort key would simply not exist.
 
 from __future__ import annotations
 
-import difflib
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Literal, NoReturn, get_args
+
+from pydantic import (
+    BeforeValidator,
+    Field,
+    PrivateAttr,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
 
 from function.tables import IndexKeys, KeySchema
+from infra.setting_values import (
+    ConfigBool,
+    ConfigModel,
+    SettingsError,
+    nearest,
+    refuse,
+    settings_error,
+)
 
-KEY_TYPES = ("S", "N", "B")
-STREAM_VIEW_TYPES = ("KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES")
+KeyType = Literal["S", "N", "B"]
+StreamViewType = Literal["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"]
+KEY_TYPES: tuple[str, ...] = get_args(KeyType)
+STREAM_VIEW_TYPES: tuple[str, ...] = get_args(StreamViewType)
 PROJECTIONS = ("ALL", "KEYS_ONLY")
 #: DynamoDB's own limits per table.
 MOST_GLOBAL_INDEXES = 20
@@ -32,21 +49,6 @@ MOST_LOCAL_INDEXES = 5
 MOST_PROJECTED_ATTRIBUTES = 100
 #: What a table or index name may be (DynamoDB's rule; locally the logical name is the table's).
 _NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
-
-TABLE_FIELDS = (
-    "hashKey",
-    "hashKeyType",
-    "rangeKey",
-    "rangeKeyType",
-    "globalSecondaryIndexes",
-    "localSecondaryIndexes",
-    "ttlAttribute",
-    "stream",
-    "pointInTimeRecovery",
-    "deletionProtection",
-)
-GLOBAL_INDEX_FIELDS = ("hashKey", "hashKeyType", "rangeKey", "rangeKeyType", "projection")
-LOCAL_INDEX_FIELDS = ("hashKey", "rangeKey", "rangeKeyType", "projection")
 #: What other tools call these fields (DynamoDB's console, SAM, CDK), for "did you mean".
 SYNONYMS = {
     "partitionKey": "hashKey",
@@ -60,13 +62,110 @@ SYNONYMS = {
     "streamViewType": "stream",
 }
 
-
 #: The tutorial's table name, the default; its table keeps its resource name from version 1.
 TUTORIAL_TABLE_NAME = "LambdaTable"
 
 
-class TableDefinitionError(ValueError):
+class TableDefinitionError(SettingsError):
     """A table definition is wrong; the message names the table and the field."""
+
+
+def _named(what: str) -> Any:
+    def check(name: Any) -> str:
+        if not isinstance(name, str) or not _NAME.fullmatch(name):
+            refuse(f": {what} name must be 3 to 255 letters, digits, '_', '-' or '.'")
+        return name
+
+    return BeforeValidator(check)
+
+
+def _attribute(value: Any) -> str:
+    if not isinstance(value, str) or not 1 <= len(value) <= 255:
+        refuse(f": {value!r} must be an attribute name (1 to 255 characters)")
+    return value
+
+
+def _key_type(value: Any) -> Any:
+    if value is not None and value not in KEY_TYPES:
+        refuse(f": {value!r} must be S (string), N (number) or B (binary)")
+    return value
+
+
+def _stream(value: Any) -> Any:
+    if value is not None and value not in STREAM_VIEW_TYPES:
+        refuse(f": {value!r} is not a stream view type; use one of {', '.join(STREAM_VIEW_TYPES)}")
+    return value
+
+
+def _projection(value: Any) -> Any:
+    if value in PROJECTIONS:
+        return value
+    if not (
+        isinstance(value, list)
+        and value
+        and all(isinstance(item, str) and item for item in value)
+        and len(set(value)) == len(value)
+    ):
+        refuse(f": {value!r} must be ALL, KEYS_ONLY or a list of attribute names")
+    return tuple(value)
+
+
+def _index_map(value: Any) -> Any:
+    if not isinstance(value, Mapping):
+        refuse('must map index names to definitions, like {"byStatus": {"hashKey": "status"}}')
+    return value
+
+
+TableName = Annotated[str, _named("a table")]
+IndexName = Annotated[str, _named("an index")]
+AttributeName = Annotated[str, BeforeValidator(_attribute)]
+KeyTypeSetting = Annotated[KeyType | None, BeforeValidator(_key_type)]
+Projection = Annotated[Literal["ALL", "KEYS_ONLY"] | tuple[str, ...], BeforeValidator(_projection)]
+
+
+class _DefinitionModel(ConfigModel):
+    """A table's or an index's definition: an unknown field is named with its nearest."""
+
+    @classmethod
+    def refuse_unknown(cls, key: str, value: Any) -> NoReturn:
+        refuse(f": unknown field {key!r}; {nearest(key, cls.config_keys(), SYNONYMS)}")
+
+
+class GlobalIndex(_DefinitionModel):
+    """A global secondary index, as ``globalSecondaryIndexes`` declares it."""
+
+    hash_key: AttributeName = Field(description="The index's partition key attribute.")
+    hash_key_type: KeyTypeSetting = Field(
+        None, description="S, N or B; the attribute's type as a key elsewhere, else S."
+    )
+    range_key: AttributeName | None = Field(None, description="The index's sort key attribute.")
+    range_key_type: KeyTypeSetting = Field(None, description="As hashKeyType, for rangeKey.")
+    projection: Projection = Field(
+        "ALL", description="ALL, KEYS_ONLY or the list of attributes it includes."
+    )
+
+    @model_validator(mode="after")
+    def _keys_differ(self) -> GlobalIndex:
+        if self.range_key is None and self.range_key_type is not None:
+            refuse(": there is no rangeKey", at=("rangeKeyType",))
+        if self.range_key == self.hash_key:
+            refuse(f": {self.range_key!r} is the index's hashKey too", at=("rangeKey",))
+        return self
+
+
+class LocalIndex(_DefinitionModel):
+    """A local secondary index: the table's hashKey, sorted by another attribute."""
+
+    hash_key: AttributeName | None = Field(
+        None, description="The table's hashKey (the only one a local index may have)."
+    )
+    range_key: AttributeName = Field(description="The attribute the index sorts by.")
+    range_key_type: KeyTypeSetting = Field(
+        None, description="S, N or B; the attribute's type as a key elsewhere, else S."
+    )
+    projection: Projection = Field(
+        "ALL", description="ALL, KEYS_ONLY or the list of attributes it includes."
+    )
 
 
 @dataclass(frozen=True)
@@ -88,32 +187,66 @@ class Index:
         return () if isinstance(self.projection, str) else self.projection
 
 
-@dataclass(frozen=True)
-class TableDefinition:
-    """One table of the stack, checked."""
+class TableDefinition(_DefinitionModel):
+    """One table of the stack, as its entry in ``tables`` declares it, checked.
 
-    name: str
-    hash_key: str
-    range_key: str | None
-    #: The type (S, N or B) of every key attribute of the table and its indexes.
-    attribute_types: Mapping[str, str]
-    indexes: tuple[Index, ...]
-    ttl_attribute: str | None
-    stream: str | None
-    point_in_time_recovery: bool
-    deletion_protection: bool
+    Its name is the entry's key. ``pointInTimeRecovery`` and ``deletionProtection``
+    left out are the stack's (filled in by the settings that hold the table).
+    """
+
+    hash_key: AttributeName = Field(description="The partition key attribute.")
+    hash_key_type: KeyTypeSetting = Field(
+        None, description="S, N or B (S unless an index gives the attribute a type)."
+    )
+    range_key: AttributeName | None = Field(None, description="The sort key attribute.")
+    range_key_type: KeyTypeSetting = Field(None, description="As hashKeyType, for rangeKey.")
+    global_secondary_indexes: Annotated[
+        Mapping[IndexName, GlobalIndex], BeforeValidator(_index_map)
+    ] = Field({}, description=f"Index name to definition; at most {MOST_GLOBAL_INDEXES}.")
+    local_secondary_indexes: Annotated[
+        Mapping[IndexName, LocalIndex], BeforeValidator(_index_map)
+    ] = Field({}, description=f"Index name to definition; at most {MOST_LOCAL_INDEXES}.")
+    ttl_attribute: AttributeName | None = Field(
+        None, description="An attribute holding an expiry time in epoch seconds."
+    )
+    stream: Annotated[StreamViewType | None, BeforeValidator(_stream)] = Field(
+        None, description="A stream view type."
+    )
+    point_in_time_recovery: ConfigBool | None = Field(
+        None, description="This table's own backups; the stack's when left out."
+    )
+    deletion_protection: ConfigBool | None = Field(
+        None, description="This table's own deletion protection; the stack's when left out."
+    )
+
+    _name: str = PrivateAttr("")
+    _attribute_types: dict[str, str] = PrivateAttr(default_factory=dict)
+    _indexes: tuple[Index, ...] = PrivateAttr(())
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def attribute_types(self) -> Mapping[str, str]:
+        """The type (S, N or B) of every key attribute of the table and its indexes."""
+        return self._attribute_types
+
+    @property
+    def indexes(self) -> tuple[Index, ...]:
+        return self._indexes
 
     @property
     def global_indexes(self) -> tuple[Index, ...]:
-        return tuple(index for index in self.indexes if not index.local)
+        return tuple(index for index in self._indexes if not index.local)
 
     @property
     def local_indexes(self) -> tuple[Index, ...]:
-        return tuple(index for index in self.indexes if index.local)
+        return tuple(index for index in self._indexes if index.local)
 
     @property
     def index_names(self) -> tuple[str, ...]:
-        return tuple(index.name for index in self.indexes)
+        return tuple(index.name for index in self._indexes)
 
     @property
     def key_schema(self) -> KeySchema:
@@ -121,35 +254,193 @@ class TableDefinition:
         return KeySchema(
             self.hash_key,
             self.range_key,
-            {index.name: IndexKeys(index.hash_key, index.range_key) for index in self.indexes},
+            {index.name: IndexKeys(index.hash_key, index.range_key) for index in self._indexes},
         )
+
+    def as_deployed(
+        self, name: str, point_in_time_recovery: bool, deletion_protection: bool
+    ) -> TableDefinition:
+        """This definition named ``name``, its backups and protection the stack's if unset."""
+        table = self.model_copy(
+            update={
+                "point_in_time_recovery": _own_or(
+                    self.point_in_time_recovery, point_in_time_recovery
+                ),
+                "deletion_protection": _own_or(self.deletion_protection, deletion_protection),
+            }
+        )
+        table._name = name
+        return table
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TableDefinition:
+        types = _AttributeTypes()
+        types.declare(self.hash_key, self.hash_key_type, "hashKey")
+        if self.range_key is not None:
+            if self.range_key == self.hash_key:
+                refuse(f": {self.range_key!r} is the hashKey too", at=("rangeKey",))
+            types.declare(self.range_key, self.range_key_type, "rangeKey")
+        elif self.range_key_type is not None:
+            refuse(": there is no rangeKey", at=("rangeKeyType",))
+        indexes = (*self._global_indexes(types), *self._local_indexes(types))
+        seen: set[str] = set()
+        for index in indexes:
+            if index.name in seen:
+                refuse(f": two indexes are named {index.name!r} (global and local)")
+            seen.add(index.name)
+        projected = sum(len(index.included_attributes) for index in indexes)
+        if projected > MOST_PROJECTED_ATTRIBUTES:
+            refuse(
+                f": its indexes project {projected} attributes by name; "
+                f"DynamoDB allows {MOST_PROJECTED_ATTRIBUTES} per table"
+            )
+        ttl = self.ttl_attribute
+        if ttl is not None and ttl in (self.hash_key, self.range_key):
+            refuse(
+                f": {ttl!r} is the table's {types.used_as[ttl]}; "
+                "TTL needs an attribute of its own holding an expiry time in epoch seconds",
+                at=("ttlAttribute",),
+            )
+        if ttl is not None and types.types.get(ttl, "N") != "N":
+            refuse(
+                f": {ttl!r} is a {types.types[ttl]} key of an index "
+                f"({types.used_as[ttl]}); TTL reads a Number of epoch seconds",
+                at=("ttlAttribute",),
+            )
+        self._attribute_types = types.types
+        self._indexes = indexes
+        return self
+
+    def _global_indexes(self, types: _AttributeTypes) -> tuple[Index, ...]:
+        kind = "globalSecondaryIndexes"
+        _at_most(len(self.global_secondary_indexes), MOST_GLOBAL_INDEXES, kind)
+        for name, index in self.global_secondary_indexes.items():
+            types.declare(index.hash_key, index.hash_key_type, f"{name}.hashKey")
+            if index.range_key is not None:
+                types.declare(index.range_key, index.range_key_type, f"{name}.rangeKey")
+        return tuple(
+            Index(name, index.hash_key, index.range_key, index.projection, local=False)
+            for name, index in self.global_secondary_indexes.items()
+        )
+
+    def _local_indexes(self, types: _AttributeTypes) -> tuple[Index, ...]:
+        kind = "localSecondaryIndexes"
+        _at_most(len(self.local_secondary_indexes), MOST_LOCAL_INDEXES, kind)
+        if self.local_secondary_indexes and self.range_key is None:
+            refuse(
+                ": a local index needs a table with a rangeKey "
+                "(it shares the table's hashKey and sorts by another attribute)",
+                at=(kind,),
+            )
+        for name, index in self.local_secondary_indexes.items():
+            if index.hash_key not in (None, self.hash_key):
+                refuse(
+                    f": a local index's hashKey is the table's ({self.hash_key!r}), "
+                    f"not {index.hash_key!r}",
+                    at=(kind, name, "hashKey"),
+                )
+            if index.range_key == self.hash_key:
+                refuse(
+                    f": {index.range_key!r} is the index's hashKey too", at=(kind, name, "rangeKey")
+                )
+            if index.range_key == self.range_key:
+                refuse(
+                    f": {index.range_key!r} is the table's own rangeKey; "
+                    "a local index sorts by another attribute",
+                    at=(kind, name, "rangeKey"),
+                )
+            types.declare(index.range_key, index.range_key_type, f"{name}.rangeKey")
+        return tuple(
+            Index(name, self.hash_key, index.range_key, index.projection, local=True)
+            for name, index in self.local_secondary_indexes.items()
+        )
+
+
+def _at_most(count: int, most: int, kind: str) -> None:
+    if count > most:
+        refuse(f": {count} indexes; DynamoDB allows {most} per table", at=(kind,))
+
+
+def _own_or(own: bool | None, stack: bool) -> bool:
+    return stack if own is None else own
+
+
+class _AttributeTypes:
+    """Every key attribute's one type, across the table's keys and its indexes'.
+
+    A type given anywhere is the attribute's type wherever it is left out, in
+    whatever order the keys come; two different types given are a mistake.
+    """
+
+    def __init__(self) -> None:
+        self.given: dict[str, tuple[str, str]] = {}
+        self.used_as: dict[str, str] = {}
+
+    def declare(self, attribute: str, key_type: str | None, used_as: str) -> None:
+        self.used_as.setdefault(attribute, used_as)
+        if key_type is None:
+            return
+        known = self.given.get(attribute)
+        if known is not None and known[0] != key_type:
+            refuse(
+                f": attribute {attribute!r} is {known[0]} as {known[1]} but {key_type} as {used_as}"
+            )
+        self.given.setdefault(attribute, (key_type, used_as))
+
+    @property
+    def types(self) -> dict[str, str]:
+        """Each key attribute's type, ``S`` where none is given."""
+        return {attribute: self.given.get(attribute, ("S", ""))[0] for attribute in self.used_as}
+
+
+def _non_empty(tables: Any) -> Any:
+    if not isinstance(tables, Mapping) or not tables:
+        refuse(
+            "must map at least one table name to its definition, "
+            'like {"LambdaTable": {"hashKey": "Id"}}'
+        )
+    return tables
+
+
+#: The ``tables`` setting: each table's logical name to its definition.
+Tables = Annotated[Mapping[TableName, TableDefinition], BeforeValidator(_non_empty)]
+_TABLES: TypeAdapter[Mapping[str, TableDefinition]] = TypeAdapter(Tables)
+
+#: The table fields a stack file may write, for hints where one is misplaced.
+TABLE_FIELDS = TableDefinition.config_keys()
+
+
+def with_stack_protection(
+    tables: Mapping[str, TableDefinition],
+    *,
+    point_in_time_recovery: bool,
+    deletion_protection: bool,
+) -> dict[str, TableDefinition]:
+    """``tables``, each named for its key, the stack-wide backups and protection given
+    here where a table has none of its own."""
+    return {
+        name: table.as_deployed(name, point_in_time_recovery, deletion_protection)
+        for name, table in tables.items()
+    }
 
 
 def table_definitions(
     raw: Any, *, point_in_time_recovery: bool, deletion_protection: bool
 ) -> dict[str, TableDefinition]:
-    """Check the ``tables`` setting (a mapping, or its JSON text) and return its tables.
+    """Check the ``tables`` setting (a mapping) and return its tables.
 
     A table without ``pointInTimeRecovery`` or ``deletionProtection`` takes the
     stack-wide value given here.
     """
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            raise TableDefinitionError(
-                f"config tables must be an object of table definitions, not {raw!r}"
-            ) from None
-    if not isinstance(raw, Mapping) or not raw:
-        raise TableDefinitionError(
-            "config tables must map at least one table name to its definition, "
-            'like {"LambdaTable": {"hashKey": "Id"}}'
-        )
-    defaults = {
-        "pointInTimeRecovery": point_in_time_recovery,
-        "deletionProtection": deletion_protection,
-    }
-    return {name: _table(name, definition, defaults) for name, definition in raw.items()}
+    try:
+        tables = _TABLES.validate_python(raw)
+    except ValidationError as error:
+        raise settings_error(error, Tables, under=("tables",), kind=TableDefinitionError) from None
+    return with_stack_protection(
+        tables,
+        point_in_time_recovery=point_in_time_recovery,
+        deletion_protection=deletion_protection,
+    )
 
 
 def table_resource_names(
@@ -202,239 +493,6 @@ def define(name: str, **fields: Any) -> TableDefinition:
     ``define("Orders", hashKey="customerId", rangeKey="orderId")``; backups and
     deletion protection default to off.
     """
-    return _table(name, fields, {"pointInTimeRecovery": False, "deletionProtection": False})
-
-
-def _table(name: Any, raw: Any, defaults: Mapping[str, bool]) -> TableDefinition:
-    where = f"tables.{name}"
-    if not isinstance(name, str) or not _NAME.fullmatch(name):
-        raise TableDefinitionError(
-            f"config {where}: a table name must be 3 to 255 letters, digits, '_', '-' or '.'"
-        )
-    fields = _fields(where, raw, TABLE_FIELDS)
-    types = _AttributeTypes(where)
-    hash_key = _required(where, fields, "hashKey")
-    types.declare(hash_key, _key_type(where, fields, "hashKeyType"), "hashKey")
-    range_key = _attribute(where, fields, "rangeKey")
-    if range_key is not None:
-        if range_key == hash_key:
-            raise TableDefinitionError(f"config {where}.rangeKey: {range_key!r} is the hashKey too")
-        types.declare(range_key, _key_type(where, fields, "rangeKeyType"), "rangeKey")
-    elif "rangeKeyType" in fields:
-        raise TableDefinitionError(f"config {where}.rangeKeyType: there is no rangeKey")
-
-    indexes = [
-        *_indexes(where, fields, "globalSecondaryIndexes", types, hash_key, range_key),
-        *_indexes(where, fields, "localSecondaryIndexes", types, hash_key, range_key),
-    ]
-    seen: set[str] = set()
-    for index in indexes:
-        if index.name in seen:
-            raise TableDefinitionError(
-                f"config {where}: two indexes are named {index.name!r} (global and local)"
-            )
-        seen.add(index.name)
-    projected = sum(len(index.included_attributes) for index in indexes)
-    if projected > MOST_PROJECTED_ATTRIBUTES:
-        raise TableDefinitionError(
-            f"config {where}: its indexes project {projected} attributes by name; "
-            f"DynamoDB allows {MOST_PROJECTED_ATTRIBUTES} per table"
-        )
-
-    ttl = _attribute(where, fields, "ttlAttribute")
-    if ttl is not None and ttl in (hash_key, range_key):
-        raise TableDefinitionError(
-            f"config {where}.ttlAttribute: {ttl!r} is the table's {types.used_as[ttl]}; "
-            "TTL needs an attribute of its own holding an expiry time in epoch seconds"
-        )
-    if ttl is not None and types.types.get(ttl, "N") != "N":
-        raise TableDefinitionError(
-            f"config {where}.ttlAttribute: {ttl!r} is a {types.types[ttl]} key of an index "
-            f"({types.used_as[ttl]}); TTL reads a Number of epoch seconds"
-        )
-    stream = fields.get("stream")
-    if stream is not None and stream not in STREAM_VIEW_TYPES:
-        raise TableDefinitionError(
-            f"config {where}.stream: {stream!r} is not a stream view type; "
-            f"use one of {', '.join(STREAM_VIEW_TYPES)}"
-        )
-    return TableDefinition(
-        name=name,
-        hash_key=hash_key,
-        range_key=range_key,
-        attribute_types=types.types,
-        indexes=tuple(indexes),
-        ttl_attribute=ttl,
-        stream=stream,
-        point_in_time_recovery=_flag(where, fields, "pointInTimeRecovery", defaults),
-        deletion_protection=_flag(where, fields, "deletionProtection", defaults),
-    )
-
-
-def _indexes(
-    table: str,
-    fields: Mapping[str, Any],
-    kind: str,
-    types: _AttributeTypes,
-    table_hash_key: str,
-    table_range_key: str | None,
-) -> list[Index]:
-    raw = fields.get(kind)
-    if raw is None:
-        return []
-    local = kind == "localSecondaryIndexes"
-    if not isinstance(raw, Mapping):
-        raise TableDefinitionError(
-            f"config {table}.{kind} must map index names to definitions, "
-            f'like {{"byStatus": {{"hashKey": "status"}}}}'
-        )
-    most = MOST_LOCAL_INDEXES if local else MOST_GLOBAL_INDEXES
-    if len(raw) > most:
-        raise TableDefinitionError(
-            f"config {table}.{kind}: {len(raw)} indexes; DynamoDB allows {most} per table"
-        )
-    if local and raw and table_range_key is None:
-        raise TableDefinitionError(
-            f"config {table}.{kind}: a local index needs a table with a rangeKey "
-            "(it shares the table's hashKey and sorts by another attribute)"
-        )
-    indexes = []
-    for name, definition in raw.items():
-        where = f"{table}.{kind}.{name}"
-        if not isinstance(name, str) or not _NAME.fullmatch(name):
-            raise TableDefinitionError(
-                f"config {where}: an index name must be 3 to 255 letters, digits, '_', '-' or '.'"
-            )
-        index = _fields(where, definition, LOCAL_INDEX_FIELDS if local else GLOBAL_INDEX_FIELDS)
-        if local:
-            hash_key = _attribute(where, index, "hashKey") or table_hash_key
-            if hash_key != table_hash_key:
-                raise TableDefinitionError(
-                    f"config {where}.hashKey: a local index's hashKey is the table's "
-                    f"({table_hash_key!r}), not {hash_key!r}"
-                )
-            range_key: str | None = _required(where, index, "rangeKey")
-        else:
-            hash_key = _required(where, index, "hashKey")
-            types.declare(hash_key, _key_type(where, index, "hashKeyType"), f"{name}.hashKey")
-            range_key = _attribute(where, index, "rangeKey")
-        if range_key is not None:
-            if range_key == hash_key:
-                raise TableDefinitionError(
-                    f"config {where}.rangeKey: {range_key!r} is the index's hashKey too"
-                )
-            types.declare(range_key, _key_type(where, index, "rangeKeyType"), f"{name}.rangeKey")
-        elif "rangeKeyType" in index:
-            raise TableDefinitionError(f"config {where}.rangeKeyType: there is no rangeKey")
-        if local and range_key == table_range_key:
-            raise TableDefinitionError(
-                f"config {where}.rangeKey: {range_key!r} is the table's own rangeKey; "
-                "a local index sorts by another attribute"
-            )
-        indexes.append(
-            Index(name, hash_key, range_key, _projection(where, index.get("projection")), local)
-        )
-    return indexes
-
-
-def _projection(where: str, raw: Any) -> str | tuple[str, ...]:
-    if raw is None:
-        return "ALL"
-    if raw in PROJECTIONS:
-        return str(raw)
-    if (
-        isinstance(raw, list)
-        and raw
-        and all(isinstance(item, str) and item for item in raw)
-        and len(set(raw)) == len(raw)
-    ):
-        return tuple(raw)
-    raise TableDefinitionError(
-        f"config {where}.projection: {raw!r} must be ALL, KEYS_ONLY or a list of attribute names"
-    )
-
-
-class _AttributeTypes:
-    """Every key attribute's one type, across the table's keys and its indexes'.
-
-    A type given anywhere is the attribute's type wherever it is left out, in
-    whatever order the keys come; two different types given are a mistake.
-    """
-
-    def __init__(self, table: str) -> None:
-        self.table = table
-        self.given: dict[str, tuple[str, str]] = {}
-        self.used_as: dict[str, str] = {}
-
-    def declare(self, attribute: str, key_type: str | None, used_as: str) -> None:
-        self.used_as.setdefault(attribute, used_as)
-        if key_type is None:
-            return
-        known = self.given.get(attribute)
-        if known is not None and known[0] != key_type:
-            raise TableDefinitionError(
-                f"config {self.table}: attribute {attribute!r} is {known[0]} as "
-                f"{known[1]} but {key_type} as {used_as}"
-            )
-        self.given.setdefault(attribute, (key_type, used_as))
-
-    @property
-    def types(self) -> dict[str, str]:
-        """Each key attribute's type, ``S`` where none is given."""
-        return {attribute: self.given.get(attribute, ("S", ""))[0] for attribute in self.used_as}
-
-
-def _fields(where: str, raw: Any, known: tuple[str, ...]) -> Mapping[str, Any]:
-    if not isinstance(raw, Mapping):
-        raise TableDefinitionError(f"config {where} must be an object, not {raw!r}")
-    for name in raw:
-        if name not in known:
-            raise TableDefinitionError(
-                f"config {where}: unknown field {name!r}; {nearest_field(str(name), known)}"
-            )
-    return raw
-
-
-def _required(where: str, fields: Mapping[str, Any], name: str) -> str:
-    value = _attribute(where, fields, name)
-    if value is None:
-        raise TableDefinitionError(f"config {where}.{name} is required")
-    return value
-
-
-def nearest_field(name: str, known: tuple[str, ...]) -> str:
-    """What a misspelt or borrowed field name most likely means, as a hint."""
-    synonym = SYNONYMS.get(name) or {k.lower(): v for k, v in SYNONYMS.items()}.get(name.lower())
-    if synonym in known:
-        return f"did you mean {synonym!r}?"
-    nearest = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
-    return f"did you mean {nearest[0]!r}?" if nearest else f"known: {', '.join(known)}"
-
-
-def _attribute(where: str, fields: Mapping[str, Any], name: str) -> str | None:
-    value = fields.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str) or not 1 <= len(value) <= 255:
-        raise TableDefinitionError(
-            f"config {where}.{name}: {value!r} must be an attribute name (1 to 255 characters)"
-        )
-    return value
-
-
-def _key_type(where: str, fields: Mapping[str, Any], name: str) -> str | None:
-    value = fields.get(name)
-    if value is not None and value not in KEY_TYPES:
-        raise TableDefinitionError(
-            f"config {where}.{name}: {value!r} must be S (string), N (number) or B (binary)"
-        )
-    return value
-
-
-def _flag(where: str, fields: Mapping[str, Any], name: str, defaults: Mapping[str, bool]) -> bool:
-    value = fields.get(name, defaults[name])
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        value = value.lower() == "true"
-    if not isinstance(value, bool):
-        raise TableDefinitionError(f"config {where}.{name}: {value!r} must be true or false")
-    return value
+    return table_definitions(
+        {name: fields}, point_in_time_recovery=False, deletion_protection=False
+    )[name]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import logging
 import os
@@ -214,7 +213,7 @@ def _settings(options: argparse.Namespace) -> Settings:
         print(f"warning: {warning}", file=sys.stderr)
     if options.operations:
         packages = tuple(part.strip() for part in options.operations.split(",") if part.strip())
-        settings = dataclasses.replace(settings, operation_packages=packages)
+        settings = settings.served(packages, settings.plugins, settings.warnings)
     return settings
 
 
