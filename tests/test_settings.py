@@ -260,3 +260,52 @@ def test_the_stack_file_replaces_the_default_tables_whole(tmp_path):
 def test_a_setting_out_of_range_is_refused_naming_it(tmp_path, change, named):
     with pytest.raises(SettingsError, match=rf"^config {named} "):
         settings_of(tmp_path, **change)
+
+
+def test_values_as_the_cli_hands_them_over_are_the_stack_files_values(tmp_path):
+    """The CLI gives the program every value as text, objects and arrays as JSON."""
+    written = {
+        "tracing": True,
+        "timeout": 28,
+        "reservedConcurrency": -1,
+        "alarmThresholds": {"apiLatencyP99": 1000},
+        "excludePlugins": ["acme-counting"],
+        "tables": {"Orders": {"hashKey": "id", "deletionProtection": True}},
+    }
+    as_text = {
+        "tracing": "True",
+        "timeout": "28",
+        "reservedConcurrency": "-1",
+        "alarmThresholds": '{"apiLatencyP99": 1000}',
+        "excludePlugins": '["acme-counting"]',
+        "tables": '{"Orders": {"hashKey": "id", "deletionProtection": true}}',
+    }
+
+    assert settings_of(tmp_path, **as_text) == settings_of(tmp_path, **written)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "message"),
+    [
+        ("tracing", "yes", r"^config tracing: 'yes' must be true or false$"),
+        ("tracing", "1", r"^config tracing: '1' must be true or false$"),
+        ("tracing", 1, r"^config tracing: 1 must be true or false$"),
+        ("memorySize", True, r"^config memorySize: True must be a whole number$"),
+        ("memorySize", "512MB", r"^config memorySize: '512MB' must be a whole number$"),
+        ("operationPackages", "operations", r"^config operationPackages: 'operations' must be"),
+        ("alarmThresholds", "[1]", r"^config alarmThresholds: \[1\] is not an object$"),
+    ],
+)
+def test_a_value_of_the_wrong_kind_is_refused_naming_the_setting(tmp_path, setting, value, message):
+    with pytest.raises(SettingsError, match=message):
+        settings_of(tmp_path, **{setting: value})
+
+
+def test_every_mistake_of_a_stack_file_is_told_at_once_one_line_each(tmp_path):
+    with pytest.raises(SettingsError) as refused:
+        settings_of(tmp_path, memorySize=64, wafRateLimit=5)
+
+    assert str(refused.value).splitlines() == [
+        "config memorySize must be 128 to 10240 MB",
+        "config wafRateLimit must be 10 to 2,000,000,000 requests per IP in 5 minutes",
+    ]
