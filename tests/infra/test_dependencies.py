@@ -1,14 +1,15 @@
-"""A plugin's dependencies travel with it: recursively, for Lambda's Python and architecture."""
+"""The archive's third-party part: what the lock and the plugins need, for Lambda's platform."""
 
 from __future__ import annotations
 
+import importlib.metadata
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from infra.archive import ArchiveError, archive_files
-from infra.dependencies import LambdaPlatform
+from infra.archive import archive_files
+from infra.dependencies import RUNTIME_PROVIDED, DependencyError, LambdaPlatform
 from tests.conftest import install_distribution
 
 ARM = LambdaPlatform("3.13", "arm64")
@@ -17,13 +18,10 @@ OP = {"op": "from function.registry import operation\n"}
 NATIVE_CODE = b"\x7fELF compiled for aarch64"
 
 
-def plugin_archive(site: Path, tmp_path: Path, **options) -> dict[str, Path]:
+def plugin_archive(**options) -> dict[str, Path]:
     """The archive of the stock operations and the plugin ``acme-ops`` (package ``acme_ops``)."""
     return archive_files(
-        ["operations", "acme_ops"],
-        plugins={"acme_ops": "acme-ops"},
-        wheels=tmp_path / "wheels",
-        **{"platform": ARM, **options},
+        ["operations", "acme_ops"], plugins={"acme_ops": "acme-ops"}, **{"platform": ARM, **options}
     )
 
 
@@ -31,86 +29,39 @@ def tops(files: dict[str, Path]) -> set[str]:
     return {name.split("/")[0] for name in files}
 
 
-def test_dependencies_come_recursively_with_markers_read_for_lambdas_python(
-    site_packages, tmp_path
+def test_a_plugins_dependencies_come_for_lambdas_python_but_not_what_the_runtime_has(
+    site_packages,
 ):
     install_distribution(
-        site_packages, "acme-ops", {"acme_ops": OP}, requires=("acme-helpers[fast]>=1",)
-    )
-    install_distribution(
         site_packages,
-        "acme-helpers",
-        {"acme_helpers": {}},
-        entry_points={},
+        "acme-ops",
+        {"acme_ops": OP},
         requires=(
-            "acme-base",
-            "acme-new; python_version >= '3.13'",
-            "acme-old; python_version < '3.12'",
-            "acme-speedups; extra == 'fast'",
-            "acme-docs; extra == 'docs'",
+            "python-ulid>=2",
             "boto3>=1.20",
+            "dynamodb-operations-api[local]",
+            "acme-docs; extra == 'docs'",
+            "acme-old; python_version < '3.12'",
         ),
     )
-    for name in ("acme-base", "acme-new", "acme-old", "acme-speedups", "acme-docs"):
-        install_distribution(site_packages, name, {name.replace("-", "_"): {}}, entry_points={})
 
-    files = plugin_archive(site_packages, tmp_path)
+    files = plugin_archive()
 
-    assert {"acme_ops", "acme_helpers", "acme_base", "acme_new", "acme_speedups"} <= tops(files)
-    assert not tops(files) & {"acme_old", "acme_docs", "boto3", "botocore"}
-    assert "acme_helpers-1.0.dist-info/METADATA" in files
-    assert "acme_ops-1.0.dist-info/METADATA" not in files, "the plugin ships as its package"
-
-
-def test_dependencies_that_need_each_other_are_vendored_once(site_packages, tmp_path):
-    install_distribution(site_packages, "acme-ops", {"acme_ops": OP}, requires=("acme-a",))
-    install_distribution(
-        site_packages, "acme-a", {"acme_a": {}}, entry_points={}, requires=("acme-b[x]",)
-    )
-    install_distribution(
-        site_packages,
-        "acme-b",
-        {"acme_b": {}},
-        entry_points={},
-        requires=("acme-a", "acme-c; extra == 'x'"),
-    )
-    install_distribution(site_packages, "acme-c", {"acme_c": {}}, entry_points={})
-
-    files = plugin_archive(site_packages, tmp_path)
-
-    assert {"acme_a", "acme_b", "acme_c"} <= tops(files)
+    ulid = importlib.metadata.version("python-ulid")  # The lock's, as this environment is synced.
+    assert {"acme_ops", "ulid", f"python_ulid-{ulid}.dist-info"} <= tops(files)
+    assert f"python_ulid-{ulid}.dist-info/METADATA" in files
+    runtimes = {"boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3"}
+    assert not tops(files) & runtimes, "the runtime's own would be shadowed"
+    assert len(runtimes) == len(RUNTIME_PROVIDED)
+    unwanted = ("acme_docs", "acme_old", "dynamodb_operations_api", "local_api", "acme_ops-", "bin")
+    assert not [top for top in tops(files) if top.startswith(unwanted)]
 
 
-def test_an_editable_dependency_is_refused_its_code_would_stay_behind(site_packages, tmp_path):
-    install_distribution(site_packages, "acme-ops", {"acme_ops": OP}, requires=("acme-lib",))
-    install_distribution(
-        site_packages, "acme-lib", {"acme_lib": {}}, entry_points={}, editable=True
-    )
-
-    with pytest.raises(ArchiveError, match=r"needs acme-lib, which is installed in editable mode"):
-        plugin_archive(site_packages, tmp_path)
-
-
-def test_a_dependency_missing_from_the_environment_is_named_with_who_needs_it(
-    site_packages, tmp_path
-):
+def test_a_dependency_the_package_index_lacks_is_named(site_packages, tmp_path):
     install_distribution(site_packages, "acme-ops", {"acme_ops": OP}, requires=("acme-gone>=2",))
 
-    with pytest.raises(ArchiveError) as refused:
-        plugin_archive(site_packages, tmp_path)
-
-    assert str(refused.value) == (
-        "plugin acme-ops==1.0 needs acme-gone>=2, which is not installed in the deploying "
-        "environment; install it: pip install 'acme-gone>=2'"
-    )
-
-
-def test_an_installed_version_outside_the_declared_range_is_refused(site_packages, tmp_path):
-    install_distribution(site_packages, "acme-ops", {"acme_ops": OP}, requires=("acme-base<1",))
-    install_distribution(site_packages, "acme-base", {"acme_base": {}}, entry_points={})
-
-    with pytest.raises(ArchiveError, match=r"needs acme-base<1, but version 1.0 is installed"):
-        plugin_archive(site_packages, tmp_path)
+    with pytest.raises(DependencyError, match=r"(?s)uv pip failed for the archive: .*acme-gone"):
+        plugin_archive(cache=tmp_path / "vendored")
 
 
 def native_wheel(folder: Path, tag: str) -> Path:
@@ -134,7 +85,7 @@ def native_wheel(folder: Path, tag: str) -> Path:
 
 @pytest.fixture
 def native_dependency(site_packages, tmp_path, monkeypatch):
-    """``acme-ops`` needs ``acme-native``, installed here built for this machine, not Lambda's."""
+    """``acme-ops`` needs ``acme-native``, built for this machine here and for arm64 on an index."""
     install_distribution(site_packages, "acme-ops", {"acme_ops": OP}, requires=("acme-native",))
     install_distribution(
         site_packages,
@@ -146,30 +97,30 @@ def native_dependency(site_packages, tmp_path, monkeypatch):
     )
     index = tmp_path / "index"
     native_wheel(index, "manylinux_2_17_aarch64.manylinux2014_aarch64")
-    monkeypatch.setenv("PIP_NO_INDEX", "1")
-    monkeypatch.setenv("PIP_FIND_LINKS", str(index))
+    monkeypatch.setenv("UV_FIND_LINKS", str(index))
     return index
 
 
 def test_native_code_comes_from_the_wheel_for_lambdas_platform_not_the_environment(
-    native_dependency, site_packages, tmp_path
+    native_dependency, tmp_path
 ):
-    files = plugin_archive(site_packages, tmp_path)
+    files = plugin_archive(cache=tmp_path / "vendored")
 
     native = files["acme_native/_speed.cpython-313-aarch64-linux-gnu.so"]
     assert native.read_bytes() == NATIVE_CODE
     assert files["acme_native/__init__.py"].read_text() == "from acme_native._speed import *\n"
+    assert "acme_native-2.0.dist-info/METADATA" in files
     assert "acme_native-2.0.dist-info/RECORD" not in files
 
 
-def test_the_platform_wheel_is_fetched_once_and_the_archive_is_the_same_every_time(
-    native_dependency, site_packages, tmp_path
+def test_the_dependencies_are_installed_once_and_the_archive_is_the_same_every_time(
+    native_dependency, tmp_path
 ):
-    first = plugin_archive(site_packages, tmp_path)
+    first = plugin_archive(cache=tmp_path / "vendored")
     for wheel in native_dependency.iterdir():
         wheel.unlink()
 
-    second = plugin_archive(site_packages, tmp_path)
+    second = plugin_archive(cache=tmp_path / "vendored")
 
     assert second == first
     assert [path.read_bytes() for path in second.values()] == [
@@ -178,21 +129,32 @@ def test_the_platform_wheel_is_fetched_once_and_the_archive_is_the_same_every_ti
 
 
 def test_no_wheel_for_the_functions_architecture_fails_naming_the_package_and_what_to_do(
-    native_dependency, site_packages, tmp_path
+    native_dependency, tmp_path
 ):
-    with pytest.raises(ArchiveError) as refused:
-        plugin_archive(site_packages, tmp_path, platform=LambdaPlatform("3.13", "x86_64"))
+    with pytest.raises(DependencyError) as refused:
+        plugin_archive(cache=tmp_path / "vendored", platform=LambdaPlatform("3.13", "x86_64"))
 
-    message = str(refused.value)
-    assert message.startswith(
-        "acme-native==2.0 has native code, and no wheel of it for Python 3.13 on Linux x86_64 "
-        "could be had from the package index ("
+    assert str(refused.value) == (
+        "acme-native==2.0 has no wheel for Python 3.13 on Linux x86_64, and the archive takes "
+        "only wheels: use a version that publishes one, or set architecture to one it has "
+        "wheels for"
     )
-    assert "or set architecture to the one it has wheels for" in message
 
 
-def test_a_plugin_with_native_code_of_its_own_is_refused(site_packages, tmp_path):
+def test_a_plugin_with_native_code_of_its_own_is_refused(site_packages):
     install_distribution(site_packages, "acme-ops", {"acme_ops": OP}, pure=False)
 
-    with pytest.raises(ArchiveError, match=r"^plugin acme-ops==1.0 has native code of its own"):
-        plugin_archive(site_packages, tmp_path)
+    with pytest.raises(DependencyError, match=r"^plugin acme-ops==1.0 has native code of its own"):
+        plugin_archive()
+
+
+def test_a_project_without_a_lock_vendors_its_pinned_dependencies(tmp_path):
+    version = importlib.metadata.version("fastjsonschema")
+    (tmp_path / "pyproject.toml").write_text(
+        f'[project]\nname = "api"\ndependencies = ["fastjsonschema=={version}", "botocore"]\n'
+    )
+
+    files = archive_files(["operations"], tmp_path, cache=tmp_path / "vendored")
+
+    assert {"fastjsonschema", f"fastjsonschema-{version}.dist-info"} < tops(files)
+    assert "botocore" not in tops(files)
