@@ -2,7 +2,7 @@
 
 ``make new-plugin`` writes it (an entry point in ``dynamodb_operations``, an
 operation declaring ``dynamodb:ConditionCheckItem`` and a dependency on
-``python-ulid``); pip builds and installs it. Then the Pulumi program grants
+``python-ulid``); uv builds and installs it. Then the Pulumi program grants
 and packs it, the local server serves it, and its own tests pass on our
 fixtures.
 """
@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import uv
 
 from local_api.scaffold import ScaffoldError, new_plugin
 from tests.distributions import installed_at
@@ -37,13 +38,14 @@ def sneak(call):
 
 @pytest.fixture(scope="module")
 def plugin(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """The scaffolded ``probe-notes``, and the site directory pip installed it into."""
+    """The scaffolded ``probe-notes``, and the site directory uv installed it into."""
     root = tmp_path_factory.mktemp("plugin")
     source, site = root / "probe-notes", root / "site-packages"
     new_plugin("probe-notes", source)
     installed = subprocess.run(
         [
-            *(sys.executable, "-m", "pip", "install", "--quiet", "--no-deps"),
+            *(uv.find_uv_bin(), "pip", "install", "--quiet", "--python", sys.executable),
+            "--no-deps",
             *("--no-build-isolation", "--no-index", "--target", str(site), str(source)),
         ],
         capture_output=True,
