@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import time
 import zlib
-from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from function import deadline, dynamodb
 from function.dynamodb import bounded_client
 from local_api.lambda_context import LambdaContext
-from tests.fake_dynamodb import serving
+from tests.fake_dynamodb import Answer, FakeDynamoDB, Request, error
 
 READ = {"operation": "read", "tableName": "LambdaTable", "payload": {"Key": {"Id": "1"}}}
 
@@ -22,39 +21,18 @@ def served_table(monkeypatch):
     monkeypatch.setenv("TABLES", '{"LambdaTable": "physical-table"}')
 
 
-def answering(status: int, code: str, headers: dict[str, str], calls: list[float]):
-    """A handler answering every call with DynamoDB error ``code``, noting when each came."""
-    body = json.dumps({"__type": f"com.amazonaws.dynamodb.v20120810#{code}"}).encode()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            calls.append(time.monotonic())
-            self.send_response(status)
-            for name, value in {"Content-Type": "application/x-amz-json-1.0", **headers}.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    return Handler
-
-
 @pytest.mark.timing
 def test_a_retry_after_header_cannot_stretch_a_call_past_its_bound(served_table, post, monkeypatch):
     """botocore 1.44 waits out ``x-amz-retry-after`` (5 s here); our one retry does not."""
-    calls: list[float] = []
-    handler = answering(500, "InternalServerError", {"x-amz-retry-after": "5000"}, calls)
-    with serving(handler) as endpoint:
-        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
+    failing = error(500, "InternalServerError", headers={"x-amz-retry-after": "5000"})
+    with FakeDynamoDB(failing) as fake:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", fake.url)
         started = time.monotonic()
         answer = post(READ)
         elapsed = time.monotonic() - started
 
     assert (answer.status, answer.json["type"]) == (503, "DynamoDBUnavailable")
+    calls = [request.received_at for request in fake.requests]
     assert len(calls) == deadline.MAX_ATTEMPTS
     assert calls[1] - calls[0] <= deadline.BACKOFF_CAP_SECONDS + 0.25
     assert elapsed <= deadline.BACKOFF_CAP_SECONDS + 1.0
@@ -65,14 +43,13 @@ def test_no_attempt_starts_that_the_lambda_context_has_no_time_left_for(served_t
     from function.handler import handler
     from tests.conftest import proxy_event
 
-    calls: list[float] = []
     monkeypatch.setattr(bounded_client.random, "random", lambda: 0.5)  # a backoff of 0.5 s
-    with serving(answering(400, "ThrottlingException", {}, calls)) as endpoint:
-        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
+    with FakeDynamoDB(error(400, "ThrottlingException")) as fake:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", fake.url)
         too_late = handler(proxy_event(READ), LambdaContext(timeout_seconds=2.0))
-        none = len(calls)
+        none = len(fake.requests)
         short = handler(proxy_event(READ), LambdaContext(timeout_seconds=3.5))
-        single = len(calls) - none
+        single = len(fake.requests) - none
         roomy = handler(proxy_event(READ), LambdaContext(timeout_seconds=25.0))
 
     assert (too_late["statusCode"], json.loads(too_late["body"])["type"]) == (
@@ -81,7 +58,7 @@ def test_no_attempt_starts_that_the_lambda_context_has_no_time_left_for(served_t
     )
     assert (none, single) == (0, 1)
     assert short["statusCode"] == roomy["statusCode"] == 429
-    assert len(calls) == 1 + deadline.MAX_ATTEMPTS
+    assert len(fake.requests) == 1 + deadline.MAX_ATTEMPTS
 
 
 def test_a_context_without_remaining_time_is_served_without_a_deadline(table):
@@ -96,30 +73,19 @@ def test_a_context_without_remaining_time_is_served_without_a_deadline(table):
 
 def test_an_answer_damaged_on_the_way_is_retried(served_table, post, monkeypatch):
     """DynamoDB's x-amz-crc32 header: a body that does not match it is not believed."""
-    item = json.dumps({"Item": {"Id": {"S": "1"}}}).encode()
-    calls: list[float] = []
+    item = {"Item": {"Id": {"S": "1"}}}
+    checksum = zlib.crc32(json.dumps(item).encode())
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            calls.append(time.monotonic())
-            checksum = zlib.crc32(item) + (1 if len(calls) == 1 else 0)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/x-amz-json-1.0")
-            self.send_header("x-amz-crc32", str(checksum))
-            self.send_header("Content-Length", str(len(item)))
-            self.end_headers()
-            self.wfile.write(item)
+    def damaged_once(request: Request) -> Answer:
+        damage = 1 if request.number == 1 else 0
+        return Answer(item, headers={"x-amz-crc32": str(checksum + damage)})
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    with serving(Handler) as endpoint:
-        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
+    with FakeDynamoDB(damaged_once) as fake:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", fake.url)
         answer = post(READ)
 
     assert (answer.status, answer.json) == (200, {"Item": {"Id": "1"}})
-    assert len(calls) == 2
+    assert len(fake.requests) == 2
 
 
 def test_paginators_page_through_the_bounded_calls(table):
@@ -170,15 +136,13 @@ def test_credentials_from_an_assumed_role_work(table, post, tmp_path, monkeypatc
         monkeypatch.delenv(name)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
     monkeypatch.setenv("AWS_PROFILE", "reader")
-    bounded_client._client.cache_clear()
+    bounded_client.forget_clients()
     table.put({"Id": "1", "name": "Bob"})
 
     try:
         answer = post(READ)
-        credentials = bounded_client.client().botocore._request_signer._credentials
-        method = credentials.method
     finally:
-        bounded_client._client.cache_clear()
+        bounded_client.forget_clients()
 
+    # With no keys of its own, the profile reads only by assuming its role through STS.
     assert (answer.status, answer.json) == (200, {"Item": {"Id": "1", "name": "Bob"}})
-    assert method == "assume-role"

@@ -1,11 +1,8 @@
 """DynamoDB failing: each fault is a status and a message, never a hang or a traceback."""
 
 import json
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler
 from io import BytesIO
 
 import pytest
@@ -15,7 +12,16 @@ from function import dynamodb
 from function.deadline import MAX_ATTEMPTS, READ_TIMEOUT_SECONDS, WORST_CASE_SECONDS
 from function.dynamodb import bounded_client
 from function.errors import RequestError
-from tests.fake_dynamodb import failing_endpoint, refusing_endpoint, serving, silent_endpoint
+from tests.fake_dynamodb import (
+    DROP,
+    HANG,
+    Answer,
+    FakeDynamoDB,
+    Reply,
+    Request,
+    error,
+    refusing_endpoint,
+)
 
 READ = {"operation": "read", "tableName": "LambdaTable", "payload": {"Key": {"Id": "1"}}}
 
@@ -41,8 +47,8 @@ def served_table(monkeypatch):
 def test_dynamodb_errors_become_caller_errors(
     served_table, post, monkeypatch, http_status, code, status, kind
 ):
-    with failing_endpoint(http_status, code, "the details") as endpoint:
-        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
+    with FakeDynamoDB(error(http_status, code, "the details")) as fake:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", fake.url)
         answer = post(READ)
 
     assert answer.status == status
@@ -56,10 +62,9 @@ def test_dynamodb_errors_become_caller_errors(
 def test_an_unexpected_dynamodb_error_is_a_500_with_only_the_request_id(
     served_table, post, monkeypatch
 ):
-    with failing_endpoint(
-        400, "AccessDeniedException", "User arn:aws:iam::123:role/x is not"
-    ) as endpoint:
-        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
+    denied = error(400, "AccessDeniedException", "User arn:aws:iam::123:role/x is not")
+    with FakeDynamoDB(denied) as fake:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", fake.url)
         answer = post(READ)
 
     assert answer.status == 500
@@ -81,8 +86,8 @@ def test_a_refused_connection_is_a_503(served_table, post, monkeypatch):
 
 @pytest.mark.timing
 def test_a_dynamodb_that_never_answers_is_a_503_within_the_bound(served_table, post, monkeypatch):
-    with silent_endpoint() as endpoint:
-        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
+    with FakeDynamoDB(HANG) as fake:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", fake.url)
         started = time.monotonic()
         answer = post(READ)
         elapsed = time.monotonic() - started
@@ -101,8 +106,8 @@ def test_ping_and_echo_work_while_dynamodb_is_down(served_table, post, monkeypat
 
 
 def test_any_dynamodb_5xx_is_a_503_whatever_its_code(served_table, post, monkeypatch):
-    with failing_endpoint(502, "SomethingNew", "upstream trouble") as endpoint:
-        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
+    with FakeDynamoDB(error(502, "SomethingNew", "upstream trouble")) as fake:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", fake.url)
         answer = post(READ)
 
     assert (answer.status, answer.json["type"]) == (503, "DynamoDBUnavailable")
@@ -140,8 +145,8 @@ def test_an_item_too_large_for_dynamodb_is_a_400_with_dynamodbs_message(
     served_table, post, invoke, monkeypatch, code, message
 ):
     large = {**CREATE, "payload": {"Item": {"Id": "1", "blob": "x" * 300_000}}}
-    with failing_endpoint(400, code, message) as endpoint:
-        monkeypatch.setenv(ENDPOINT, endpoint)
+    with FakeDynamoDB(error(400, code, message)) as fake:
+        monkeypatch.setenv(ENDPOINT, fake.url)
         answer = post(large)
         with pytest.raises(dynamodb.DynamoDBValidationError) as raised:
             invoke(large)
@@ -178,8 +183,8 @@ def test_an_item_too_large_for_dynamodb_is_a_400_with_dynamodbs_message(
 def test_a_write_that_loses_a_transaction_conflict_is_a_409_with_dynamodbs_message(
     served_table, post, invoke, monkeypatch, code, message, type_, request_
 ):
-    with failing_endpoint(400, code, message) as endpoint:
-        monkeypatch.setenv(ENDPOINT, endpoint)
+    with FakeDynamoDB(error(400, code, message)) as fake:
+        monkeypatch.setenv(ENDPOINT, fake.url)
         answer = post(request_)
         with pytest.raises(RequestError) as raised:
             invoke(request_)
@@ -192,11 +197,11 @@ def test_a_write_that_loses_a_transaction_conflict_is_a_409_with_dynamodbs_messa
 def test_after_dynamodb_faults_the_next_request_to_a_healthy_dynamodb_is_served(
     table, post, invoke, monkeypatch
 ):
-    with failing_endpoint(500, "InternalServerError") as endpoint:
-        monkeypatch.setenv(ENDPOINT, endpoint)
+    with FakeDynamoDB(error(500, "InternalServerError")) as fake:
+        monkeypatch.setenv(ENDPOINT, fake.url)
         assert post(CREATE).status == 503
-    with failing_endpoint(400, "ThrottlingException") as endpoint:
-        monkeypatch.setenv(ENDPOINT, endpoint)
+    with FakeDynamoDB(error(400, "ThrottlingException")) as fake:
+        monkeypatch.setenv(ENDPOINT, fake.url)
         assert post(CREATE).status == 429
     monkeypatch.setenv(ENDPOINT, refusing_endpoint())
     assert post(CREATE).status == 503
@@ -213,46 +218,26 @@ class _Body(BytesIO):
         yield self.read()
 
 
-@contextmanager
-def flaky_endpoint() -> Iterator[tuple[str, list[str]]]:
-    """An endpoint whose behaviour the test switches: fail, drop, hang, or serve Bob.
+def recovering_from(fault: str) -> tuple[FakeDynamoDB, list[str]]:
+    """An endpoint that first meets ``fault`` (fail, drop or hang), then serves Bob once healthy.
 
-    Served, GetItem finds Bob and any other call succeeds with ``{}``.
+    Healthy, GetItem finds Bob and any other call succeeds with ``{}``. The test
+    sets the list's one element to ``"healthy"`` when DynamoDB recovers.
     """
-    behaviour = ["healthy"]
-    released = threading.Event()
+    behaviour = [fault]
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            mode = behaviour[0]
-            if mode in ("drop", "hang"):
-                if mode == "hang":
-                    released.wait(10)
-                self.close_connection = True
-                return
-            if mode == "fail":
-                status = 500
-                answer = {"__type": "com.amazonaws.dynamodb.v20120810#InternalServerError"}
-            else:
-                status = 200
-                found = self.headers.get("X-Amz-Target", "").endswith(".GetItem")
-                answer = {"Item": {"Id": {"S": "1"}, "name": {"S": "Bob"}}} if found else {}
-            body = json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/x-amz-json-1.0")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(request: Request) -> Reply:
+        mode = behaviour[0]
+        if mode == "drop":
+            return DROP
+        if mode == "hang":
+            return HANG
+        if mode == "fail":
+            return error(500, "InternalServerError")
+        found = request.operation == "GetItem"
+        return Answer({"Item": {"Id": {"S": "1"}, "name": {"S": "Bob"}}} if found else {})
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    with serving(Handler) as endpoint:
-        try:
-            yield endpoint, behaviour
-        finally:
-            released.set()  # before the server closes: it waits for its handlers
+    return FakeDynamoDB(answer), behaviour
 
 
 @pytest.mark.timing
@@ -260,9 +245,9 @@ def flaky_endpoint() -> Iterator[tuple[str, list[str]]]:
 def test_the_same_dynamodb_endpoint_serves_again_once_it_recovers_from_a_fault(
     served_table, post, invoke, monkeypatch, fault
 ):
-    with flaky_endpoint() as (endpoint, behaviour):
-        monkeypatch.setenv(ENDPOINT, endpoint)
-        behaviour[0] = fault
+    fake, behaviour = recovering_from(fault)
+    with fake:
+        monkeypatch.setenv(ENDPOINT, fake.url)
         started = time.monotonic()
         failed = post(READ)
         elapsed = time.monotonic() - started
@@ -285,11 +270,11 @@ def test_a_keyed_request_that_failed_on_a_fault_runs_again_once_dynamodb_recover
     def throttle_the_served_table(request: object, **_: object) -> AWSResponse | None:
         if not throttled[0] or table.physical.encode() not in request.body:
             return None
-        error = {
+        refusal = {
             "__type": "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",
             "message": "Rate of requests exceeds the allowed throughput",
         }
-        return AWSResponse(request.url, 400, {}, _Body(json.dumps(error).encode()))
+        return AWSResponse(request.url, 400, {}, _Body(json.dumps(refusal).encode()))
 
     keyed = {**CREATE, "idempotencyKey": "create-bob-once"}
     client_events = bounded_client.client().meta.events

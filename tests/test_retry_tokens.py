@@ -7,17 +7,11 @@ same transaction, by its ``ClientRequestToken``.
 
 from __future__ import annotations
 
-import json
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler
-
 import pytest
 
 from function import deadline
 from function.dynamodb import bounded_client
-from tests.fake_dynamodb import serving
+from tests.fake_dynamodb import HANG, Answer, FakeDynamoDB, Reply, Request
 
 BUMP = {
     "operation": "transact-write",
@@ -47,66 +41,40 @@ def quick_timeouts(monkeypatch):
     bounded_client.forget_clients()
 
 
-@contextmanager
-def slow_first_answer() -> Iterator[tuple[str, list[dict]]]:
-    """An endpoint that answers every second request only: the first of each pair times out.
-
-    Yields the endpoint and the bodies of every request it was sent.
-    """
-    received: list[dict] = []
-    released = threading.Event()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-            if len(received) % 2 == 1:
-                released.wait(10)
-                self.close_connection = True
-                return
-            self.send_response(200)
-            self.send_header("Content-Type", "application/x-amz-json-1.0")
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"{}")
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    with serving(Handler) as endpoint:
-        try:
-            yield endpoint, received
-        finally:
-            released.set()
+def every_second_answer(request: Request) -> Reply:
+    """No answer to the first request of each pair (it times out), ``{}`` to the second."""
+    return HANG if request.number % 2 == 1 else Answer({})
 
 
 def test_a_transaction_retried_after_a_read_timeout_carries_the_same_token(
     quick_timeouts, post, monkeypatch
 ):
-    with slow_first_answer() as (endpoint, received):
-        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
+    with FakeDynamoDB(every_second_answer) as fake:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", fake.url)
         answer = post(BUMP)
 
     assert (answer.status, answer.json) == (200, {})
-    first, retry = received
+    first, retry = (request.document for request in fake.requests)
     assert first["ClientRequestToken"]
     assert retry == first
 
 
 def test_each_transaction_gets_its_own_token(quick_timeouts, post, monkeypatch):
-    with slow_first_answer() as (endpoint, received):
-        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
+    with FakeDynamoDB(every_second_answer) as fake:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", fake.url)
         post(BUMP)
         post(BUMP)
 
-    tokens = [body["ClientRequestToken"] for body in received]
+    tokens = [request.document["ClientRequestToken"] for request in fake.requests]
     assert tokens[0] == tokens[1] != tokens[2] == tokens[3]
 
 
 def test_a_callers_own_token_is_the_one_sent_on_every_attempt(quick_timeouts, post, monkeypatch):
     mine = {**BUMP, "payload": {**BUMP["payload"], "ClientRequestToken": "order-42"}}
-    with slow_first_answer() as (endpoint, received):
-        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
+    with FakeDynamoDB(every_second_answer) as fake:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", fake.url)
         answer = post(mine)
 
     assert answer.status == 200
-    assert [body["ClientRequestToken"] for body in received] == ["order-42", "order-42"]
+    sent = [request.document["ClientRequestToken"] for request in fake.requests]
+    assert sent == ["order-42", "order-42"]

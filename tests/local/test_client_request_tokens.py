@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import http.client
 import json
-import threading
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -26,7 +24,7 @@ from local_api.client_request_tokens import VALID_SECONDS, ClientRequestTokens
 from local_api.engines import Engine
 from local_api.moto_server import TARGET_PREFIX, LocalEngine
 from local_api.table import client_for
-from tests.fake_dynamodb import serving
+from tests.fake_dynamodb import HANG, Answer, FakeDynamoDB, Reply, Request
 from tests.local.conftest import LocalServer, start_server
 
 
@@ -186,38 +184,27 @@ def test_a_token_is_new_again_ten_minutes_after_its_transaction_completed():
     assert (within, counted()) == ("1", "2")
 
 
-def late_first_answer(engine: Engine, released: threading.Event) -> type[BaseHTTPRequestHandler]:
+def late_first_answer(engine: Engine) -> FakeDynamoDB:
     """A proxy to ``engine`` that lets the first request through but never brings its answer back.
 
     The engine applies that request; the client sees a read timeout and retries.
     """
-    requests: list[bytes] = []
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            requests.append(body)
-            upstream = http.client.HTTPConnection("127.0.0.1", engine.port, timeout=10)
-            upstream.request("POST", "/", body, dict(self.headers.items()))
+    def forward(request: Request) -> Reply:
+        upstream = http.client.HTTPConnection("127.0.0.1", engine.port, timeout=10)
+        try:
+            upstream.request("POST", "/", request.body, dict(request.headers))
             answer = upstream.getresponse()
             content = answer.read()
+        finally:
             upstream.close()
-            if len(requests) == 1:
-                released.wait(10)
-                self.close_connection = True
-                return
-            self.send_response(answer.status)
-            for name, value in answer.getheaders():
-                if name.lower() not in ("content-length", "connection", "server", "date"):
-                    self.send_header(name, value)
-            self.send_header("Content-Length", str(len(content)))
-            self.end_headers()
-            self.wfile.write(content)
+        if request.number == 1:
+            return HANG
+        kept = ("content-type", "x-amzn-requestid", "x-amz-crc32")
+        headers = {name: value for name, value in answer.getheaders() if name.lower() in kept}
+        return Answer(content, answer.status, headers)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    return Handler
+    return FakeDynamoDB(forward)
 
 
 def test_a_transaction_whose_answer_came_too_late_is_applied_once_by_the_functions_retry(
@@ -225,18 +212,16 @@ def test_a_transaction_whose_answer_came_too_late_is_applied_once_by_the_functio
 ):
     monkeypatch.setattr(deadline, "READ_TIMEOUT_SECONDS", 0.3)
     monkeypatch.setattr(bounded_client.random, "random", lambda: 0.0)
-    released = threading.Event()
     with Engine("moto") as engine:
         dynamodb = client_for(engine.endpoint)
         dynamodb.create_table(**counters_table("late", key="Id"))
-        with serving(late_first_answer(engine, released)) as endpoint:
-            monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
+        with late_first_answer(engine) as proxy:
+            monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", proxy.url)
             monkeypatch.setenv("TABLES", json.dumps({"LambdaTable": "late"}))
             bounded_client.forget_clients()
             try:
                 answer = post(bump(None, "late"))
             finally:
-                released.set()
                 bounded_client.forget_clients()
         counter = dynamodb.get_item(TableName="late", Key={"Id": {"S": "late"}})["Item"]
 

@@ -9,7 +9,7 @@ import pytest
 
 from infra.settings import stack_settings
 from tests.conftest import physical_name
-from tests.fake_dynamodb import answering_endpoint
+from tests.fake_dynamodb import Answer, FakeDynamoDB
 
 
 @pytest.fixture
@@ -112,8 +112,8 @@ def test_unprocessed_keys_and_consumed_capacity_come_back_under_logical_names(po
         "ConsumedCapacity": [{"TableName": physical, "CapacityUnits": 0.5}],
     }
 
-    with answering_endpoint(answer_sent) as (endpoint, sent):
-        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
+    with FakeDynamoDB(Answer(answer_sent)) as fake:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", fake.url)
         answer = post(
             {
                 "operation": "batch-get",
@@ -129,4 +129,4 @@ def test_unprocessed_keys_and_consumed_capacity_come_back_under_logical_names(po
         "Orders": {"Keys": [{"customerId": "c1", "orderId": "o1"}]}
     }
     assert answer.json["ConsumedCapacity"] == [{"TableName": "Orders", "CapacityUnits": 0.5}]
-    assert list(sent[0]["RequestItems"]) == [physical]
+    assert list(fake.requests[0].document["RequestItems"]) == [physical]

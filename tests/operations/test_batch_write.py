@@ -9,7 +9,7 @@ import pytest
 from infra.settings import stack_settings
 from local_api.table import create_idempotency_table
 from tests.conftest import physical_name
-from tests.fake_dynamodb import answering_endpoint
+from tests.fake_dynamodb import Answer, FakeDynamoDB
 
 
 @pytest.fixture
@@ -120,8 +120,8 @@ def test_unprocessed_items_come_back_under_logical_names(post, monkeypatch):
     left = [{"PutRequest": {"Item": {"customerId": {"S": "c1"}, "orderId": {"S": "o2"}}}}]
     monkeypatch.setenv("TABLES", json.dumps({"Orders": physical, "LambdaTable": "x-lambda"}))
 
-    with answering_endpoint({"UnprocessedItems": {physical: left}}) as (endpoint, sent):
-        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
+    with FakeDynamoDB(Answer({"UnprocessedItems": {physical: left}})) as fake:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", fake.url)
         answer = post(
             {
                 "operation": "batch-write",
@@ -137,7 +137,7 @@ def test_unprocessed_items_come_back_under_logical_names(post, monkeypatch):
             "Orders": [{"PutRequest": {"Item": {"customerId": "c1", "orderId": "o2"}}}]
         }
     }
-    assert list(sent[0]["RequestItems"]) == [physical]
+    assert list(fake.requests[0].document["RequestItems"]) == [physical]
 
 
 def test_a_retry_with_an_idempotency_key_gets_the_first_answer_back(tables, post, monkeypatch):

@@ -8,7 +8,7 @@ import pytest
 
 from infra.settings import stack_settings
 from tests.conftest import physical_name
-from tests.fake_dynamodb import failing_endpoint
+from tests.fake_dynamodb import FakeDynamoDB, error
 
 
 @pytest.fixture
@@ -138,10 +138,11 @@ def test_an_action_must_be_one_of_put_update_delete_or_condition_check(tables, p
 def test_a_cancellation_answers_as_its_reasons_say(post, monkeypatch, reasons, status, type_):
     """Throttling is a retry later, an invalid action the caller's to fix, a conflict a 409."""
     monkeypatch.setenv("TABLES", json.dumps({"Orders": physical_name("Orders")}))
-    with failing_endpoint(
+    cancelled = error(
         400, "TransactionCanceledException", "Transaction cancelled", CancellationReasons=reasons
-    ) as endpoint:
-        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
+    )
+    with FakeDynamoDB(cancelled) as fake:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", fake.url)
         answer = post(
             {
                 "operation": "transact-write",
@@ -157,8 +158,8 @@ def test_a_cancellation_answers_as_its_reasons_say(post, monkeypatch, reasons, s
 def test_a_client_request_token_reused_with_other_actions_is_a_422(post, monkeypatch):
     monkeypatch.setenv("TABLES", json.dumps({"Orders": physical_name("Orders")}))
     message = "Request token was used with different parameters"
-    with failing_endpoint(400, "IdempotentParameterMismatchException", message) as endpoint:
-        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", endpoint)
+    with FakeDynamoDB(error(400, "IdempotentParameterMismatchException", message)) as fake:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", fake.url)
         answer = post(
             {
                 "operation": "transact-write",
