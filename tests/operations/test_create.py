@@ -3,7 +3,6 @@ from decimal import Decimal
 import pytest
 
 from function.dynamodb import ConditionalCheckFailedError, DynamoDBValidationError
-from function.registry import Registry
 from function.validation import InvalidPayloadError
 
 
@@ -72,9 +71,3 @@ def test_a_payload_that_is_not_a_putitem_call_is_refused(table, run_operation, p
     ):
         run_operation("create", payload)
     assert table.items() == []
-
-
-def test_create_is_granted_putitem_on_the_table_only():
-    declared = Registry(("operations",)).get("create")
-
-    assert (declared.actions, declared.index_actions) == (("dynamodb:PutItem",), ())

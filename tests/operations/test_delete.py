@@ -1,7 +1,6 @@
 import pytest
 
 from function.dynamodb import ConditionalCheckFailedError
-from function.registry import Registry
 
 
 def test_delete_removes_the_item_and_can_return_it(table, run_operation):
@@ -33,9 +32,3 @@ def test_a_conditional_delete_that_fails_keeps_the_item(table, run_operation):
         )
 
     assert table.items() == [{"Id": "1", "name": "Bob"}]
-
-
-def test_delete_is_granted_deleteitem_on_the_table_only():
-    declared = Registry(("operations",)).get("delete")
-
-    assert (declared.actions, declared.index_actions) == (("dynamodb:DeleteItem",), ())

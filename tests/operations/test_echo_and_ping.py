@@ -1,7 +1,5 @@
 from decimal import Decimal
 
-from function.registry import Registry
-
 
 def test_echo_returns_the_payload_unchanged(run_operation):
     payload = {"somekey1": "somevalue1", "price": Decimal("19.99"), "list": [1, None, True]}
@@ -20,10 +18,3 @@ def test_echo_and_ping_need_no_table_configuration(monkeypatch):
 
     assert run_direct({"operation": "ping"}) == "pong"
     assert run_direct({"operation": "echo", "payload": [1, 2]}) == [1, 2]
-
-
-def test_echo_and_ping_are_granted_nothing():
-    for name in ("echo", "ping"):
-        declared = Registry(("operations",)).get(name)
-
-        assert (declared.actions, declared.index_actions, declared.needs_table) == ((), (), False)

@@ -1,6 +1,3 @@
-from function.registry import Registry
-
-
 def test_list_without_a_payload_returns_every_item(table, run_operation):
     for index in range(3):
         table.put({"Id": str(index), "n": index})
@@ -43,9 +40,3 @@ def test_list_filters(table, run_operation):
     )
 
     assert result["Items"] == [{"Id": "2", "name": "Ann"}]
-
-
-def test_list_is_granted_scan_on_the_table_only():
-    declared = Registry(("operations",)).get("list")
-
-    assert (declared.actions, declared.index_actions) == (("dynamodb:Scan",), ())

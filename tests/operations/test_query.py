@@ -1,6 +1,5 @@
 import pytest
 
-from function.registry import Registry
 from function.validation import InvalidPayloadError
 
 
@@ -20,9 +19,3 @@ def test_query_returns_the_items_of_a_partition_key(table, run_operation):
 def test_query_needs_a_key_condition(table, run_operation):
     with pytest.raises(InvalidPayloadError):
         run_operation("query", {"Limit": 1})
-
-
-def test_query_is_granted_query_on_the_table_and_its_indexes_only():
-    declared = Registry(("operations",)).get("query")
-
-    assert (declared.actions, declared.index_actions) == (("dynamodb:Query",), ("dynamodb:Query",))

@@ -3,7 +3,6 @@ from decimal import Decimal
 import pytest
 
 from function.dynamodb import ItemNotFoundError
-from function.registry import Registry
 from function.validation import InvalidPayloadError
 
 
@@ -41,9 +40,3 @@ def test_reading_a_missing_item_is_not_found_and_carries_dynamodbs_answer(table,
 def test_read_needs_a_key(table, run_operation):
     with pytest.raises(InvalidPayloadError, match=r"must contain \['Key'\]"):
         run_operation("read", {})
-
-
-def test_read_is_granted_getitem_on_the_table_only():
-    declared = Registry(("operations",)).get("read")
-
-    assert (declared.actions, declared.index_actions) == (("dynamodb:GetItem",), ())

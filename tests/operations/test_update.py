@@ -3,7 +3,6 @@ from decimal import Decimal
 import pytest
 
 from function.dynamodb import ConditionalCheckFailedError
-from function.registry import Registry
 
 
 def test_update_sets_an_attribute_and_returns_the_new_item(table, run_operation):
@@ -67,9 +66,3 @@ def test_a_failed_condition_changes_nothing(table, run_operation):
         )
 
     assert table.items() == [{"Id": "1", "name": "Bob"}]
-
-
-def test_update_is_granted_updateitem_on_the_table_only():
-    declared = Registry(("operations",)).get("update")
-
-    assert (declared.actions, declared.index_actions) == (("dynamodb:UpdateItem",), ())
