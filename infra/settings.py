@@ -45,13 +45,13 @@ from infra.setting_values import (
     ConfigModel,
     ConfigNames,
     ConfigText,
-    SettingsError,
     as_int,
     config_default,
     parsed_json,
     refuse,
     settings_error,
 )
+from infra.setting_values import SettingsError as SettingsError  # where callers find it
 from infra.table_definitions import (
     SYNONYMS,
     TABLE_FIELDS,
@@ -61,8 +61,6 @@ from infra.table_definitions import (
     with_stack_protection,
 )
 from local_api.plugin_pruning import stale_plugins
-
-__all__ = ["Settings", "SettingsError", "settings_from", "stack_config", "stack_settings"]
 
 #: API Gateway stops waiting for an integration after 29 s.
 API_GATEWAY_TIMEOUT_SECONDS = 29
@@ -467,7 +465,11 @@ def settings_from(values: Mapping[str, Any]) -> Settings:
     a setting left out has its default.
     """
     values = dict(values)
-    empty = [key for key, value in values.items() if value is None]
+    empty = [
+        key
+        for key, value in values.items()
+        if value is None and key not in LEGACY_TABLE_SETTINGS  # those are read if set
+    ]
     if empty:
         raise SettingsError(
             f"config {empty[0]} has no value; give one, or remove it for its default"
