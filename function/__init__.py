@@ -1,5 +1,46 @@
-"""The Lambda function: a handler that serves operations found through a registry.
+"""The Lambda function, and the one door plugin authors import from.
 
 Handler string: ``function.handler.handler``. Operations live in the ``operations``
-package (and any other package named in ``OPERATION_PACKAGES``), one module each.
+package (and any other package named in ``OPERATION_PACKAGES``), one module each,
+and need nothing but this::
+
+    from function import Invocation, errors, operation, payload_tables, schemas
+
+* ``operation``: the decorator that declares and registers an operation;
+* ``Invocation``: what the operation receives (payload, table, keys, client);
+* ``schemas``: JSON Schema fragments for its payload;
+* ``errors``: the catalogue of caller-facing errors, to raise, catch or subclass;
+* ``payload_tables``: for operations that name their tables in the payload.
+
+Every other module here is the function's own and may change. ``operation`` and
+``Invocation`` load on first use, so code that imports one small module of this
+package (the stack settings read :mod:`function.deadline`) loads no more.
 """
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from function import errors, payload_tables, schemas
+    from function.invocation import Invocation
+    from function.registry import operation
+
+__all__ = ["Invocation", "errors", "operation", "payload_tables", "schemas"]
+
+
+def __getattr__(name: str) -> Any:
+    """``operation`` and ``Invocation``, imported when first asked for."""
+    found: Any
+    if name == "operation":
+        from function.registry import operation
+
+        found = operation
+    elif name == "Invocation":
+        from function.invocation import Invocation
+
+        found = Invocation
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = found
+    return found

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from function.errors import InvalidRequestError, TableInPayloadError
+from function.errors import InvalidRequestError
 from function.validation import Validator, compile_schema
 
-__all__ = ["Envelope", "InvalidRequestError", "TableInPayloadError", "parse", "schema"]
+__all__ = ["Envelope", "parse", "schema"]
 
 OPERATION_NAME_PATTERN = "^[a-z][a-z0-9_-]{0,63}$"
 

@@ -30,10 +30,7 @@ from function.errors import (
 )
 
 __all__ = [
-    "MalformedRequestError",
     "Request",
-    "RequestTooLargeError",
-    "ResponseTooLargeError",
     "error_response",
     "internal_error_response",
     "is_http",

@@ -18,8 +18,9 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from function import deadline, dynamodb, envelope, events, idempotency, snapshot, tables
+from function import deadline, envelope, events, idempotency, snapshot, tables
 from function.context import LambdaContext
+from function.dynamodb.translation import translate
 from function.errors import (
     InvalidRequestError,
     ItemNotFoundError,
@@ -126,7 +127,7 @@ def execute(request: events.Request) -> Result:
         return Result(error.status, error.to_body(), operation_name, table, error=error)
     except (ClientError, BotoCoreError) as error:
         # A waiter, or code using the client's botocore directly, gets past its translation.
-        translated = dynamodb.translate(error)
+        translated = translate(error)
         if translated is None:
             return _failed(error, request.request_id, operation_name, table)
         translated.__cause__ = error

@@ -56,11 +56,6 @@ EXPIRES_AT = "expiresAt"
 ACTIONS = ("dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem")
 
 __all__ = [
-    "ConflictingIdempotencyKeysError",
-    "IdempotencyKeyInProgressError",
-    "IdempotencyKeyReusedError",
-    "IdempotencyNotEnabledError",
-    "InvalidIdempotencyKeyError",
     "claim",
     "complete",
     "hold",

@@ -34,8 +34,6 @@ from function.invocation import Invocation
 from function.tables import ServedTable, TableScope
 from function.validation import Validator, compile_schema
 
-DEFAULT_PACKAGES = operation_packages.DEFAULT_PACKAGES
-
 _NAME = re.compile(OPERATION_NAME_PATTERN)
 _ACTION = re.compile(r"^dynamodb:[A-Z][A-Za-z]+$")
 _MARK = "__operation__"
@@ -228,7 +226,9 @@ class Registry:
     """
 
     def __init__(
-        self, packages: Sequence[str] = DEFAULT_PACKAGES, origins: Mapping[str, str] | None = None
+        self,
+        packages: Sequence[str] = operation_packages.DEFAULT_PACKAGES,
+        origins: Mapping[str, str] | None = None,
     ) -> None:
         self.packages = tuple(packages)
         self.origins = dict(origins or {})

@@ -34,8 +34,6 @@ __all__ = [
     "IndexKeys",
     "KeySchema",
     "ServedTable",
-    "TableNotAllowedError",
-    "TableRequiredError",
     "TableScope",
     "Tables",
     "TablesConfigError",

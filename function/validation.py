@@ -14,7 +14,7 @@ import fastjsonschema
 
 from function.errors import BadRequestError, InvalidPayloadError
 
-__all__ = ["DRAFT_04", "InvalidPayloadError", "Validator", "compile_schema"]
+__all__ = ["DRAFT_04", "Validator", "compile_schema"]
 
 DRAFT_04 = "http://json-schema.org/draft-04/schema#"
 

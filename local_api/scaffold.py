@@ -30,9 +30,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from function import schemas
-from function.invocation import Invocation
-from function.registry import operation
+from function import Invocation, operation, schemas
 
 SCHEMA = schemas.payload({"ConsistentRead": {"type": "boolean"}})
 
@@ -58,7 +56,7 @@ TEST = Template('''"""Tests of the $name operation, on a moto table keyed as the
 
 import pytest
 
-from function.validation import InvalidPayloadError
+from function import errors
 
 
 def test_${function}_counts_the_items(table, run_operation):
@@ -69,7 +67,7 @@ def test_${function}_counts_the_items(table, run_operation):
 
 
 def test_${function}_refuses_parameters_it_does_not_know(table, run_operation):
-    with pytest.raises(InvalidPayloadError):
+    with pytest.raises(errors.InvalidPayloadError):
         run_operation("$name", {"Limit": "ten"})
 ''')
 
@@ -133,9 +131,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from function import schemas
-from function.invocation import Invocation
-from function.registry import operation
+from function import Invocation, operation, schemas
 
 SCHEMA = schemas.payload(
     {
@@ -178,7 +174,7 @@ STACK_TEST = Template('''\
 
 import pytest
 
-from function.validation import InvalidPayloadError
+from function import errors
 
 
 def test_${function}_finds_the_items_under_one_partition_key(tables, run_operation):
@@ -193,7 +189,7 @@ def test_${function}_finds_the_items_under_one_partition_key(tables, run_operati
 
 
 def test_${function}_refuses_a_payload_without_the_partition_key(run_operation):
-    with pytest.raises(InvalidPayloadError):
+    with pytest.raises(errors.InvalidPayloadError):
         run_operation("$name", {"Limit": 10})
 ''')
 
@@ -349,9 +345,7 @@ from typing import Any
 
 from ulid import ULID
 
-from function import schemas
-from function.invocation import Invocation
-from function.registry import operation
+from function import Invocation, operation, schemas
 
 SCHEMA = schemas.payload(
     {"Parent": schemas.ATTRIBUTES, "Item": {"type": "object"}}, required=["Parent", "Item"]
@@ -396,8 +390,7 @@ PLUGIN_TEST = Template('''"""Tests of $operation, with the fixtures of the API."
 
 import pytest
 
-from function.errors import TransactionCanceledError
-from function.validation import InvalidPayloadError
+from function import errors
 
 
 def test_${function}_stores_the_item_under_a_new_key_linked_to_its_parent(table, run_operation):
@@ -410,14 +403,14 @@ def test_${function}_stores_the_item_under_a_new_key_linked_to_its_parent(table,
 
 
 def test_${function}_writes_nothing_without_its_parent(table, run_operation):
-    with pytest.raises(TransactionCanceledError):
+    with pytest.raises(errors.TransactionCanceledError):
         run_operation("$operation", {"Parent": table.key(9), "Item": {"note": "orphan"}})
 
     assert table.items() == []
 
 
 def test_${function}_refuses_a_payload_without_a_parent(run_operation):
-    with pytest.raises(InvalidPayloadError):
+    with pytest.raises(errors.InvalidPayloadError):
         run_operation("$operation", {"Item": {}})
 ''')
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from function.invocation import Invocation
-from function.registry import operation
+from function import Invocation, operation
 
 #: Any JSON value, as the tutorial's echo takes (an operation without a schema takes any object).
 ANY_VALUE: dict[str, Any] = {}

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from function.invocation import Invocation
-from function.registry import operation
+from function import Invocation, operation
 
 
 @operation("ping", example={})

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from function import schemas
-from function.invocation import Invocation
-from function.registry import operation
+from function import Invocation, operation, schemas
 
 SCHEMA = schemas.payload(
     {

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from function import schemas
-from function.dynamodb import ItemNotFoundError
-from function.invocation import Invocation
-from function.registry import operation
+from function import Invocation, errors, operation, schemas
 
 SCHEMA = schemas.payload(
     {
@@ -27,11 +24,11 @@ SCHEMA = schemas.payload(
     actions=["dynamodb:GetItem"],
     schema=SCHEMA,
     example={"Key": {"Id": "1"}},
-    errors=[ItemNotFoundError],
+    errors=[errors.ItemNotFoundError],
 )
 def read(call: Invocation) -> dict[str, Any]:
     """Read an item by key: GetItem. A key with no item is a 404 over HTTP."""
     response = call.dynamodb.get_item(TableName=call.table, **call.payload)
     if "Item" not in response:
-        raise ItemNotFoundError("No item has this key", response)
+        raise errors.ItemNotFoundError("No item has this key", response)
     return response

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from function import payload_tables, schemas
-from function.invocation import Invocation
-from function.registry import operation
+from function import Invocation, operation, payload_tables, schemas
 
 #: DynamoDB takes at most this many actions in one transaction.
 MOST_ACTIONS = 100

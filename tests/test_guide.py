@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from function.dynamodb import ItemNotFoundError, UndeclaredTableError
+from function.dynamodb.confinement import UndeclaredTableError
+from function.errors import ItemNotFoundError
 from tests.guide_samples import GUIDE, sample
 
 
@@ -53,7 +54,7 @@ def test_an_operation_without_a_schema_takes_any_object_and_nothing_else(
 ):
     package = plugin_package(
         {
-            "keys": "from function.registry import operation\n\n\n"
+            "keys": "from function import operation\n\n\n"
             '@operation("payload-keys")\ndef keys(call):\n    return sorted(call.payload)\n'
         }
     )
@@ -73,7 +74,7 @@ def test_the_refusal_the_guide_quotes_is_the_one_an_operation_gets(
 ):
     package = plugin_package(
         {
-            "x": "from function import tables\nfrom function.registry import operation\n\n\n"
+            "x": "from function import operation, tables\n\n\n"
             '@operation("x", actions=["dynamodb:GetItem"], tables=["Orders"])\n'
             "def x(call):\n"
             '    physical = tables.configured().resolve("LambdaTable").physical\n'

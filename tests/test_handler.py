@@ -7,8 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from function.dynamodb import DynamoDBValidationError
-from function.registry import UnknownOperationError
+from function.errors import DynamoDBValidationError, UnknownOperationError
 from local_api.pytest_plugin import tutorial_table_definitions
 from tests.conftest import load_event, proxy_event
 from tests.installed import served_registry

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from function.dynamodb import UndeclaredActionError
+from function.dynamodb.permissions import UndeclaredActionError
 from function.errors import RequestError
 from infra.settings import stack_settings
 from tests.conftest import GATEWAY_REQUEST_ID, run_direct

@@ -6,19 +6,15 @@ import textwrap
 
 import pytest
 
-from function.registry import (
-    DuplicateOperationError,
-    OperationDefinitionError,
-    Registry,
-    UnknownOperationError,
-    operation,
-)
+from function import operation
+from function.errors import UnknownOperationError
+from function.registry import DuplicateOperationError, OperationDefinitionError, Registry
 from infra.project import PROJECT_DIR
 
 COUNT_MODULE = textwrap.dedent(
     '''
     """count: how many items the table holds."""
-    from function.registry import operation
+    from function import operation
 
 
     @operation(
@@ -32,7 +28,7 @@ COUNT_MODULE = textwrap.dedent(
 
 GREETINGS_MODULE = textwrap.dedent(
     """
-    from function.registry import operation
+    from function import operation
 
     @operation("hello")
     def hello(call):
@@ -87,7 +83,7 @@ def test_two_modules_registering_one_name_fail_naming_both(plugin_package):
         {
             "reader": textwrap.dedent(
                 """
-                from function.registry import operation
+                from function import operation
 
                 @operation("read")
                 def again(call):

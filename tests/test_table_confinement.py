@@ -13,7 +13,7 @@ import textwrap
 
 import pytest
 
-from function.dynamodb import UndeclaredTableError
+from function.dynamodb.confinement import UndeclaredTableError
 from function.errors import OperationNotOnTableError
 from infra.settings import stack_settings
 from tests.conftest import GATEWAY_REQUEST_ID

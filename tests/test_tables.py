@@ -48,8 +48,8 @@ def test_a_missing_or_malformed_table_map_is_a_configuration_error(monkeypatch, 
 
 
 def test_operation_code_cannot_reach_another_table_by_any_call(table):
-    from function.dynamodb import ConfinementError
     from function.dynamodb.bounded_client import client
+    from function.dynamodb.confinement import ConfinementError
     from local_api.table import create_table
 
     create_table(table.client, "SomeoneElsesTable")

@@ -5,18 +5,18 @@
   operation's view of it only the calls the operation declares on the tables it
   runs on (:mod:`.permissions`). The function's own shared client
   (:mod:`.bounded_client`), which the idempotency module writes its records with,
-  is not exported here: operations get theirs as ``call.dynamodb``.
+  is not offered here: operations get theirs as ``call.dynamodb``.
 * Its failures are already caller-facing errors (:mod:`.translation`), each call
   bounded in time (:mod:`function.deadline`): an operation can write
-  ``except ConditionalCheckFailedError:``.
+  ``except errors.ConditionalCheckFailedError:``.
+
+Operations import those errors from :mod:`function.errors`. The names below stay
+importable from this package for operations written when the guide imported
+them from here; nothing else is offered here.
 """
 
 from __future__ import annotations
 
-from function.deadline import WORST_CASE_SECONDS
-from function.dynamodb.confinement import CONFINABLE_CALLS, ConfinementError, UndeclaredTableError
-from function.dynamodb.permissions import Permissions, UndeclaredActionError
-from function.dynamodb.translation import translate
 from function.errors import (
     ConditionalCheckFailedError,
     DynamoDBUnavailableError,
@@ -28,18 +28,11 @@ from function.errors import (
 )
 
 __all__ = [
-    "CONFINABLE_CALLS",
-    "WORST_CASE_SECONDS",
     "ConditionalCheckFailedError",
-    "ConfinementError",
     "DynamoDBUnavailableError",
     "DynamoDBValidationError",
     "ItemNotFoundError",
-    "Permissions",
     "ThrottledError",
     "TransactionCanceledError",
     "TransactionConflictError",
-    "UndeclaredActionError",
-    "UndeclaredTableError",
-    "translate",
 ]
