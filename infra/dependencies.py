@@ -74,7 +74,8 @@ def vendored_files(
     requirements = [*declared, *map(_declared, sorted(set(plugins.values())))]
     lock = project / "uv.lock"
     locked = lock.read_text() if lock.is_file() else ""
-    site = cache / hashlib.sha256(repr((requirements, locked, platform)).encode()).hexdigest()[:16]
+    key = repr((requirements, locked, platform, RUNTIME_PROVIDED, THIS_PROJECT))
+    site = cache / hashlib.sha256(key.encode()).hexdigest()[:16]
     if not site.is_dir():  # Installed in a scratch folder, moved into place once complete.
         site.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=site.parent, prefix=".partial-") as scratch:

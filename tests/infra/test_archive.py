@@ -269,7 +269,7 @@ def test_the_engine_gets_the_same_sources_whatever_bytecode_tests_and_notes_lie_
 ):
     package = plugin_package({"count": "from function.registry import operation\n"})
     package_dir = tmp_path / package
-    first = asset_archive(archive_files(["operations", package]), {})
+    first = asset_archive(archive_files(["operations", package]))
 
     compileall.compile_dir(package_dir, quiet=1)
     (package_dir / "stale.pyc").write_bytes(b"stale")
@@ -279,7 +279,7 @@ def test_the_engine_gets_the_same_sources_whatever_bytecode_tests_and_notes_lie_
     (package_dir / "notes.md").write_text("not code\n")
     os.utime(package_dir / "count.py", (0, 0))
     assert list(package_dir.glob("__pycache__/*.pyc"))
-    second = asset_archive(archive_files(["operations", package]), {})
+    second = asset_archive(archive_files(["operations", package]))
 
     def sources(archive):
         return {name: asset.path for name, asset in archive.assets.items()}
@@ -294,7 +294,7 @@ def test_the_engine_gets_the_same_sources_whatever_bytecode_tests_and_notes_lie_
 def test_the_engine_gets_one_file_asset_per_entry():
     files = archive_files(["operations"])
 
-    archive = asset_archive(files, {})
+    archive = asset_archive(files)
 
     assert list(archive.assets) == list(files)
     assert {name: Path(asset.path) for name, asset in archive.assets.items()} == files
