@@ -18,7 +18,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from function import deadline, envelope, events, idempotency, snapshot, tables
+from function import deadline, envelope, events, idempotency, registry, snapshot, tables
 from function.context import LambdaContext
 from function.dynamodb.translation import translate
 from function.errors import (
@@ -29,7 +29,7 @@ from function.errors import (
 )
 from function.invocation import Invocation
 from function.log_line import log_request
-from function.registry import Operation, default_registry
+from function.registry import Operation
 
 logger = logging.getLogger(__name__)
 
@@ -93,23 +93,25 @@ def handler(event: Any, context: LambdaContext | None) -> Any:
 
 
 def execute(request: events.Request) -> Result:
-    """Run one request to its :class:`Result`; never raises."""
+    """Run one request to its :class:`Result`; never raises.
+
+    The operation is found once and its table resolved once; the operation gets
+    one :class:`Invocation` holding both, its validated payload and its client.
+    """
     operation_name = table = None
     try:
         document = envelope.parse(request.decode())
         operation_name = document.operation
-        operation = default_registry().get(operation_name)
-        served = _table_of(operation, document)
+        operation = registry.lookup(operation_name)
+        deployment, served = _table_of(operation, document)
         table = served.physical if served is not None else None
-        payload = operation.validate(document.payload)
-        key = idempotency.request_key(request.idempotency_key, document.idempotency_key)
         call = Invocation(
-            payload=payload,
-            table=table,
-            request_id=request.request_id,
-            table_name=served.name if served is not None else None,
-            served=served,
-            operation=operation,
+            operation.validate(document.payload), request.request_id, served, operation, deployment
+        )
+        key = (
+            None  # most requests carry no key: idempotency is not visited
+            if request.idempotency_key is None and document.idempotency_key is None
+            else idempotency.request_key(request.idempotency_key, document.idempotency_key)
         )
         if key is None:
             return Result(200, operation.run(call), operation_name, table)
@@ -120,7 +122,7 @@ def execute(request: events.Request) -> Result:
             owner=request.request_id,
             operation=operation.name,
             table=table,
-            payload=payload,
+            payload=call.payload,
         )
         return Result(200, value, operation_name, table, replayed)
     except RequestError as error:
@@ -138,26 +140,28 @@ def execute(request: events.Request) -> Result:
         return _failed(error, request.request_id, operation_name, table)
 
 
-def _table_of(operation: Operation, document: envelope.Envelope) -> tables.ServedTable | None:
-    """The table a request runs on, if its operation runs on one named by ``tableName``."""
+def _table_of(
+    operation: Operation, document: envelope.Envelope
+) -> tuple[tables.Tables | None, tables.ServedTable | None]:
+    """The deployment's tables, if the operation uses any, and the one ``tableName`` means.
+
+    No table for an operation that names its tables in the payload, or uses none.
+    """
     if operation.tables_in_payload:
         if document.table_name is not None:
             raise InvalidRequestError(
                 f"Operation {operation.name!r} names its tables in its payload; leave out tableName"
             )
-        return None
+        return tables.configured(), None
     if not operation.needs_table:
-        return None
-    served_tables = tables.configured()
-    served = served_tables.resolve(
-        document.table_name or served_tables.sole_name_in(operation.scope)
-    )
-    operation.check_runs_on(served)
+        return None, None
+    deployment = tables.configured()
+    served = deployment.resolve_for(operation.name, operation.scope, document.table_name)
     if isinstance(document.payload, dict) and "TableName" in document.payload:
         raise TableInPayloadError(
             "Payload must not contain TableName; name the table with tableName"
         )
-    return served
+    return deployment, served
 
 
 def _described(error: Exception | None) -> str:

@@ -29,9 +29,9 @@ from typing import Any
 from function import operation_packages
 from function.dynamodb.permissions import Permissions
 from function.envelope import OPERATION_NAME_PATTERN
-from function.errors import OperationNotOnTableError, RequestError, UnknownOperationError
+from function.errors import RequestError, UnknownOperationError
 from function.invocation import Invocation
-from function.tables import ServedTable, TableScope
+from function.tables import TableScope
 from function.validation import Validator, compile_schema
 
 _NAME = re.compile(OPERATION_NAME_PATTERN)
@@ -72,7 +72,7 @@ class Operation:
     #: Errors of its own it raises, beyond those any operation on a table can get.
     errors: tuple[type[RequestError], ...] = ()
 
-    @property
+    @cached_property
     def needs_table(self) -> bool:
         """An operation uses a table exactly when it declares actions on one."""
         return bool(self.actions or self.index_actions)
@@ -85,14 +85,6 @@ class Operation:
     def serves(self, table: str, indexes: Collection[str]) -> bool:
         """Whether it runs on the logical table ``table``, which has these ``indexes``."""
         return self.scope.serves(table, indexes)
-
-    def check_runs_on(self, served: ServedTable) -> None:
-        """Refuse a table this operation does not run on (a 403 for the caller)."""
-        if not self.serves(served.name, served.keys.indexes if served.keys else ()):
-            raise OperationNotOnTableError(
-                f"Operation {self.name!r} does not run on table {served.name!r}; "
-                f"{self.scope.describe()}"
-            )
 
     @property
     def default_table(self) -> str | None:
@@ -298,6 +290,12 @@ def _module_names(package: str) -> frozenset[str]:
 def default_registry() -> Registry:
     """The registry for this environment's operation packages, built once."""
     return _registry(operation_packages.configured())
+
+
+def lookup(name: str) -> Operation:
+    """The operation called ``name`` in this environment (:meth:`Registry.get`): a request's one
+    visit to the registry."""
+    return _registry(operation_packages.configured()).get(name)
 
 
 @lru_cache(maxsize=4)

@@ -28,7 +28,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from function.errors import TableNotAllowedError, TableRequiredError
+from function.errors import OperationNotOnTableError, TableNotAllowedError, TableRequiredError
 
 __all__ = [
     "IndexKeys",
@@ -180,6 +180,19 @@ class Tables:
         raise TableNotAllowedError(
             f"Table {requested!r} is not served by this API; it serves {self.names()}"
         )
+
+    def resolve_for(self, operation: str, scope: TableScope, requested: str | None) -> ServedTable:
+        """The table a request for ``operation``, which runs on ``scope``, means.
+
+        Without ``requested``, the one table ``scope`` has (else the API's only
+        table); a table outside ``scope`` is a 403 for the caller.
+        """
+        served = self.resolve(self.sole_name_in(scope) if requested is None else requested)
+        if not scope.serves(served.name, served.keys.indexes if served.keys else ()):
+            raise OperationNotOnTableError(
+                f"Operation {operation!r} does not run on table {served.name!r}; {scope.describe()}"
+            )
+        return served
 
     def logical_name(self, physical: str) -> str:
         """The caller's name for a physical table (itself, if it is not one of ours)."""

@@ -56,7 +56,7 @@ class BoundedClient:
         self.meta = botocore_client.meta
         self.permissions = permissions
         self._calls = botocore_client.meta.method_to_api_mapping
-        self._views: dict[Permissions, BoundedClient] = {}
+        self._views: dict[tuple[Permissions, frozenset[str]], BoundedClient] = {}
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self.botocore, name)
@@ -67,11 +67,16 @@ class BoundedClient:
             setattr(self, name, attribute)
         return attribute
 
-    def for_operation(self, permissions: Permissions) -> BoundedClient:
-        """This client as one operation gets it: refusing any call it does not declare."""
-        view = self._views.get(permissions)
+    def for_operation(self, permissions: Permissions, reachable: frozenset[str]) -> BoundedClient:
+        """This client as one operation gets it: refusing any call it does not declare, and any
+        table but the physical tables ``reachable`` (its tables in this deployment).
+
+        Made once per operation and deployment, then handed to each of its requests.
+        """
+        key = (permissions, reachable)
+        view = self._views.get(key)
         if view is None:
-            view = self._views[permissions] = BoundedClient(self.botocore, permissions)
+            view = self._views[key] = BoundedClient(self.botocore, permissions.within(reachable))
         return view
 
     def get_waiter(self, waiter_name: str) -> Any:

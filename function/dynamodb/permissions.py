@@ -41,10 +41,14 @@ class UndeclaredActionError(ConfinementError):
     """An operation called DynamoDB for an action it does not declare."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Permissions:
     """What one operation declared: the API calls it may make on tables and on indexes,
-    and the tables it runs on."""
+    and the tables it runs on.
+
+    Each operation holds one, so two are the same exactly when they are one object:
+    a request finds its operation's client view by it without hashing its fields.
+    """
 
     operation: str
     calls: frozenset[str]
