@@ -7,11 +7,12 @@ anything else is a bug or an outage and becomes a 500 that reveals nothing but
 the request id. ``docs/api.md`` lists the same table, and a test keeps the two
 equal.
 
-The features raise these (and re-export the ones they raise, so
-``from function.dynamodb import ConditionalCheckFailedError`` works). An
-operation gives its own answer by subclassing a base here::
+The features raise these; operations reach them as ``errors`` through the
+one door (``from function import errors``), to raise, catch
+(``except errors.ConditionalCheckFailedError:``) or subclass. An operation
+gives its own answer by subclassing a base here::
 
-    class OutOfStockError(ConflictError):
+    class OutOfStockError(errors.ConflictError):
         \"\"\"The order asks for more than is left (409).\"\"\"
 
 which answers ``409 {"message": ..., "type": "OutOfStock"}``.
