@@ -51,7 +51,7 @@ def write_zip(
     """Write ``files`` as a zip whose bytes depend only on their paths and contents.
 
     Only to measure the archive's size: the deployment hands the engine file assets
-    (:func:`infra.archive.asset_archive`) and the engine zips them itself.
+    (:func:`infra.api.asset_archive`) and the engine zips them itself.
     """
     destination.parent.mkdir(parents=True, exist_ok=True)
     contents = {name: path.read_bytes() for name, path in files.items()}

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -32,7 +33,7 @@ from function import idempotency, metrics
 from function.registry import Operation, Registry
 from infra import openapi
 from infra.alarms import Watched, declare_alarms
-from infra.archive import archive_files, asset_archive, generated_files
+from infra.archive import ArchiveError, archive_files, generated_files
 from infra.dashboard import dashboard_body
 from infra.dependencies import LambdaPlatform
 from infra.domain import custom_domain
@@ -587,3 +588,18 @@ def _physical_names(served: Mapping[str, aws.dynamodb.Table]) -> pulumi.Output[d
     return pulumi.Output.all(**{table: resource.name for table, resource in served.items()}).apply(
         lambda names: dict(sorted(names.items()))
     )
+
+
+def asset_archive(
+    files: Mapping[str, Path], generated: Mapping[str, str] | None = None
+) -> pulumi.AssetArchive:
+    """The code archive handed to the engine: one asset per entry (the engine zips them).
+
+    ``generated`` adds the program's own files, as text (see :func:`infra.archive.generated_files`).
+    """
+    assets: dict[str, pulumi.Asset] = {name: pulumi.FileAsset(str(p)) for name, p in files.items()}
+    for name, text in (generated or {}).items():
+        if name in assets:
+            raise ArchiveError(f"{name} is generated, but a package already has that file")
+        assets[name] = pulumi.StringAsset(text)
+    return pulumi.AssetArchive(dict(sorted(assets.items())))

@@ -16,9 +16,11 @@ import pulumi
 import pytest
 import uv
 
-from infra.archive import ArchiveError, archive_files, asset_archive
+from infra.api import asset_archive
+from infra.archive import archive_files
 from infra.project import PROJECT_DIR
 from infra.settings import stack_settings
+from infra.source_packages import SourcePackageError
 from local_api.engines import Engine
 from local_api.table import client_for, create_table
 from tests.conftest import proxy_event
@@ -301,5 +303,5 @@ def test_the_engine_gets_one_file_asset_per_entry():
 
 
 def test_a_missing_operation_package_is_refused():
-    with pytest.raises(ArchiveError, match="'no_such_operations' is not an importable package"):
+    with pytest.raises(SourcePackageError, match="'no_such_operations' is not an importable"):
         archive_files(["operations", "no_such_operations"])
