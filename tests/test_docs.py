@@ -97,3 +97,41 @@ def test_the_bases_for_an_operations_own_errors_are_documented() -> None:
     assert bases == {
         (base.__name__.removesuffix("Error"), str(base.status)) for base in errors.BASES
     }
+
+
+#: The folders whose every module the architecture page's tree names.
+TREE_FOLDERS = ("function", "function/dynamodb", "infra", "local_api", "bench")
+
+
+def layout_tree() -> dict[str, str]:
+    """The architecture page's tree: each path it names, with its description."""
+    block = _section((PROJECT_DIR / "docs" / "architecture.md").read_text(), "## Layout")
+    tree = block.split("```")[1]
+    folders: list[str] = []
+    named: dict[str, str] = {}
+    for line in tree.splitlines():
+        match = re.match(r"^([│ ]*)[├└]── (\S+)\s*(.*)$", line)
+        if not match:
+            continue
+        depth = len(match[1]) // 4
+        name = match[2].rstrip("/")
+        del folders[depth:]
+        path = "/".join([*folders, name])
+        named[path] = match[3]
+        if match[2].endswith("/"):
+            folders.append(name)
+    return named
+
+
+def test_the_layout_tree_names_every_module_and_only_modules_that_exist() -> None:
+    named = layout_tree()
+    missing = [
+        f"{folder}/{module.name}"
+        for folder in TREE_FOLDERS
+        for module in sorted((PROJECT_DIR / folder).glob("*.py"))
+        if f"{folder}/{module.name}" not in named and module.name != "__init__.py"
+    ]
+    gone = [path for path in named if not (PROJECT_DIR / path).exists()]
+    assert not missing, f"docs/architecture.md's tree lacks {missing}"
+    assert not gone, f"docs/architecture.md's tree names what does not exist: {gone}"
+    assert all(named[path] for path in named), "every entry of the tree says what it is"
