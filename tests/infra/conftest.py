@@ -2,15 +2,19 @@
 
 Neither the Pulumi CLI nor AWS is reachable, so :func:`run_program` does what the
 CLI's Python language host does (config in, ``__main__.py`` run inside a root
-stack) against a mock resource monitor. :class:`FakeAws` answers each
-registration the way the AWS provider would (physical names, ARNs, the stage's
-invoke URL, the resource's path); :class:`RecordingMonitor` records what the
-program asked for: type, name, inputs, parent, dependencies, and the stack's
-outputs, with the secret ones marked.
+stack) against a mock resource monitor. :class:`FakeAws`, a public
+``pulumi.runtime.Mocks``, answers each registration the way the AWS provider
+would (physical names, ARNs, the stage's invoke URL) and the one provider call
+the program makes; :class:`RecordingMonitor` records what the program asked for:
+type, name, inputs, parent, dependencies, and the stack's outputs, with the
+secret ones marked. It and :class:`FakeEngine` extend Pulumi's mock monitor and
+engine only where the public mocks API shows nothing, each saying what.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import hashlib
 import json
 import runpy
@@ -25,11 +29,7 @@ import yaml
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 from pulumi.runtime import Mocks, rpc
-from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.mocks import MockEngine, MockMonitor
-from pulumi.runtime.settings import set_root_resource
-from pulumi.runtime.stack import run_in_stack
-from pulumi.runtime.sync_await import _sync_await
 
 from function.registry import Registry
 from infra.project import PROJECT_DIR
@@ -116,7 +116,6 @@ class FakeAws(Mocks):
     def __init__(self, stack: str, region: str) -> None:
         self.stack = stack
         self.region = region
-        self.paths: dict[str, str] = {}
         #: Each explicit AWS provider's region, by its name.
         self.provider_regions: dict[str, str] = {}
 
@@ -154,20 +153,7 @@ class FakeAws(Mocks):
             outputs["arn"] = f"{arn}:{inputs['name']}"
             outputs["invokeArn"] = _invoke_arn(region, outputs["arn"])
         elif kind == "aws:apigateway/restApi:RestApi":
-            root = self._token(f"{args.name}/", 10)
-            self.paths[root] = "/"
-            outputs["rootResourceId"] = root
             outputs["executionArn"] = f"arn:aws:execute-api:{region}:{ACCOUNT}:{resource_id}"
-        elif kind == "aws:apigateway/resource:Resource":
-            parent_path = self.paths[inputs["parentId"]]
-            path = f"{parent_path.rstrip('/')}/{inputs['pathPart']}"
-            self.paths[resource_id] = path
-            outputs["path"] = path
-        elif kind in ("aws:apigateway/method:Method", "aws:apigateway/integration:Integration"):
-            prefix = "agm" if kind.endswith("Method") else "agi"
-            resource_id = (
-                f"{prefix}-{inputs['restApi']}-{inputs['resourceId']}-{inputs['httpMethod']}"
-            )
         elif kind == "aws:apigateway/stage:Stage":
             api, stage = inputs["restApi"], inputs["stageName"]
             resource_id = f"ags-{api}-{stage}"
@@ -217,9 +203,17 @@ def _invoke_arn(region: str, function_arn: str) -> str:
 
 
 class RecordingMonitor(MockMonitor):
-    """The mock monitor, also recording parents, dependencies and stack outputs.
+    """Pulumi's mock monitor, also keeping what the public mocks API does not show.
 
-    Like the engine, it refuses two resources with the same URN.
+    :meth:`FakeAws.new_resource` is given a :class:`~pulumi.runtime.MockResourceArgs`
+    (type, name, inputs, provider, custom), and nothing else of the registration:
+    not its parent (so not its URN), nor the dependencies the SDK worked out from
+    its inputs and ``depends_on``, nor its ``protect`` or ``aliases``, all of which
+    a snapshot records. Those are only in the ``RegisterResource`` request, read
+    here. ``Mocks`` has no hook for ``RegisterResourceOutputs`` either, where the
+    root stack's outputs arrive, the secret ones marked as the CLI receives them.
+    (A resource transform sees the options but not the dependencies, and under
+    mocks it is not run.) Like the engine, it refuses two resources with one URN.
     """
 
     def __init__(self, mocks: FakeAws) -> None:
@@ -228,29 +222,29 @@ class RecordingMonitor(MockMonitor):
         self.stack_outputs: dict[str, Any] = {}
 
     def RegisterResource(self, request: Any) -> Any:
-        if request.type != STACK_TYPE:
-            urn = self.make_urn(request.parent, request.type, request.name)
-            if any(existing.urn == urn for existing in self.registered):
-                raise ValueError(f"Duplicate resource URN '{urn}'")
+        if request.type == STACK_TYPE:
+            return super().RegisterResource(request)
+        urn = self.make_urn(request.parent, request.type, request.name)
+        if any(existing.urn == urn for existing in self.registered):
+            raise ValueError(f"Duplicate resource URN '{urn}'")
         response = super().RegisterResource(request)
-        if request.type != STACK_TYPE:
-            registration = self.resources[response.urn]
-            self.registered.append(
-                Registered(
-                    urn=response.urn,
-                    type=request.type,
-                    name=request.name,
-                    id=registration.id or "",
-                    inputs=_unwrap_secrets(rpc.deserialize_properties(request.object)),
-                    state=registration.state,
-                    parent=request.parent,
-                    dependencies=list(request.dependencies),
-                    custom=request.custom,
-                    protect=request.protect,
-                    aliases=self._alias_urns(request),
-                    provider=request.provider,
-                )
+        answer = self.get_registered_resources()[urn]
+        self.registered.append(
+            Registered(
+                urn=urn,
+                type=request.type,
+                name=request.name,
+                id=answer.id or "",
+                inputs=_unwrap_secrets(rpc.deserialize_properties(request.object)),
+                state=answer.state,
+                parent=request.parent,
+                dependencies=list(request.dependencies),
+                custom=request.custom,
+                protect=request.protect,
+                aliases=self._alias_urns(request),
+                provider=request.provider,
             )
+        )
         return response
 
     def _alias_urns(self, request: Any) -> list[str]:
@@ -279,8 +273,10 @@ class RecordingMonitor(MockMonitor):
 
 
 class FakeEngine(MockEngine):
-    """The mocks' engine, also answering a program's ``require_pulumi_version`` as a CLI would.
+    """Pulumi's mock engine, also answering ``pulumi.require_pulumi_version`` as a CLI would.
 
+    The mock engine only logs: the program's first line, ``require_pulumi_version``,
+    would fail on it with an ``AttributeError``, and ``set_mocks`` takes no engine.
     Only the ``>=X.Y.Z`` ranges this project uses are understood.
     """
 
@@ -373,20 +369,54 @@ def run_program(
     (:func:`write_stack_file`), never into the project, which other tests read.
     """
     config = cli_config(stack, overrides, project_dir)
-    pulumi.runtime.set_all_config(config, [])
-    mocks = FakeAws(stack, config["aws:region"])
-    monitor = RecordingMonitor(mocks)
-    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
-    runtime_settings.SETTINGS.engine = FakeEngine(cli_version)
-    # set_mocks makes a root stack for tests that build resources directly; a
-    # program gets its own, as under the CLI.
-    set_root_resource(None)
-    _sync_await(run_in_stack(program))
+    monitor = RecordingMonitor(FakeAws(stack, config["aws:region"]))
+    # In a context of its own, so that no setting of this run outlives it.
+    contextvars.copy_context().run(_run_in_stack, program, stack, config, monitor, cli_version)
     outputs = {key: rpc.unwrap_rpc_secret(value) for key, value in monitor.stack_outputs.items()}
     secret = frozenset(
         key for key, value in monitor.stack_outputs.items() if rpc.is_rpc_secret(value)
     )
     return Deployment(stack, config, monitor.registered, outputs, secret)
+
+
+#: The event loop programs run on, one for all runs: the mock monitor gives each thread of
+#: the loop's executor a loop of its own, which a new executor each run would leave behind.
+PROGRAM_LOOP = asyncio.new_event_loop()
+
+
+def _run_in_stack(
+    program: Callable[[], None],
+    stack: str,
+    config: Mapping[str, str],
+    monitor: RecordingMonitor,
+    cli_version: str,
+) -> None:
+    """What the CLI's language host does, as Pulumi's automation API runs an inline program.
+
+    ``set_mocks`` is not used: it takes no engine (:class:`FakeEngine`), and it
+    makes a root stack of its own for tests that build resources directly,
+    where a program runs inside its own (``run_in_stack``), as under the CLI.
+    """
+    pulumi.runtime.reset_options(project=PROJECT, stack=stack, preview=False)
+    pulumi.runtime.configure(
+        pulumi.runtime.Settings(
+            project=PROJECT,
+            stack=stack,
+            monitor=monitor,
+            engine=FakeEngine(cli_version),
+            dry_run=False,
+        )
+    )
+    pulumi.runtime.set_all_config(dict(config), [])
+    try:
+        PROGRAM_LOOP.run_until_complete(pulumi.runtime.run_in_stack(program))
+    finally:
+        # A program that fails leaves tasks waiting on outputs that will never resolve.
+        pending = asyncio.all_tasks(PROGRAM_LOOP)
+        for task in pending:
+            task.cancel()
+        if pending:
+            PROGRAM_LOOP.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
 
 
 #: A stack with every optional part on: what the constraint check and the snapshots cover.

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pulumi
 import pytest
 import yaml
 from packaging.version import Version
-from pulumi.runtime.sync_await import _sync_await
 
 from infra.aws_provider import MINIMUM_CLI, OBJECT_CONFIG_CLI, provider_args
 from infra.project import PROJECT_DIR
@@ -445,6 +445,7 @@ def test_the_stacks_aws_config_reaches_the_provider_and_its_own_tags_are_kept():
     }
 
 
+@pulumi.runtime.test
 def test_a_secret_aws_setting_stays_secret_in_the_provider():
     pulumi.runtime.set_all_config(
         {"aws:region": "us-east-1", "aws:secretKey": "not-a-real-key"}, ["aws:secretKey"]
@@ -454,9 +455,17 @@ def test_a_secret_aws_setting_stays_secret_in_the_provider():
     )
 
     assert args["region"] == "us-east-1"
-    assert isinstance(args["secret_key"], pulumi.Output)
-    assert _sync_await(args["secret_key"].is_secret())
-    assert _sync_await(args["secret_key"].future()) == "not-a-real-key"
+    secret_key = args["secret_key"]
+    assert isinstance(secret_key, pulumi.Output)
+
+    def check(resolved: list[Any]) -> None:
+        is_secret, value = resolved
+        assert is_secret
+        assert value == "not-a-real-key"
+
+    return pulumi.Output.all(secret_key.is_secret(), pulumi.Output.unsecret(secret_key)).apply(
+        check
+    )
 
 
 def test_a_cli_older_than_the_project_needs_is_refused_naming_the_range():
