@@ -20,7 +20,7 @@ export UV_PYTHON_DOWNLOADS := never
 SYNC   = @$(UV) sync --quiet --frozen --inexact --python $(PYTHON) --no-default-groups $(1) \
 	&& $(PY) -m local_api.plugin_pruning --uv $(UV)
 
-.PHONY: help serve test lint format bench invoke openapi snapshots new-operation new-plugin lock clean
+.PHONY: help serve test lint format bench invoke openapi snapshots settings new-operation new-plugin lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /\1\t/'
@@ -66,6 +66,10 @@ openapi: $(BOOT) ## Write the stack's OpenAPI document from the registry (openap
 snapshots: $(BOOT) ## Record what each stack deploys (tests/infra/snapshots; STACK=dev: one); a replaced table needs REPLACE="Table: why"
 	$(call SYNC,--extra testing --group deploy --group plugins)
 	$(PY) -m tests.infra.snapshots $(if $(filter command line,$(origin STACK)),--stack $(STACK)) $(if $(REPLACE),--replace '$(subst ','\'',$(REPLACE))')
+
+settings: $(BOOT) ## Write Pulumi.yaml's config and docs/deploying.md's settings table from the settings' models
+	$(call SYNC,--extra local --group plugins)
+	$(PY) -m infra.settings_reference --write
 
 new-operation: $(BOOT) ## Scaffold operations/NAME.py and its test: make new-operation NAME=count (STACK=shop: in its own package)
 	$(call SYNC,--extra local)
