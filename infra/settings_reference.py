@@ -6,8 +6,8 @@ description. Two files show them to people: ``Pulumi.yaml``'s ``config`` block
 ``items``, ``default``, ``description``) and the table under ``## Settings`` in
 ``docs/deploying.md``. Both are written from the models, never by hand::
 
-    python -m infra.settings_reference --write   # after changing a setting
-    python -m infra.settings_reference           # exit 1, naming what disagrees
+    make settings                             # after changing a setting (runs it with --write)
+    python -m infra.settings_reference        # exit 1, naming what disagrees
 
 A test runs the check, so neither file can drift from the models.
 """
@@ -28,7 +28,7 @@ from infra.project import PROJECT_DIR
 from infra.setting_values import config_default
 from infra.settings import Settings
 
-WRITE_COMMAND = "python -m infra.settings_reference --write"
+WRITE_COMMAND = "make settings"
 DOCS = Path("docs") / "deploying.md"
 HEADING = "## Settings"
 #: The stack whose values the docs show beside the defaults, where they differ.
