@@ -12,19 +12,28 @@ failed DynamoDB request counts, since each costs a caller time or an answer.
 from __future__ import annotations
 
 import difflib
+import math
 from typing import Annotated, Any, NoReturn
 
 from pydantic import BeforeValidator, Field
 
-from infra.setting_values import ConfigModel, refuse
+from infra.setting_values import ConfigModel, refuse, shortened
 
-_AT_LEAST_ZERO = ": {input!r} is not a number of at least 0"
+_AT_LEAST_ZERO = ": {input!r} is not a finite number of at least 0"
+_NOT_A_THRESHOLD = ": {} is not a finite number of at least 0"
 _SHARE = "is a share: more than 0, at most 1"
 
 
 def _number(value: Any) -> Any:
+    """A number CloudWatch can compare with: finite (``.inf`` and ``1e400`` are not)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
-        refuse(_AT_LEAST_ZERO.format(input=value))
+        refuse(_NOT_A_THRESHOLD.format(shortened(value)))
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:
+        finite = False
+    if not finite:
+        refuse(_NOT_A_THRESHOLD.format(shortened(value)))
     return value
 
 

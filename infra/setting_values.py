@@ -15,6 +15,7 @@ pydantic's errors are put into these words, so nobody reads a pydantic dump.
 
 from __future__ import annotations
 
+import datetime
 import difflib
 import json
 from collections.abc import Mapping
@@ -76,7 +77,7 @@ def settings_error(
             text = (
                 refusal.format(input=detail["input"])
                 if refusal is not None
-                else f": {detail['input']!r} is refused ({detail['msg']})"
+                else f": {shortened(detail['input'])} is refused ({detail['msg']})"
             )
             lines.append(_line((*under, *loc), text))
     return kind("\n".join(dict.fromkeys(lines)))
@@ -191,13 +192,19 @@ def nearest(key: str, known: tuple[str, ...], synonyms: Mapping[str, str] | None
     return f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}"
 
 
+def shortened(value: Any, most: int = 80) -> str:
+    """``repr(value)``, cut to ``most`` characters: an error line stays one readable line."""
+    text = repr(value)
+    return text if len(text) <= most else f"{text[: most - 5]}...{text[-2:]}"
+
+
 def as_bool(value: Any) -> bool:
     """A bool, or ``true``/``false`` in any case."""
     if isinstance(value, bool):
         return value
     if isinstance(value, str) and value.lower() in ("true", "false"):
         return value.lower() == "true"
-    refuse(f": {value!r} must be true or false")
+    refuse(f": {shortened(value)} must be true or false")
 
 
 def as_int(value: Any) -> int:
@@ -209,25 +216,25 @@ def as_int(value: Any) -> int:
             return int(value)
         except ValueError:
             pass
-    refuse(f": {value!r} must be a whole number")
+    refuse(f": {shortened(value)} must be a whole number")
 
 
 def as_text(value: Any) -> str:
-    """Text; a YAML number or bool as the CLI would hand it over."""
+    """Text; a YAML scalar (number, bool, date) as the CLI would hand it over."""
     if isinstance(value, str):
         return value
     if isinstance(value, bool):
         return "true" if value else "false"  # as the CLI hands a YAML bool over
-    if isinstance(value, int | float):
-        return str(value)
-    refuse(f": {value!r} must be text")
+    if isinstance(value, int | float | datetime.date):
+        return str(value)  # PyYAML reads 2024-01-01 as a date; the CLI hands it over as text
+    refuse(f": {shortened(value)} must be text")
 
 
 def as_names(value: Any) -> Any:
     """A list of names, or its JSON text."""
     items = parsed_json(value)
     if not isinstance(items, list | tuple) or not all(isinstance(item, str) for item in items):
-        refuse(f": {value!r} must be a list of names")
+        refuse(f": {shortened(value)} must be a list of names")
     return tuple(items)
 
 
@@ -238,6 +245,8 @@ def parsed_json(value: Any) -> Any:
             return json.loads(value)
         except ValueError:
             return value
+        except RecursionError:
+            refuse(": nested too deeply to read")
     return value
 
 

@@ -501,7 +501,8 @@ def _hint(key: str, value: Any, known: tuple[str, ...]) -> str:
             default_flow_style=True,
         ).strip()
         return f"{key} belongs to a table's definition in tables, like {example}"
-    nearest = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+    same_but_case = [name for name in known if name.lower() == key.lower()]
+    nearest = same_but_case or difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
     if nearest:
         return f"did you mean {nearest[0]}?"
     return f"the settings are {', '.join(sorted(known))}"

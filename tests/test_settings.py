@@ -309,3 +309,38 @@ def test_every_mistake_of_a_stack_file_is_told_at_once_one_line_each(tmp_path):
         "config memorySize must be 128 to 10240 MB",
         "config wafRateLimit must be 10 to 2,000,000,000 requests per IP in 5 minutes",
     ]
+
+
+@pytest.mark.parametrize(
+    ("threshold", "shown"),
+    [("Infinity", "inf"), ("1e400", "inf"), ("NaN", "nan"), ("1" + "0" * 400, "1000")],
+)
+def test_an_alarm_threshold_cloudwatch_cannot_compare_with_is_refused(tmp_path, threshold, shown):
+    with pytest.raises(SettingsError) as refused:
+        settings_of(tmp_path, alarms=True, alarmThresholds=f'{{"functionErrors": {threshold}}}')
+
+    (line,) = str(refused.value).splitlines()
+    assert line.startswith(f"config alarmThresholds.functionErrors: {shown}")
+    assert line.endswith("is not a finite number of at least 0")
+    assert len(line) < 200
+
+
+def test_a_stage_name_yaml_reads_as_a_date_is_the_text_the_cli_hands_over(tmp_path):
+    write_stack(tmp_path, {"stageName": "2024-01-01"})
+    (tmp_path / "Pulumi.try.yaml").write_text(
+        (tmp_path / "Pulumi.try.yaml").read_text().replace("'2024-01-01'", "2024-01-01")
+    )
+
+    assert stack_settings("try", tmp_path).stage_name == "2024-01-01"
+
+
+def test_a_setting_misspelt_only_in_case_is_named(tmp_path):
+    with pytest.raises(
+        SettingsError, match=r"^config WAF is not a setting of this project; did you mean waf\?$"
+    ):
+        settings_of(tmp_path, WAF=True)
+
+
+def test_json_text_nested_too_deeply_to_read_is_one_config_line(tmp_path):
+    with pytest.raises(SettingsError, match=r"^config tables: nested too deeply to read$"):
+        settings_of(tmp_path, tables="[" * 100_000)
