@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import json
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -43,10 +45,12 @@ THIS_PROJECT = "dynamodb-operations-api"
 EXPORT = ["export", "--frozen", "--no-hashes", "--all-groups", "--all-extras", "--no-emit-local"]
 #: The target's lock and scripts, bytecode, and the install records (they differ per install).
 NOT_VENDORED = re.compile(
-    r"^(\.lock|bin/.*|[^/]+\.dist-info/(RECORD|INSTALLER|REQUESTED|direct_url\.json|uv_cache\.json))$"
+    r"^(\.lock|\.manifest\.json|bin/.*|[^/]+\.dist-info/(RECORD|INSTALLER|REQUESTED|direct_url\.json|uv_cache\.json))$"
     r"|(^|/)__pycache__/|\.pyc$"
 )
-NO_WHEEL = re.compile(r"Because (?:all versions of )?(\S+) has no (?:usable )?wheels")
+NO_WHEEL = re.compile(r"Because (?:all versions of )?(\S+) ha(?:s|ve) no (?:usable )?wheels")
+#: Each installed file's size, written last: an entry without it, or unlike it, is rebuilt.
+MANIFEST = ".manifest.json"
 
 
 class DependencyError(RuntimeError):
@@ -76,6 +80,8 @@ def vendored_files(
     locked = lock.read_text() if lock.is_file() else ""
     key = repr((requirements, locked, platform, RUNTIME_PROVIDED, THIS_PROJECT))
     site = cache / hashlib.sha256(key.encode()).hexdigest()[:16]
+    if site.is_dir() and not _intact(site):
+        shutil.rmtree(site)
     if not site.is_dir():  # Installed in a scratch folder, moved into place once complete.
         site.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=site.parent, prefix=".partial-") as scratch:
@@ -95,6 +101,7 @@ def vendored_files(
                 *(option for kind in inputs for option in (f"--{kind}", f"{scratch}/{kind}")),
                 platform=platform,
             )
+            _write_manifest(Path(scratch, "site"))
             try:
                 Path(scratch, "site").rename(site)
             except OSError:  # Another process installed the same meanwhile: its files are equal.
@@ -102,6 +109,22 @@ def vendored_files(
                     raise
     found = (path.relative_to(site).as_posix() for path in site.rglob("*") if path.is_file())
     return {name: site / name for name in sorted(found) if not NOT_VENDORED.search(name)}
+
+
+def _write_manifest(site: Path) -> None:
+    sizes = {
+        p.relative_to(site).as_posix(): p.stat().st_size for p in site.rglob("*") if p.is_file()
+    }
+    (site / MANIFEST).write_text(json.dumps(sizes, sort_keys=True))
+
+
+def _intact(site: Path) -> bool:
+    """Every file the install left is there at its size (someone may have damaged build/)."""
+    try:
+        sizes = json.loads((site / MANIFEST).read_text())
+        return all((site / name).stat().st_size == size for name, size in sizes.items())
+    except (OSError, ValueError, AttributeError):
+        return False
 
 
 def _declared(name: str) -> str:

@@ -158,3 +158,17 @@ def test_a_project_without_a_lock_vendors_its_pinned_dependencies(tmp_path):
 
     assert {"fastjsonschema", f"fastjsonschema-{version}.dist-info"} < tops(files)
     assert "botocore" not in tops(files)
+
+
+def test_a_damaged_build_of_the_dependencies_is_rebuilt_not_packaged(tmp_path):
+    cache = tmp_path / "vendored"
+    whole = archive_files(["operations"], platform=ARM, cache=cache)
+    (entry,) = cache.iterdir()
+    for package in entry.glob("fastjsonschema/*.py"):
+        package.unlink()
+
+    rebuilt = archive_files(["operations"], platform=ARM, cache=cache)
+
+    assert sorted(rebuilt) == sorted(whole)
+    assert all(path.is_file() for path in rebuilt.values())
+    assert "fastjsonschema/__init__.py" in rebuilt
