@@ -12,13 +12,15 @@ and need nothing but this::
 * ``errors``: the catalogue of caller-facing errors, to raise, catch or subclass;
 * ``payload_tables``: for operations that name their tables in the payload.
 
-Every other module here is the function's own and may change. ``operation`` and
-``Invocation`` load on first use, so code that imports one small module of this
-package (the stack settings read :mod:`function.deadline`) loads no more.
+Every other module here is the function's own and may change. Each of these
+names loads on first use (``import function; function.errors`` works too), so
+code that imports one small module of this package (the stack settings read
+:mod:`function.deadline`) loads no more.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -29,10 +31,16 @@ if TYPE_CHECKING:
 __all__ = ["Invocation", "errors", "operation", "payload_tables", "schemas"]
 
 
+#: The door's modules, imported when first asked for (``function.errors`` works alone).
+_MODULES = frozenset({"errors", "payload_tables", "schemas"})
+
+
 def __getattr__(name: str) -> Any:
-    """``operation`` and ``Invocation``, imported when first asked for."""
+    """The door's names, each imported when first asked for."""
     found: Any
-    if name == "operation":
+    if name in _MODULES:
+        found = importlib.import_module(f"{__name__}.{name}")
+    elif name == "operation":
         from function.registry import operation
 
         found = operation

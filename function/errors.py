@@ -4,7 +4,8 @@ Each class is one answer: its ``status``, its ``type`` (the class name without
 ``Error``) and, in its docstring, when a caller gets it. The handler turns any
 :class:`RequestError` into ``{"message": ..., "type": ...}`` with its status;
 anything else is a bug or an outage and becomes a 500 that reveals nothing but
-the request id. ``docs/api.md`` lists the same table, and a test keeps the two
+the request id (the bugs an operation's client catches are at the end, after
+the answers). ``docs/api.md`` lists the same table, and a test keeps the two
 equal.
 
 The features raise these; operations reach them as ``errors`` through the
@@ -236,6 +237,23 @@ class IdempotencyKeyInProgressError(ConflictError):
 
 class IdempotencyKeyReusedError(UnprocessableError):
     """The key was used for a different request (422)."""
+
+
+# --- Not answers: an operation's bugs, which callers get as a 500 ---------------------------
+# Raised by the operation's client (``call.dynamodb``) before the call is sent, as IAM
+# would refuse it deployed; the log and ``run_operation``'s tests name them.
+
+
+class ConfinementError(RuntimeError):
+    """Operation code tried to leave the function's tables: a bug, answered with a 500."""
+
+
+class UndeclaredTableError(ConfinementError):
+    """An operation named a table it does not run on: a bug, answered like IAM's refusal (500)."""
+
+
+class UndeclaredActionError(ConfinementError):
+    """An operation called DynamoDB for an action it does not declare (500)."""
 
 
 #: The bases an operation subclasses; the catalogue proper is every other class here.

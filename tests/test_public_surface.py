@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import importlib
+import subprocess
+import sys
 import textwrap
 from collections import defaultdict
 from string import Template
@@ -84,6 +86,7 @@ OLD_GUIDE_PLUGIN = textwrap.dedent(
 
     from function import schemas
     from function.dynamodb import ConditionalCheckFailedError, ItemNotFoundError
+    from function.dynamodb import UndeclaredActionError, UndeclaredTableError
     from function.errors import ConflictError
     from function.invocation import Invocation
     from function.registry import operation
@@ -114,7 +117,7 @@ OLD_GUIDE_PLUGIN = textwrap.dedent(
             raise SoldOutError("sold out") from None
 
 
-    LEGACY = (ItemNotFoundError, InvalidPayloadError)
+    LEGACY = (ItemNotFoundError, InvalidPayloadError, UndeclaredTableError, UndeclaredActionError)
     '''
 )
 
@@ -134,7 +137,12 @@ def test_plugins_written_with_the_earlier_guides_imports_keep_working(
     assert (sold_out.status, sold_out.json) == (409, {"message": "sold out", "type": "SoldOut"})
     assert (refused.status, refused.json["type"]) == (400, "InvalidPayload")
     legacy = importlib.import_module(f"{package}.old_take").LEGACY
-    assert legacy == (function.errors.ItemNotFoundError, function.errors.InvalidPayloadError)
+    assert legacy == (
+        function.errors.ItemNotFoundError,
+        function.errors.InvalidPayloadError,
+        function.errors.UndeclaredTableError,
+        function.errors.UndeclaredActionError,
+    )
     assert (function.operation, function.Invocation) == (registry.operation, invocation.Invocation)
 
 
@@ -161,11 +169,39 @@ def test_no_module_of_the_function_passes_on_names_it_imports():
     assert {name: names for name, names in passed_on.items() if names} == {
         "function/dynamodb/__init__.py": [
             "ConditionalCheckFailedError",
+            "ConfinementError",
             "DynamoDBUnavailableError",
             "DynamoDBValidationError",
             "ItemNotFoundError",
             "ThrottledError",
             "TransactionCanceledError",
             "TransactionConflictError",
+            "UndeclaredActionError",
+            "UndeclaredTableError",
         ]
     }
+
+
+def test_every_name_of_the_door_is_an_attribute_of_a_freshly_imported_function():
+    """``import function; function.errors`` works with nothing imported before, and
+    ``import function`` alone loads no module of its own."""
+    probe = (
+        "import sys, function\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('function.'))\n"
+        "print(loaded, [type(getattr(function, name)).__name__ for name in function.__all__])\n"
+        "from function import errors, payload_tables, schemas, Invocation, operation\n"
+    )
+
+    ran = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=PROJECT_DIR, check=False
+    )
+
+    assert (ran.returncode, ran.stderr) == (0, "")
+    assert ran.stdout.split() == [
+        "[]",
+        "['type',",
+        "'module',",
+        "'function',",
+        "'module',",
+        "'module']",
+    ]

@@ -12,27 +12,34 @@
 
 Operations import those errors from :mod:`function.errors`. The names below stay
 importable from this package for operations written when the guide imported
-them from here; nothing else is offered here.
+them from here (and the confinement errors it offered then); nothing else is
+offered here.
 """
 
 from __future__ import annotations
 
 from function.errors import (
     ConditionalCheckFailedError,
+    ConfinementError,
     DynamoDBUnavailableError,
     DynamoDBValidationError,
     ItemNotFoundError,
     ThrottledError,
     TransactionCanceledError,
     TransactionConflictError,
+    UndeclaredActionError,
+    UndeclaredTableError,
 )
 
 __all__ = [
     "ConditionalCheckFailedError",
+    "ConfinementError",
     "DynamoDBUnavailableError",
     "DynamoDBValidationError",
     "ItemNotFoundError",
     "ThrottledError",
     "TransactionCanceledError",
     "TransactionConflictError",
+    "UndeclaredActionError",
+    "UndeclaredTableError",
 ]

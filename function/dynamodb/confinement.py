@@ -17,17 +17,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from function import tables
-from function.errors import DynamoDBValidationError
+from function.errors import ConfinementError, DynamoDBValidationError, UndeclaredTableError
 from function.tables import TableScope
-
-
-class ConfinementError(RuntimeError):
-    """Operation code tried to leave the function's tables: a bug, answered with a 500."""
-
-
-class UndeclaredTableError(ConfinementError):
-    """An operation named a table it does not run on: a bug, answered like IAM's refusal (500)."""
-
 
 #: The calls whose tables the client can tell from their parameters. Everything
 #: else (PartiQL statements, table management, ARN-addressed calls) is refused.

@@ -20,7 +20,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from function.dynamodb.confinement import INDEX_READS, ConfinementError, check_scope
+from function.dynamodb.confinement import INDEX_READS, check_scope
+from function.errors import UndeclaredActionError
 from function.tables import TableScope
 
 ACTION_PREFIX = "dynamodb:"
@@ -35,10 +36,6 @@ TRANSACTION_PARTS = {
 TRANSACTIONS = frozenset({"TransactGetItems", "TransactWriteItems"})
 #: The scope of an operation that declares neither tables nor indexes.
 EVERY_SERVED_TABLE = TableScope()
-
-
-class UndeclaredActionError(ConfinementError):
-    """An operation called DynamoDB for an action it does not declare."""
 
 
 @dataclass(frozen=True, eq=False)
