@@ -25,16 +25,23 @@ it by its ``pytest11`` entry point, in this repository and in a plugin's own:
 * ``invoke(event)`` calls the real Lambda handler; ``post(body)`` sends a body
   through an API Gateway REST proxy event and returns the HTTP answer;
   ``lambda_context`` is the fake context both pass.
-* ``aws_environment``: fake credentials and a region, and no ``AWS_PROFILE``,
-  endpoint, ``TABLES``, ``TABLE_KEYS`` or ``OPERATION_PACKAGES`` from outside;
-  undone after the test. Every fixture above that reaches DynamoDB or the
-  handler uses it, so no test using them needs AWS credentials or network.
+* ``aws_environment``: fake credentials and a region, and nothing from outside
+  that could send a call elsewhere or fail it (a profile, an endpoint, FIPS or
+  dual-stack hosts: :data:`FOREIGN_VARIABLES`), nor ``TABLES``, ``TABLE_KEYS``,
+  ``OPERATION_PACKAGES`` or ``IDEMPOTENCY_TABLE`` (``idempotency_table`` gives
+  the handler a local one); undone after the test. Every fixture above that
+  reaches DynamoDB or the handler uses it, and it clears when it is set up,
+  after any autouse fixture of the project's, so no test using them needs AWS
+  credentials or network.
+* ``idempotency_table``: the idempotency records, on moto, for the handler.
 
 The plugin is polite: a test that uses none of these fixtures keeps the
 environment it had. A fixture of a project's own that sets variables for a test
 using ``post`` or ``table`` asks for ``aws_environment`` first, or they are
-cleared. A project whose every test should run in the test environment opts in,
-in its pytest configuration::
+cleared. A project whose every test should run in the test environment opts in
+(its fixtures may then set the function's settings without asking; AWS settings
+are still cleared for the fixtures above), in its pytest configuration
+(``true`` or ``false``, any case; any other value stops pytest)::
 
     [tool.pytest.ini_options]
     dynamodb_operations_isolate = true
@@ -64,7 +71,13 @@ from function import handler as lambda_handler
 from function.errors import UnknownOperationError
 from function.operation_packages import DEFAULT_PACKAGES, PACKAGES_ENV
 from function.registry import default_registry
-from function.tables import TABLE_KEYS_ENV, TABLES_ENV, KeySchema, encode_keys
+from function.tables import (
+    IDEMPOTENCY_TABLE_ENV,
+    TABLE_KEYS_ENV,
+    TABLES_ENV,
+    KeySchema,
+    encode_keys,
+)
 from infra.project import PROJECT_DIR
 from infra.settings import project_name, project_values, stack_config, stack_settings
 from infra.table_definitions import (
@@ -102,7 +115,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         ISOLATE_OPTION,
         "give every test aws_environment (fake AWS credentials, no AWS_PROFILE, "
         "TABLES or OPERATION_PACKAGES from outside), not only the tests using "
-        "dynamodb_operations' fixtures",
+        "dynamodb_operations' fixtures: true or false",
         type="bool",
         default=False,
     )
@@ -113,6 +126,17 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "stack(name): run with that stack's tables and operation packages (Pulumi.<name>.yaml)",
     )
+    _isolating(config)
+
+
+def _isolating(config: pytest.Config) -> bool:
+    """Whether the project opted in; a value other than true or false stops pytest at start-up."""
+    try:
+        return bool(config.getini(ISOLATE_OPTION))
+    except (ValueError, TypeError, pytest.UsageError) as error:
+        raise pytest.UsageError(
+            f"{ISOLATE_OPTION} in the pytest configuration is true or false (any case): {error}"
+        ) from None
 
 
 def _stack_file(stack: str) -> Path:
@@ -133,43 +157,109 @@ def test_stack(request: pytest.FixtureRequest) -> str:
     return TEST_STACK
 
 
-@pytest.fixture
-def aws_environment(monkeypatch: pytest.MonkeyPatch, test_stack: str) -> None:
-    """Fake credentials and a region; no real endpoint, profile or table map leaks in.
+#: What botocore reads from the environment that would send a test's calls elsewhere
+#: than moto (an endpoint, FIPS or dual-stack hosts, an account's endpoint, client-side
+#: monitoring's UDP packets, models of its own) or fail them (a profile the empty config
+#: lacks, stale tokens, a CA bundle, a retry, checksum or compression setting). Any
+#: ``AWS_ENDPOINT_URL_<SERVICE>`` goes too.
+FOREIGN_VARIABLES = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_CREDENTIAL_EXPIRATION",
+    "AWS_ACCOUNT_ID",
+    "AWS_ACCOUNT_ID_ENDPOINT_MODE",
+    "AWS_ENDPOINT_URL",
+    "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+    "AWS_USE_FIPS_ENDPOINT",
+    "AWS_USE_DUALSTACK_ENDPOINT",
+    "AWS_STS_REGIONAL_ENDPOINTS",
+    "AWS_ENDPOINT_DISCOVERY_ENABLED",
+    "AWS_DISABLE_HOST_PREFIX_INJECTION",
+    "AWS_DATA_PATH",
+    "AWS_CA_BUNDLE",
+    "AWS_CSM_ENABLED",
+    "AWS_CSM_HOST",
+    "AWS_CSM_PORT",
+    "AWS_CSM_CLIENT_ID",
+    "AWS_DEFAULTS_MODE",
+    "AWS_RETRY_MODE",
+    "AWS_MAX_ATTEMPTS",
+    "AWS_METADATA_SERVICE_TIMEOUT",
+    "AWS_METADATA_SERVICE_NUM_ATTEMPTS",
+    "AWS_REQUEST_CHECKSUM_CALCULATION",
+    "AWS_RESPONSE_CHECKSUM_VALIDATION",
+    "AWS_DISABLE_REQUEST_COMPRESSION",
+    "AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES",
+    "AWS_AUTH_SCHEME_PREFERENCE",
+    "AWS_SDK_UA_APP_ID",
+)
+#: The prefix of the per-service endpoints (``AWS_ENDPOINT_URL_DYNAMODB``).
+SERVICE_ENDPOINT_PREFIX = "AWS_ENDPOINT_URL_"
+#: The function's own settings: the fixtures' tables and packages, and the idempotency
+#: table the ``idempotency_table`` fixture gives, or none (never a real one).
+FUNCTION_SETTINGS = (TABLES_ENV, TABLE_KEYS_ENV, PACKAGES_ENV, IDEMPOTENCY_TABLE_ENV)
 
-    Every fixture that reaches DynamoDB or the handler uses it; a test may too. A
-    stack that lists operation packages of its own gets them served; any other
-    serves ``operations`` and the plugins installed when the operation is looked up.
-    """
-    for name in (
-        "AWS_PROFILE",
-        "AWS_SESSION_TOKEN",
-        "AWS_ENDPOINT_URL",
-        "AWS_ENDPOINT_URL_DYNAMODB",
-        "TABLES",
-        "TABLE_KEYS",
-        "OPERATION_PACKAGES",
-    ):
-        monkeypatch.delenv(name, raising=False)
+
+def apply_aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fake credentials and a region, and nothing from outside that could redirect a call."""
+    for name in [*FOREIGN_VARIABLES, *os.environ]:
+        if name in FOREIGN_VARIABLES or name.startswith(SERVICE_ENDPOINT_PREFIX):
+            monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_REGION", REGION)
     monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
     monkeypatch.setenv("AWS_CONFIG_FILE", "/dev/null")
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-    if _stack_file(test_stack).exists():
-        declared = project_values(stack_config(test_stack), project_name())
+
+
+def apply_function_settings(monkeypatch: pytest.MonkeyPatch, stack: str) -> None:
+    """None of the function's settings from outside; the stack's own operation packages.
+
+    A stack that lists operation packages of its own gets them served; any other
+    serves ``operations`` and the plugins installed when the operation is looked up.
+    """
+    for name in FUNCTION_SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    if _stack_file(stack).exists():
+        declared = project_values(stack_config(stack), project_name())
         listed = declared.get("operationPackages", DEFAULT_PACKAGES)
         if tuple(listed) != DEFAULT_PACKAGES or declared.get("excludePlugins"):
-            served = stack_settings(test_stack).operation_packages
+            served = stack_settings(stack).operation_packages
             monkeypatch.setenv(PACKAGES_ENV, ",".join(served))
+
+
+@pytest.fixture
+def aws_environment(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, test_stack: str
+) -> None:
+    """The test environment, applied when this fixture is set up; undone after the test.
+
+    Every fixture that reaches DynamoDB or the handler uses it, so no AWS setting
+    a project's own fixtures made before it (autouse ones included) reaches them.
+    The function's settings are cleared here too, unless the project opted in:
+    then the autouse fixture cleared them first, and a project's fixture may set
+    its own for the test (``OPERATION_PACKAGES``) without asking for this one.
+    """
+    apply_aws_environment(monkeypatch)
+    if not _isolating(request.config):
+        apply_function_settings(monkeypatch, test_stack)
 
 
 @pytest.fixture(autouse=True)
 def _isolate_when_opted_in(request: pytest.FixtureRequest) -> None:
-    """Every test gets ``aws_environment`` if the project set ``dynamodb_operations_isolate``."""
-    if request.config.getini(ISOLATE_OPTION):
-        request.getfixturevalue("aws_environment")
+    """Every test gets the test environment if the project set ``dynamodb_operations_isolate``.
+
+    It applies the environment itself rather than setting up ``aws_environment``,
+    which then still clears the AWS settings again for the fixtures that use it,
+    after a project's own autouse fixtures ran.
+    """
+    if _isolating(request.config):
+        monkeypatch = request.getfixturevalue("monkeypatch")
+        apply_aws_environment(monkeypatch)
+        apply_function_settings(monkeypatch, request.getfixturevalue("test_stack"))
 
 
 @dataclass
@@ -440,5 +530,5 @@ def lambda_context() -> LambdaContext:
 def idempotency_table(table: Table, monkeypatch: pytest.MonkeyPatch) -> Table:
     """The function's idempotency records table (hash key ``id``), configured as deployed."""
     create_idempotency_table(table.client, IDEMPOTENCY_TABLE)
-    monkeypatch.setenv("IDEMPOTENCY_TABLE", IDEMPOTENCY_TABLE)
+    monkeypatch.setenv(IDEMPOTENCY_TABLE_ENV, IDEMPOTENCY_TABLE)
     return Table(IDEMPOTENCY_TABLE, IDEMPOTENCY_TABLE, table.client, IDEMPOTENCY_RECORDS)
