@@ -105,9 +105,11 @@ def execute(request: events.Request) -> Result:
         operation = registry.lookup(operation_name)
         deployment, served = _table_of(operation, document)
         table = served.physical if served is not None else None
-        call = Invocation(
-            operation.validate(document.payload), request.request_id, served, operation, deployment
-        )
+        payload = operation.validate(document.payload)
+        if operation.tables_in_payload:
+            # its tables are known from a valid payload: a malformed one is a 400 first
+            deployment = tables.configured()
+        call = Invocation(payload, request.request_id, served, operation, deployment)
         key = (
             None  # most requests carry no key: idempotency is not visited
             if request.idempotency_key is None and document.idempotency_key is None
@@ -145,14 +147,16 @@ def _table_of(
 ) -> tuple[tables.Tables | None, tables.ServedTable | None]:
     """The deployment's tables, if the operation uses any, and the one ``tableName`` means.
 
-    No table for an operation that names its tables in the payload, or uses none.
+    Neither for an operation that uses none, nor yet for one that names its tables
+    in the payload: :func:`execute` reads the deployment's for it once the payload
+    is valid.
     """
     if operation.tables_in_payload:
         if document.table_name is not None:
             raise InvalidRequestError(
                 f"Operation {operation.name!r} names its tables in its payload; leave out tableName"
             )
-        return tables.configured(), None
+        return None, None
     if not operation.needs_table:
         return None, None
     deployment = tables.configured()

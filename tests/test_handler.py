@@ -210,3 +210,19 @@ def test_the_log_level_setting_is_read_forgivingly(monkeypatch, setting, level):
     monkeypatch.setenv("LOG_LEVEL", setting)
 
     assert _log_level() == level
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ({"bogus": 1}, "Payload must contain ['RequestItems'] properties"),
+        ([], "Payload must be object"),
+    ],
+)
+def test_a_malformed_payload_of_an_operation_naming_its_tables_is_a_400_before_any_table(
+    post, payload, message
+):
+    """Without TABLES (a test using only ``post``), the payload is still checked first."""
+    answer = post({"operation": "batch-get", "payload": payload})
+
+    assert (answer.status, answer.json) == (400, {"message": message, "type": "InvalidPayload"})
