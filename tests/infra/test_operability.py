@@ -161,8 +161,8 @@ def test_thresholds_are_settable_and_the_rest_keep_their_defaults():
     [
         ({"apiLatencyP90": 1000}, r"unknown threshold 'apiLatencyP90'; did you mean apiLatencyP99"),
         ({"apiServerErrorRate": 5}, r"apiServerErrorRate is a share"),
-        ({"functionErrors": -1}, r"functionErrors: -1 is not a number of at least 0"),
-        ({"functionErrors": True}, r"functionErrors: True is not a number"),
+        ({"functionErrors": -1}, r"functionErrors: -1 is not a finite number of at least 0"),
+        ({"functionErrors": True}, r"functionErrors: True is not a finite number"),
     ],
 )
 def test_a_wrong_threshold_is_refused_naming_it(thresholds, message):
