@@ -6,7 +6,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STACK  ?= dev
 PORT   ?= 3000
-# Test processes: each takes whole modules, so a module's server starts once. Three on two
+# Test processes: each takes whole modules, so a module's server starts once (a module marked
+# independent is spread test by test: tests/conftest.py). Three on two
 # cores: a worker spends a fifth of its time waiting on a child process (a local server, an
 # engine, a project copy's suite), and the third fills that time (295 s → 264 s here).
 TEST_WORKERS ?= 3
@@ -36,7 +37,7 @@ serve: $(BOOT) ## Run the API locally on an embedded DynamoDB (STACK=dev PORT=30
 
 test: $(BOOT) ## Run the whole test suite, end-to-end on moto and dynalite (TEST_WORKERS=3)
 	$(call SYNC,--extra testing --group test --group deploy --group plugins --group lint)
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadscope $(ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(ARGS)
 
 lint: $(BOOT) ## ruff lint and format check, mypy type check
 	$(call SYNC,--extra testing --group test --group deploy --group plugins --group lint)

@@ -56,13 +56,24 @@ PHYSICAL_TABLE = "dynamodb-operations-test-LambdaTable"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Modules holding a ``slow`` test go first, the rest keep their order.
+    """Slow tests' modules go first; a module's tests stay on one worker unless ``independent``.
 
-    ``make test`` hands whole modules to two workers in collection order, so a
-    long module collected last would leave one worker running it alone at the end.
+    ``make test`` (``--dist loadgroup``) hands each group to a worker in collection
+    order. A module is one group, so its module-scoped servers start once, and a long
+    module collected last would leave one worker running it alone at the end. The
+    tests of an ``independent`` module (nothing costly shared) are groups of their
+    own, spread over every worker.
     """
     slow = {item.nodeid.split("::")[0] for item in items if item.get_closest_marker("slow")}
-    items.sort(key=lambda item: item.nodeid.split("::")[0] not in slow)
+    for item in items:
+        if not item.get_closest_marker("independent"):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+    items.sort(
+        key=lambda item: (
+            item.nodeid.split("::")[0] not in slow,
+            item.get_closest_marker("slow") is None,
+        )
+    )
 
 
 def load_event(name: str) -> dict[str, Any]:

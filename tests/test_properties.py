@@ -48,6 +48,9 @@ from tests.conftest import (
     create_table,
 )
 
+#: Each test brings its own server, data or tables: make test spreads them over its workers.
+pytestmark = pytest.mark.independent
+
 PROPERTIES = settings(
     deadline=None,
     derandomize=True,

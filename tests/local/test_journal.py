@@ -13,6 +13,9 @@ from botocore.exceptions import ClientError
 from local_api.engines import Engine
 from local_api.journal import Entry, Journal
 
+#: Each test brings its own server, data or tables: make test spreads them over its workers.
+pytestmark = pytest.mark.independent
+
 
 def client(engine: Engine) -> Any:
     return boto3.client(

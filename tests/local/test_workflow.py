@@ -21,6 +21,9 @@ from local_api.engines import Engine
 from local_api.scaffold import ScaffoldError, new_operation
 from tests.local.conftest import start_server
 
+#: Each test brings its own server, data or tables: make test spreads them over its workers.
+pytestmark = pytest.mark.independent
+
 GREETING = textwrap.dedent(
     """
     from function.registry import operation
