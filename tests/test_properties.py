@@ -351,13 +351,13 @@ def test_clean_payloads_of_every_registered_operation_are_what_its_schema_accept
 
 
 @pytest.mark.slow
-@settings(PROPERTIES, max_examples=1600)
+@settings(PROPERTIES, max_examples=800)
 @given(request=gen.http_requests(gen.envelope_bodies))
 def test_any_envelope_in_any_http_event_gets_a_well_formed_answer_and_stays_confined(fake, request):
     check_http(fake, request)
 
 
-@settings(PROPERTIES, max_examples=800)
+@settings(PROPERTIES, max_examples=400)
 @given(request=gen.http_requests(gen.random_bodies))
 def test_any_bytes_or_json_body_gets_a_well_formed_4xx_never_a_500(fake, request):
     answer = check_http(fake, request)
@@ -401,7 +401,7 @@ def number_requests(draw: st.DrawFn) -> tuple[str, str, gen.HttpRequest]:
     return literal, operation, draw(gen.http_requests(st.just(body), faithful=True))
 
 
-@settings(PROPERTIES, max_examples=600)
+@settings(PROPERTIES, max_examples=300)
 @given(case=number_requests())
 def test_numbers_of_any_size_or_spelling_are_kept_exactly_or_refused_with_a_400(fake, case):
     literal, operation, request = case
@@ -435,7 +435,7 @@ def deeply_nested_requests(draw: st.DrawFn) -> tuple[gen.HttpRequest, int, bool]
     return request, 1 + depth * container_depth(opener), closed
 
 
-@settings(PROPERTIES, max_examples=300)
+@settings(PROPERTIES, max_examples=150)
 @given(case=deeply_nested_requests())
 def test_nesting_within_40_levels_is_served_and_deeper_is_a_400_naming_the_limit(fake, case):
     request, depth, closed = case
@@ -458,7 +458,7 @@ def echo_requests(draw: st.DrawFn) -> tuple[Any, gen.HttpRequest]:
     return payload, draw(gen.http_requests(st.just(body), faithful=True))
 
 
-@settings(PROPERTIES, max_examples=300)
+@settings(PROPERTIES, max_examples=150)
 @given(case=echo_requests())
 def test_echo_answers_any_storable_document_digit_for_digit_or_refuses_it(fake, case):
     payload, request = case
@@ -484,7 +484,7 @@ def retried_requests(draw: st.DrawFn) -> gen.HttpRequest:
     return gen.HttpRequest(**{**vars(request), "idempotency_key": key if in_header else None})
 
 
-@settings(PROPERTIES, max_examples=300)
+@settings(PROPERTIES, max_examples=150)
 @given(request=retried_requests())
 def test_a_retry_with_the_same_idempotency_key_gets_the_same_answer_and_writes_nothing_more(
     fake, request
@@ -510,13 +510,13 @@ def test_a_retry_with_the_same_idempotency_key_gets_the_same_answer_and_writes_n
 # --- Direct --------------------------------------------------------------------------------
 
 
-@settings(PROPERTIES, max_examples=1000)
+@settings(PROPERTIES, max_examples=500)
 @given(event=gen.direct_envelopes)
 def test_a_direct_envelope_returns_a_result_or_raises_a_4xx_request_error(fake, event):
     check_direct(fake, event)
 
 
-@settings(PROPERTIES, max_examples=500)
+@settings(PROPERTIES, max_examples=250)
 @given(event=st.one_of(gen.runtime_documents(), gen.deep_direct_events()))
 def test_any_direct_event_value_returns_a_result_or_raises_a_4xx_request_error(fake, event):
     check_direct(fake, event)
@@ -537,7 +537,7 @@ def events_that_look_like_http(draw: st.DrawFn) -> dict[str, Any]:
     return event
 
 
-@settings(PROPERTIES, max_examples=300)
+@settings(PROPERTIES, max_examples=150)
 @given(event=events_that_look_like_http())
 def test_an_http_looking_event_is_served_as_http_or_refused_as_direct(fake, event):
     """With an object as ``requestContext`` it is served as HTTP (always a well-formed

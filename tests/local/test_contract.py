@@ -20,7 +20,7 @@ CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,"
 CHECKS += "response_schema_conformance"
 #: Fuzzed cases per run, beyond the examples and the boundary cases. prod serves dev's
 #: operations on dev's tables, behind an API key: fewer cases there check what differs.
-FUZZED = {"dev": 300, "prod": 100}
+FUZZED = {"dev": 200, "prod": 100}
 
 
 @pytest.fixture(scope="module", params=sorted(FUZZED))
