@@ -47,13 +47,34 @@ def outside_the_door(source: str) -> list[str]:
     ]
 
 
+#: The operations this project ships: a user's own module beside them may import as it likes.
+SHIPPED = (
+    *(
+        f"operations/{name}.py"
+        for name in (
+            "__init__",
+            "batch_get",
+            "batch_write",
+            "create",
+            "delete",
+            "echo",
+            "list",
+            "ping",
+            "query",
+            "read",
+            "transact_get",
+            "transact_write",
+            "update",
+        )
+    ),
+    "orders_ops/__init__.py",
+    "orders_ops/orders_by_status.py",
+)
+
+
 def plugin_sources() -> dict[str, str]:
     """The code plugin authors read and copy: ours, the guide's and the scaffolds'."""
-    sources = {
-        str(path.relative_to(PROJECT_DIR)): path.read_text()
-        for folder in ("operations", "orders_ops")
-        for path in sorted((PROJECT_DIR / folder).glob("*.py"))
-    }
+    sources = {name: (PROJECT_DIR / name).read_text() for name in SHIPPED}
     sources.update({f"guide sample {name}": code for name, code in samples().items()})
     sources.update(
         {f"scaffold {name}": code for name, code in SCAFFOLDS.items() if is_python(code)}
