@@ -26,10 +26,9 @@ _SHARE = "is a share: more than 0, at most 1"
 
 def _number(value: Any) -> Any:
     """A number CloudWatch can compare with: finite (``.inf`` and ``1e400`` are not)."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        refuse(_NOT_A_THRESHOLD.format(shortened(value)))
     try:
-        finite = math.isfinite(value)
+        finite = not isinstance(value, bool) and isinstance(value, int | float)
+        finite = finite and math.isfinite(value)
     except OverflowError:
         finite = False
     if not finite:
@@ -43,17 +42,16 @@ Threshold = Annotated[
     BeforeValidator(_number),
     Field(ge=0, json_schema_extra={"refusal": _AT_LEAST_ZERO}),
 ]
+#: A share of requests or of a timeout: more than 0, at most 1.
+Share = Annotated[Threshold, Field(gt=0, le=1, json_schema_extra={"refusal": _SHARE})]
 
 
 class AlarmThresholds(ConfigModel):
     """When each alarm fires. Field ``api_latency_p99`` is the key ``apiLatencyP99``."""
 
-    api_server_error_rate: Threshold = Field(
+    api_server_error_rate: Share = Field(
         0.05,
-        gt=0,
-        le=1,
         description="Share of requests API Gateway answered with a 5xx, per minute (0.05: 5 %).",
-        json_schema_extra={"refusal": _SHARE},
     )
     api_latency_p99: Threshold = Field(
         2500,
@@ -67,12 +65,8 @@ class AlarmThresholds(ConfigModel):
     function_throttles: Threshold = Field(
         0, description="Invocations per minute Lambda refused for want of concurrency."
     )
-    function_duration_of_timeout: Threshold = Field(
-        0.9,
-        gt=0,
-        le=1,
-        description="The function's p99 duration per minute, as a share of its timeout.",
-        json_schema_extra={"refusal": _SHARE},
+    function_duration_of_timeout: Share = Field(
+        0.9, description="The function's p99 duration per minute, as a share of its timeout."
     )
     table_throttled_requests: Threshold = Field(
         0,
