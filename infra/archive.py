@@ -1,10 +1,5 @@
-"""The Lambda's code archive: exactly what runs in Lambda, the same files for the same sources.
-
-It holds the ``function`` package, every operation package (the stack's and installed
-plugins', see :mod:`infra.source_packages`), the third-party packages uv installs for the
-function's platform (:mod:`infra.dependencies`) and the files the program generates. Its
-contents map paths in the archive to source files, without touching the sources, so the
-``__pycache__`` directories tests leave behind never change what is deployed.
+"""The Lambda's code archive, as ``{path in the archive: source file}``: exactly what runs in
+Lambda, the same files for the same sources, never the caches or tests lying beside them.
 """
 
 from __future__ import annotations
@@ -14,12 +9,11 @@ from pathlib import Path
 
 from function import operation_packages as function_packages
 from function import tables
-from function.tables import KeySchema
 from infra.dependencies import VENDORED_DIR, LambdaPlatform, vendored_files
 from infra.project import PROJECT_DIR
 from infra.source_packages import package_files
 
-#: Where the function runs unless a stack says otherwise (see ``infra.api``).
+#: Lambda's Python and machine unless a stack says otherwise (see ``infra.api``).
 DEFAULT_PLATFORM = LambdaPlatform(python="3.13", architecture="arm64")
 
 
@@ -35,29 +29,23 @@ def archive_files(
     platform: LambdaPlatform = DEFAULT_PLATFORM,
     cache: Path = VENDORED_DIR,
 ) -> dict[str, Path]:
-    """``{path in the archive: source file}``, sorted by path.
-
-    ``plugins`` maps plugin packages to their distributions, whose dependencies go in too.
-    """
+    """``function``, the operation packages and the third-party packages, sorted by path;
+    ``plugins`` maps plugin packages to their distributions, whose dependencies go in too."""
     files: dict[str, Path] = {}
     sources = {f"package {name}": package_files(name) for name in ("function", *operation_packages)}
     sources["a dependency"] = vendored_files(project, plugins or {}, platform, cache)
     for origin, new in sources.items():
         for name, source in new.items():
             if files.setdefault(name, source) != source:
-                raise ArchiveError(
-                    f"{origin} and another source both provide {name} in the archive"
-                )
+                raise ArchiveError(f"{origin} and another source both provide {name}")
     return dict(sorted(files.items()))
 
 
 def generated_files(
-    operation_packages: Sequence[str], table_keys: Mapping[str, KeySchema]
+    operation_packages: Sequence[str], table_keys: Mapping[str, tables.KeySchema]
 ) -> dict[str, str]:
-    """What the program writes into the archive: known at build time, read at cold start.
-
-    The operation packages (so Lambda never scans installed distributions) and
-    the tables' key schemas (so Lambda's 4 KB of environment holds only names).
+    """What the program writes into the archive for the cold start: the operation packages (so
+    Lambda never scans installed distributions) and the tables' keys (its environment holds names).
     """
     return {
         f"function/{tables.TABLE_KEYS_FILE}": tables.encode_keys(table_keys),

@@ -1,0 +1,72 @@
+"""A build folder is seen whole or not at all: killed, raced or damaged, it never ships in part."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from infra.build_folder import built_once
+
+
+def slow_build(calls: list[str]):
+    def build(scratch: Path) -> None:
+        calls.append(threading.current_thread().name)
+        (scratch / "pkg").mkdir(parents=True)
+        (scratch / "pkg" / "a.py").write_text("A = 1\n")
+        time.sleep(0.2)  # Both builds are under way before either is renamed into place.
+        (scratch / "pkg" / "b.py").write_text("B = 2\n")
+
+    return build
+
+
+def test_two_builds_at_once_both_get_the_whole_folder(tmp_path):
+    folder, calls, seen = tmp_path / "cache" / "key", [], {}
+
+    def run(name: str) -> None:
+        seen[name] = built_once(folder, slow_build(calls))
+
+    threads = [threading.Thread(target=run, args=(name,), name=name) for name in ("one", "two")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(calls) == ["one", "two"], "each built, neither saw the other's half"
+    assert (
+        seen["one"]
+        == seen["two"]
+        == {"pkg/a.py": folder / "pkg/a.py", "pkg/b.py": folder / "pkg/b.py"}
+    )
+    assert [path.name for path in folder.parent.iterdir()] == ["key"], "no scratch folder is left"
+
+
+def test_a_build_that_fails_midway_leaves_nothing_and_the_next_one_builds(tmp_path):
+    folder = tmp_path / "key"
+
+    def failing(scratch: Path) -> None:
+        scratch.mkdir()
+        (scratch / "half.py").write_text("")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        built_once(folder, failing)
+    assert not folder.exists()
+    assert not list(tmp_path.iterdir())
+
+    assert set(built_once(folder, slow_build([]))) == {"pkg/a.py", "pkg/b.py"}
+
+
+def test_a_whole_folder_is_not_built_again_but_a_damaged_one_is(tmp_path):
+    folder, calls = tmp_path / "key", []
+    built_once(folder, slow_build(calls))
+    built_once(folder, slow_build(calls))
+    assert len(calls) == 1
+
+    (folder / "pkg" / "b.py").write_text("B = 2  # edited by hand\n")
+    rebuilt = built_once(folder, slow_build(calls))
+
+    assert len(calls) == 2
+    assert rebuilt["pkg/b.py"].read_text() == "B = 2\n"
