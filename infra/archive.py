@@ -44,9 +44,7 @@ def archive_files(
 def generated_files(
     operation_packages: Sequence[str], table_keys: Mapping[str, tables.KeySchema]
 ) -> dict[str, str]:
-    """What the program writes into the archive for the cold start: the operation packages (so
-    Lambda never scans installed distributions) and the tables' keys (its environment holds names).
-    """
+    """What the program writes for the cold start: the operation packages and the tables' keys."""
     return {
         f"function/{tables.TABLE_KEYS_FILE}": tables.encode_keys(table_keys),
         f"function/{function_packages.PACKAGES_FILE}": function_packages.encode(operation_packages),

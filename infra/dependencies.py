@@ -10,13 +10,13 @@ import importlib.metadata
 import re
 import subprocess
 import sys
-import tempfile
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
 import uv
+from packaging.requirements import InvalidRequirement, Requirement
 
 from infra.build_folder import built_once
 from infra.project import PROJECT_DIR
@@ -46,9 +46,9 @@ def vendored_files(
     """The third-party files, ``{path in the archive: file}``."""
     metadata = tomllib.loads((project / "pyproject.toml").read_text())["project"]
     lock = project / "uv.lock"
-    inputs = {  # Plugins may depend on this project, whose function package is in already.
+    inputs = {  # This project and the plugins go in as sources (plugins may depend on them).
         "requirements": [*metadata["dependencies"], *map(_declared, sorted(set(plugins.values())))],
-        "excludes": [*IN_RUNTIME, metadata["name"]],
+        "excludes": [*IN_RUNTIME, metadata["name"], *plugins.values()],
         "constraints": [lock.read_text()] if lock.is_file() else [],
     }
     key = hashlib.sha256(repr((inputs, platform)).encode()).hexdigest()[:16]
@@ -59,37 +59,39 @@ def vendored_files(
 def _install(
     project: Path, inputs: dict[str, list[str]], platform: LambdaPlatform, site: Path
 ) -> None:
+    """Into ``site``, whose parent is a scratch folder of the build's own (``built_once``)."""
     machine = "aarch64" if platform.architecture == "arm64" else "x86_64"
     if inputs["constraints"]:  # Every locked version, whether installed here or not.
         export = ("--frozen", "--no-hashes", "--all-groups", "--all-extras", "--no-emit-local")
         inputs = {**inputs, "constraints": [_uv(project, "export", *export)]}
-    with tempfile.TemporaryDirectory() as listed:
-        for kind, lines in inputs.items():
-            Path(listed, kind).write_text("\n".join(lines) + "\n")
-        _uv(
-            project,
-            *("pip", "install", "--quiet", "--python", sys.executable, "--target", str(site)),
-            *("--only-binary", ":all:", "--python-version", platform.python),
-            *("--python-platform", f"{machine}-manylinux_2_34"),
-            *(option for kind in inputs for option in (f"--{kind}", f"{listed}/{kind}")),
-        )
+    for kind, lines in inputs.items():
+        (site.parent / kind).write_text("\n".join(lines) + "\n")
+    _uv(
+        project,
+        *("pip", "install", "--quiet", "--python", sys.executable, "--target", str(site)),
+        *("--only-binary", ":all:", "--python-version", platform.python),
+        *("--link-mode", "copy"),  # A hard link would share a damaged file with uv's cache.
+        *("--python-platform", f"{machine}-manylinux_2_34"),
+        *(option for kind in inputs for option in (f"--{kind}", f"{site.parent}/{kind}")),
+    )
 
 
 def _declared(name: str) -> str:
-    """What a plugin distribution needs; its own code goes in as its packages' sources."""
+    """What a plugin distribution needs, as requirements, never as uv's options."""
     found = importlib.metadata.distribution(name)
-    if not re.search(r"^Root-Is-Purelib:\s*true\s*$", found.read_text("WHEEL") or "", re.M | re.I):
+    if re.search(r"^Root-Is-Purelib: *false", found.read_text("WHEEL") or "", re.M | re.I):
         raise DependencyError(
             f"plugin {name}=={found.version} has native code of its own; keep the plugin pure "
             "Python, and its native code in a dependency, vendored for the function's platform"
         )
-    return "\n".join(found.requires or ())
+    try:
+        return "\n".join(str(Requirement(line)) for line in found.requires or ())
+    except InvalidRequirement as error:
+        raise DependencyError(f"plugin {name}: {error}") from None
 
 
-def _uv(project: Path, *arguments: str) -> str:
-    run = subprocess.run(
-        [uv.find_uv_bin(), *arguments], cwd=project, capture_output=True, text=True
-    )
+def _uv(project: Path, *args: str) -> str:
+    run = subprocess.run([uv.find_uv_bin(), *args], cwd=project, capture_output=True, text=True)
     if run.returncode != 0:  # uv names a package with no wheel, and the platforms it has.
-        raise DependencyError(f"uv {arguments[0]} failed for the archive: {run.stderr.strip()}")
+        raise DependencyError(f"uv {args[0]} failed for the archive: {run.stderr.strip()}")
     return run.stdout

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from infra.build_folder import built_once
+from infra.build_folder import BuildFolderError, built_once
 
 
 def slow_build(calls: list[str]):
@@ -34,13 +34,13 @@ def test_two_builds_at_once_both_get_the_whole_folder(tmp_path):
     for thread in threads:
         thread.join()
 
-    assert sorted(calls) == ["one", "two"], "each built, neither saw the other's half"
+    assert len(calls) == 1, "the second waited for the first, then found its folder whole"
     assert (
         seen["one"]
         == seen["two"]
         == {"pkg/a.py": folder / "pkg/a.py", "pkg/b.py": folder / "pkg/b.py"}
     )
-    assert [path.name for path in folder.parent.iterdir()] == ["key"], "no scratch folder is left"
+    assert not list(folder.parent.glob(".partial-*")), "no scratch folder is left"
 
 
 def test_a_build_that_fails_midway_leaves_nothing_and_the_next_one_builds(tmp_path):
@@ -54,7 +54,7 @@ def test_a_build_that_fails_midway_leaves_nothing_and_the_next_one_builds(tmp_pa
     with pytest.raises(KeyboardInterrupt):
         built_once(folder, failing)
     assert not folder.exists()
-    assert not list(tmp_path.iterdir())
+    assert not list(tmp_path.glob(".partial-*"))
 
     assert set(built_once(folder, slow_build([]))) == {"pkg/a.py", "pkg/b.py"}
 
@@ -65,8 +65,45 @@ def test_a_whole_folder_is_not_built_again_but_a_damaged_one_is(tmp_path):
     built_once(folder, slow_build(calls))
     assert len(calls) == 1
 
-    (folder / "pkg" / "b.py").write_text("B = 2  # edited by hand\n")
+    (folder / "pkg" / "b.py").write_text("B = 3\n")  # Edited by hand, to the same size.
     rebuilt = built_once(folder, slow_build(calls))
 
     assert len(calls) == 2
     assert rebuilt["pkg/b.py"].read_text() == "B = 2\n"
+
+
+def test_a_damaged_folder_that_cannot_be_removed_is_an_error_never_shipped(tmp_path, monkeypatch):
+    folder = tmp_path / "key"
+    built_once(folder, slow_build([]))
+    (folder / "pkg" / "b.py").write_text("")
+
+    def refuse(path, *args, **kwargs):
+        raise PermissionError(13, "Operation not permitted", str(path))
+
+    monkeypatch.setattr("shutil.rmtree", refuse)
+    with pytest.raises(
+        BuildFolderError, match=r"key is incomplete or damaged and cannot be rebuilt"
+    ):
+        built_once(folder, slow_build([]))
+
+
+@pytest.mark.parametrize("record", ["[]", "null", "{", "[" * 100_000 + "]" * 100_000])
+def test_a_folder_whose_record_is_not_a_record_is_rebuilt(tmp_path, record):
+    folder, calls = tmp_path / "key", []
+    built_once(folder, slow_build(calls))
+    (folder / ".digests.json").write_text(record)
+
+    assert set(built_once(folder, slow_build(calls))) == {"pkg/a.py", "pkg/b.py"}
+    assert len(calls) == 2
+
+
+def test_a_symlink_in_place_of_the_folder_is_replaced_not_followed(tmp_path):
+    elsewhere, folder = tmp_path / "elsewhere", tmp_path / "key"
+    built_once(elsewhere, slow_build([]))
+    folder.symlink_to(elsewhere)
+
+    files = built_once(folder, slow_build([]))
+
+    assert not folder.is_symlink()
+    assert all(folder in path.parents for path in files.values())
+    assert (elsewhere / "pkg" / "a.py").is_file(), "what the link pointed to is left alone"

@@ -64,6 +64,42 @@ def test_a_dependency_the_package_index_lacks_is_named(site_packages, tmp_path):
         plugin_archive(cache=tmp_path / "vendored")
 
 
+def test_a_plugin_that_needs_another_installed_plugin_gets_it_as_source_not_from_the_index(
+    site_packages, tmp_path
+):
+    install_distribution(site_packages, "acme-base", {"acme_base": OP})
+    install_distribution(site_packages, "acme-ops", {"acme_ops": OP}, requires=("acme-base>=1",))
+
+    files = archive_files(
+        ["operations", "acme_ops", "acme_base"],
+        plugins={"acme_ops": "acme-ops", "acme_base": "acme-base"},
+        platform=ARM,
+        cache=tmp_path / "vendored",
+    )
+
+    assert files["acme_base/op.py"] == site_packages / "acme_base" / "op.py"
+    assert not [name for name in files if name.startswith("acme_base-")], "no copy from an index"
+
+
+@pytest.mark.parametrize("line", ["--find-links /tmp/elsewhere", "-r /etc/hostname"])
+def test_a_plugin_requirement_that_is_a_uv_option_is_refused_naming_the_plugin(
+    site_packages, tmp_path, line
+):
+    install_distribution(site_packages, "acme-ops", {"acme_ops": OP}, requires=(line,))
+
+    with pytest.raises(DependencyError, match=r"^plugin acme-ops: Expected package name"):
+        plugin_archive(cache=tmp_path / "vendored")
+
+
+def test_a_pure_plugin_installed_without_wheel_metadata_is_packaged(site_packages, tmp_path):
+    install_distribution(site_packages, "acme-ops", {"acme_ops": OP}, requires=("python-ulid>=2",))
+    (site_packages / "acme_ops-1.0.dist-info" / "WHEEL").unlink()
+
+    files = plugin_archive(cache=tmp_path / "vendored")
+
+    assert {"acme_ops", "ulid"} <= tops(files)
+
+
 def native_wheel(folder: Path, tag: str) -> Path:
     """A wheel of ``acme-native 2.0`` built for ``tag``, as a package index would offer it."""
     folder.mkdir(exist_ok=True)
@@ -139,7 +175,9 @@ def test_no_wheel_for_the_functions_architecture_fails_naming_the_package_and_it
     assert "acme-native==2.0 has no wheels with a matching platform tag" in message
     assert "manylinux_2_34_x86_64" in message, "the platform looked for"
     assert "aarch64" in message, "the platform it has wheels for"
-    assert not list((tmp_path / "vendored").iterdir()), "nothing half-built is left"
+    assert not [path for path in (tmp_path / "vendored").iterdir() if path.is_dir()], (
+        "nothing half-built is left"
+    )
 
 
 def test_a_plugin_with_native_code_of_its_own_is_refused(site_packages):
@@ -162,14 +200,33 @@ def test_a_project_without_a_lock_vendors_its_pinned_dependencies(tmp_path):
 
 
 def test_a_damaged_build_of_the_dependencies_is_rebuilt_not_packaged(tmp_path):
+    metadata = f"fastjsonschema-{importlib.metadata.version('fastjsonschema')}.dist-info/METADATA"
     cache = tmp_path / "vendored"
     whole = archive_files(["operations"], platform=ARM, cache=cache)
-    (entry,) = cache.iterdir()
+    (entry,) = [path for path in cache.iterdir() if path.is_dir()]
     for package in entry.glob("fastjsonschema/*.py"):
         package.unlink()
+    with (entry / metadata).open("r+") as damaged:
+        damaged.truncate(10)  # In place, as a full disk or an editor keeping hard links would.
 
     rebuilt = archive_files(["operations"], platform=ARM, cache=cache)
 
     assert sorted(rebuilt) == sorted(whole)
     assert all(path.is_file() for path in rebuilt.values())
     assert "fastjsonschema/__init__.py" in rebuilt
+    assert rebuilt[metadata].read_text().startswith("Metadata-Version")
+    fresh = archive_files(["operations"], platform=ARM, cache=tmp_path / "another")
+    assert fresh[metadata].read_bytes() == (rebuilt[metadata].read_bytes()), (
+        "the damage reached no other build"
+    )
+
+
+def test_the_archives_files_are_copies_so_damage_to_them_reaches_nothing_else(tmp_path):
+    cache = tmp_path / "vendored"
+    files = archive_files(["operations"], platform=ARM, cache=cache)
+
+    vendored = [path for path in files.values() if cache in path.parents]
+    assert "fastjsonschema/__init__.py" in files
+    assert vendored
+    linked = [path for path in vendored if path.stat().st_nlink != 1]
+    assert not linked, "hard-linked to uv's cache, and through it to every environment"
