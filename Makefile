@@ -7,10 +7,9 @@ PY     := $(VENV)/bin/python
 STACK  ?= dev
 PORT   ?= 3000
 # Test processes: each takes whole modules, so a module's server starts once (a module marked
-# independent is spread test by test: tests/conftest.py). Three on two
-# cores: a worker spends a fifth of its time waiting on a child process (a local server, an
-# engine, a project copy's suite), and the third fills that time (295 s → 264 s here).
-TEST_WORKERS ?= 3
+# independent is spread test by test: tests/conftest.py). Two on two cores: side by side on
+# this machine, two took 197 s and 178 s, three 212 s and 180 s, with a fifth more CPU.
+TEST_WORKERS ?= 2
 UV_VERSION ?= 0.13.9
 UV     ?= .local/uv/bin/uv
 BOOT   := $(filter .local/uv/bin/uv,$(UV))
@@ -38,7 +37,7 @@ serve: $(BOOT) ## Run the API locally on an embedded DynamoDB (STACK=dev PORT=30
 # --compile-bytecode: where PYTHONDONTWRITEBYTECODE is set, as on our machines, every child
 # process (each local server, engine and project copy) would otherwise compile moto, pydantic
 # and the rest from source: a server's start took 2.1 s of CPU, and takes 1.25 s compiled.
-test: $(BOOT) ## Run the whole test suite, end-to-end on moto and dynalite (TEST_WORKERS=3)
+test: $(BOOT) ## Run the whole test suite, end-to-end on moto and dynalite (TEST_WORKERS=2)
 	$(call SYNC,--extra testing --group test --group deploy --group plugins --group lint --compile-bytecode)
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(ARGS)
 
