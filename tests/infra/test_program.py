@@ -15,9 +15,9 @@ from function import envelope, idempotency
 from function.registry import DuplicateOperationError, Registry
 from function.validation import DRAFT_04
 from infra.api import DynamoDBOperationsApi
-from infra.settings import SettingsError, stack_settings
+from infra.settings import SettingsError, stack_settings, stacks
 from tests.conftest import EVENTS
-from tests.infra.conftest import Deployment, Registered, run_program
+from tests.infra.conftest import SESSION_RUNS, Deployment, Registered, deployment_of, run_program
 from tests.installed import plugin_packages, served_registry
 
 TABLE = "aws:dynamodb/table:Table"
@@ -384,12 +384,15 @@ def test_the_deployment_is_of_the_document_and_the_stage_serves_it(stack):
     assert stage.inputs["xrayTracingEnabled"] is settings.tracing
 
 
-def test_the_stage_serves_only_once_api_gateway_may_invoke_what_it_calls(stack):
+@pytest.mark.parametrize("name", dict.fromkeys((*stacks(), *SESSION_RUNS)))
+def test_the_stage_serves_only_once_api_gateway_may_invoke_what_it_calls(name, request):
     """Else a first ``up``, or a ``versions`` toggle, answers 500 until the permission exists."""
+    stack = deployment_of(name, request)
     permission = stack.one(PERMISSION)
 
     assert permission.inputs.get("qualifier") == called_by_api_gateway(stack).inputs.get("name")
-    assert permission.urn in stack.one(DEPLOYMENT).dependencies
+    waits_for = stack.one(DEPLOYMENT).dependencies
+    assert permission.urn in waits_for, f"{name}: the deployment waits only for {waits_for}"
 
 
 def test_the_stage_is_throttled_and_reports_metrics(stack):
