@@ -3,7 +3,8 @@
 It is built in a scratch folder beside it and renamed into place once complete, so a build
 killed midway never shows. A digest of each file, recorded last, tells a whole folder from one
 damaged since (by hand, or by a full disk): that one is rebuilt. Builds of one folder take
-turns (a lock file beside it), so none removes a folder another has just built and returned.
+turns (a lock file beside it), so none removes a folder another has just built and returned,
+and a build clears what killed builds of its folder left.
 """
 
 from __future__ import annotations
@@ -40,7 +41,10 @@ def built_once(folder: Path, build: Callable[[Path], None]) -> dict[str, Path]:
                     folder.unlink()
                 elif folder.exists():
                     shutil.rmtree(folder)
-                with tempfile.TemporaryDirectory(dir=folder.parent, prefix=".partial-") as scratch:
+                partial = f".partial-{folder.name}-"  # Left by a killed build of this folder.
+                for leftover in folder.parent.glob(f"{partial}*"):
+                    shutil.rmtree(leftover, ignore_errors=True)
+                with tempfile.TemporaryDirectory(dir=folder.parent, prefix=partial) as scratch:
                     build(Path(scratch, "out"))
                     found = _digests(Path(scratch, "out"))
                     Path(scratch, "out", DIGESTS).write_text(json.dumps(found))

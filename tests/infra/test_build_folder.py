@@ -55,8 +55,12 @@ def test_a_build_that_fails_midway_leaves_nothing_and_the_next_one_builds(tmp_pa
         built_once(folder, failing)
     assert not folder.exists()
     assert not list(tmp_path.glob(".partial-*"))
+    killed = tmp_path / ".partial-key-x1y2z3" / "out"  # As a kill -9 midway leaves it.
+    killed.mkdir(parents=True)
+    (tmp_path / ".partial-other-x1y2z3").mkdir()  # Another folder's build, maybe running.
 
     assert set(built_once(folder, slow_build([]))) == {"pkg/a.py", "pkg/b.py"}
+    assert [path.name for path in tmp_path.glob(".partial-*")] == [".partial-other-x1y2z3"]
 
 
 def test_a_whole_folder_is_not_built_again_but_a_damaged_one_is(tmp_path):
