@@ -18,7 +18,7 @@ export UV_PYTHON_DOWNLOADS := never
 # else in .venv (the other targets' needs), except plugins the lock no longer lists, which would
 # still be found by their entry points: those are uninstalled, one line each.
 SYNC   = @$(UV) sync --quiet --frozen --inexact --python $(PYTHON) --no-default-groups $(1) \
-	&& $(PY) -m local_api.plugin_pruning --uv $(UV)
+	&& $(PY) -m infra.plugin_pruning --uv $(UV)
 
 .PHONY: help serve test lint format bench invoke openapi snapshots settings new-operation new-plugin lock clean
 

@@ -38,6 +38,7 @@ from function import operation_packages
 from function.deadline import WORST_CASE_SECONDS
 from infra.alarm_thresholds import AlarmThresholds
 from infra.edge_settings import CustomDomain, Firewall
+from infra.plugin_pruning import stale_plugins
 from infra.project import PROJECT_DIR
 from infra.setting_values import (
     ConfigBool,
@@ -60,7 +61,6 @@ from infra.table_definitions import (
     Tables,
     with_stack_protection,
 )
-from local_api.plugin_pruning import stale_plugins
 
 #: API Gateway stops waiting for an integration after 29 s.
 API_GATEWAY_TIMEOUT_SECONDS = 29

@@ -48,6 +48,11 @@ def test_the_function_operations_and_local_server_import_no_pulumi():
     assert {"pulumi", "pulumi_aws"}.isdisjoint(loaded)
 
 
+def test_the_pulumi_program_loads_nothing_of_the_local_server():
+    """The local server reads the program's settings, never the reverse."""
+    assert "local_api" not in loaded_by(modules_of("infra"))
+
+
 def test_stack_settings_and_the_rest_api_shape_import_neither_pulumi_nor_botocore():
     """The local server reads them; they must stay cheap to import."""
     loaded = loaded_by(

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from function.registry import Registry
+from infra.plugin_pruning import PruningError, stale_plugins
 from infra.settings import without_unlocked_plugins
-from local_api.plugin_pruning import PruningError, stale_plugins
 from tests.distributions import install_distribution
 from tests.test_plugins import dev_settings
 
@@ -104,7 +104,7 @@ def test_the_plugins_the_lock_no_longer_lists_are_uninstalled_and_the_rest_stay(
     before = run_in(python, "-c", FOUND)
 
     pruned = run_in(
-        python, "-m", "local_api.plugin_pruning", "--lock", str(lock), "--uv", uv_executable()
+        python, "-m", "infra.plugin_pruning", "--lock", str(lock), "--uv", uv_executable()
     )
     found = run_in(python, "-c", FOUND)
 
@@ -131,7 +131,7 @@ def test_when_uv_cannot_uninstall_the_target_fails_naming_the_plugins(tmp_path):
     install_distribution(site, "acme-gone", plugin("acme-gone"))
     lock = write_lock(tmp_path / "uv.lock")
 
-    pruned = run_in(python, "-m", "local_api.plugin_pruning", "--lock", str(lock), "--uv", "false")
+    pruned = run_in(python, "-m", "infra.plugin_pruning", "--lock", str(lock), "--uv", "false")
 
     assert pruned.returncode == 1
     assert pruned.stdout == ""

@@ -4,7 +4,7 @@ Every make target syncs with ``uv sync --inexact``, so that one target's sync
 leaves the packages another target needs; but that also leaves a plugin that
 ``uv remove`` took out of the lock, which is then still found by its entry point:
 served, documented, tested and deployed. Run by the environment's own Python
-after each sync (``python -m local_api.plugin_pruning --uv UV``), this
+after each sync (``python -m infra.plugin_pruning --uv UV``), this
 uninstalls exactly those: distributions in this environment's site-packages that
 declare a ``dynamodb_operations`` entry point and that the lock does not name.
 Anything else missing from the lock stays.
@@ -92,7 +92,7 @@ def prune(lock: Path, uv: str) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Prune, printing a line for each plugin removed (make runs this after every sync)."""
     parser = argparse.ArgumentParser(
-        prog="python -m local_api.plugin_pruning",
+        prog="python -m infra.plugin_pruning",
         description="Uninstall plugin distributions that uv.lock no longer lists.",
     )
     parser.add_argument("--lock", type=Path, default=Path("uv.lock"), help="default: uv.lock")
