@@ -206,6 +206,7 @@ def test_a_damaged_build_of_the_dependencies_is_rebuilt_not_packaged(tmp_path):
     (entry,) = [path for path in cache.iterdir() if path.is_dir()]
     for package in entry.glob("fastjsonschema/*.py"):
         package.unlink()
+    assert (entry / metadata).stat().st_nlink == 1, "damage in place would reach uv's cache"
     with (entry / metadata).open("r+") as damaged:
         damaged.truncate(10)  # In place, as a full disk or an editor keeping hard links would.
 
@@ -216,9 +217,7 @@ def test_a_damaged_build_of_the_dependencies_is_rebuilt_not_packaged(tmp_path):
     assert "fastjsonschema/__init__.py" in rebuilt
     assert rebuilt[metadata].read_text().startswith("Metadata-Version")
     fresh = archive_files(["operations"], platform=ARM, cache=tmp_path / "another")
-    assert fresh[metadata].read_bytes() == (rebuilt[metadata].read_bytes()), (
-        "the damage reached no other build"
-    )
+    assert fresh[metadata].read_bytes() == rebuilt[metadata].read_bytes(), "no damage spread"
 
 
 def test_the_archives_files_are_copies_so_damage_to_them_reaches_nothing_else(tmp_path):
