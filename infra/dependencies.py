@@ -45,10 +45,10 @@ def vendored_files(
 ) -> dict[str, Path]:
     """The third-party files, ``{path in the archive: file}``."""
     metadata = tomllib.loads((project / "pyproject.toml").read_text())["project"]
-    lock = project / "uv.lock"
+    lock, distributions = project / "uv.lock", sorted(set(plugins.values()))
     inputs = {  # This project and the plugins go in as sources (plugins may depend on them).
-        "requirements": [*metadata["dependencies"], *map(_declared, sorted(set(plugins.values())))],
-        "excludes": [*IN_RUNTIME, metadata["name"], *plugins.values()],
+        "requirements": [*metadata["dependencies"], *map(_declared, distributions)],
+        "excludes": [*IN_RUNTIME, metadata["name"], *distributions],
         "constraints": [lock.read_text()] if lock.is_file() else [],
     }
     key = hashlib.sha256(repr((inputs, platform)).encode()).hexdigest()[:16]
