@@ -18,6 +18,8 @@ from function.validation import Validator, compile_schema
 __all__ = ["Envelope", "parse", "schema"]
 
 OPERATION_NAME_PATTERN = "^[a-z][a-z0-9_-]{0,63}$"
+#: The tutorial's resource, where the envelope is POSTed.
+ENVELOPE_PATH = "/DynamoDBManager"
 
 
 def schema(operation_names: Iterable[str] | None = None) -> dict[str, Any]:

@@ -39,6 +39,11 @@ class RequestError(Exception):
         name = type(self).__name__
         return name.removesuffix("Error") or name
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """Headers the answer carries beside the body (``Allow`` on a 405)."""
+        return {}
+
     def to_body(self) -> dict[str, Any]:
         return {"message": self.message, "type": self.type}
 
@@ -65,9 +70,17 @@ class NotFoundError(RequestError):
 
 
 class MethodNotAllowedError(RequestError):
-    """The request is not a POST (405)."""
+    """The path does not take the request's method (405); ``Allow`` lists those it takes."""
 
     status = 405
+
+    def __init__(self, message: str, allow: tuple[str, ...] = ("POST",)) -> None:
+        super().__init__(message)
+        self.allow = allow
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Allow": ", ".join(self.allow)}
 
 
 class ConflictError(RequestError):
@@ -152,6 +165,29 @@ class TableNotAllowedError(ForbiddenError):
 
 class OperationNotOnTableError(ForbiddenError):
     """The operation is served, but not on the table the request names (403)."""
+
+
+# --- The routes over tables (``/{table}/items/...``) -------------------------------------------
+
+
+class RouteNotFoundError(NotFoundError):
+    """No route has this path (404)."""
+
+
+class InvalidKeyError(BadRequestError):
+    """A key in the path is not of the key's type, or the body names a different key (400)."""
+
+
+class InvalidQueryError(BadRequestError):
+    """A query parameter is unknown to the route, or its value is invalid (400)."""
+
+
+class InvalidCursorError(BadRequestError):
+    """The ``cursor`` is not one this API gave out (400)."""
+
+
+class ItemExistsError(ConflictError):
+    """``POST /{table}/items`` names the key of an item that exists (409)."""
 
 
 # --- DynamoDB's answers ------------------------------------------------------------------------

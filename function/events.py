@@ -16,11 +16,14 @@ from __future__ import annotations
 import base64
 import binascii
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 from function import json_codec
 from function.context import LambdaContext
+from function.envelope import ENVELOPE_PATH
 from function.errors import (
     MalformedRequestError,
     MethodNotAllowedError,
@@ -48,9 +51,13 @@ JSON_HEADERS = {"Content-Type": "application/json"}
 REPLAYED_HEADERS = {**JSON_HEADERS, "Idempotent-Replayed": "true"}
 #: The origin browsers may call from (set by the deployment when CORS is on).
 CORS_ENV = "CORS_ALLOW_ORIGIN"
+#: The answer's headers a page's script may read.
+EXPOSED_HEADERS = "Idempotent-Replayed,Location"
 #: The request header carrying an idempotency key, lower-cased.
 IDEMPOTENCY_HEADER = "idempotency-key"
 DIRECT_CALLER = "direct"
+#: The catch-all resource: the path below it is the function's to route.
+PROXY_RESOURCE = "/{proxy+}"
 #: What ``bytes.strip()`` strips: a body of only these is empty.
 _ASCII_WHITESPACE = " \t\n\r\x0b\x0c"
 
@@ -73,19 +80,40 @@ class Request:
     document: Any = None
     idempotency_key: str | None = None
     caller: str = DIRECT_CALLER
+    #: The resource API Gateway matched (``/Orders/items/{customerId}``), if a route of ours.
+    template: str | None = None
+    #: The path below the stage, as sent, for a catch-all resource or a Function URL.
+    path: str | None = None
+    path_parameters: Mapping[str, str] | None = None
+    query: Mapping[str, str] = field(default_factory=dict)
+    #: The path the caller sent, stage included: where ``Location`` points below.
+    called_path: str = ""
+
+    @property
+    def envelope(self) -> bool:
+        """Whether the request is the tutorial's envelope, not one for a table route."""
+        if not self.http:
+            return True
+        where = self.template if self.template is not None else self.path
+        return where in (None, "", "/", ENVELOPE_PATH)
 
     def decode(self) -> Any:
-        """The request's JSON document, with exact numbers; errors say what is wrong."""
+        """The envelope's JSON document, with exact numbers; errors say what is wrong."""
         if not self.http:
             return json_codec.from_python(self.document)
-        raw = self.body
-        plain = isinstance(raw, str) and not self.base64_body and raw.isascii()
-        # A body that cannot be read is refused first, whatever the method.
-        body = b"" if plain else self._body_bytes()
         if self.method != "POST":
+            # A body that cannot be read is refused first, whatever the method.
+            self._body_bytes()
             raise MethodNotAllowedError(
                 f"Method {self.method or '(none)'} is not allowed; use POST"
             )
+        return self.json_body()
+
+    def json_body(self) -> Any:
+        """The body's JSON document, with exact numbers; errors say what is wrong."""
+        raw = self.body
+        plain = isinstance(raw, str) and not self.base64_body and raw.isascii()
+        body = b"" if plain else self._body_bytes()
         if plain:
             # Most bodies: ASCII text, whose bytes are its characters; nothing to re-encode.
             size, blank, text = len(raw), not raw.strip(_ASCII_WHITESPACE), raw
@@ -141,11 +169,26 @@ def read(event: Any, context: LambdaContext | None) -> Request:
     if not is_http(event):
         return Request(http=False, request_id=lambda_id or os.urandom(16).hex(), document=event)
     request_context = event["requestContext"]
+    parameters = _strings(event.get("pathParameters"))
     if "httpMethod" in event:
         method = event.get("httpMethod")
+        template = _text(event.get("resource"))
+        called = _text(request_context.get("path")) or _text(event.get("path"))
+        below_stage = _text(event.get("path"))
     else:
-        http = request_context.get("http")
-        method = http.get("method") if isinstance(http, dict) else None
+        http = _object(request_context.get("http"))
+        method = http.get("method")
+        route_key = _text(event.get("routeKey")) or "$default"
+        template = route_key.partition(" ")[2] or None
+        called = below_stage = _text(event.get("rawPath"))
+        stage = _text(request_context.get("stage"))
+        if below_stage and stage and stage != "$default":
+            prefix = f"/{stage}"
+            if below_stage == prefix or below_stage.startswith(f"{prefix}/"):
+                below_stage = below_stage[len(prefix) :] or "/"
+    if template == PROXY_RESOURCE:
+        # The catch-all's parameter is decoded; the router decodes segments itself.
+        template, below_stage = None, "/" + quote(parameters.get("proxy", ""), safe="/")
     gateway_id = request_context.get("requestId")
     return Request(
         http=True,
@@ -157,7 +200,25 @@ def read(event: Any, context: LambdaContext | None) -> Request:
         base64_body=bool(event.get("isBase64Encoded")),
         idempotency_key=_header(event.get("headers"), IDEMPOTENCY_HEADER),
         caller=_caller(request_context),
+        template=template,
+        path=below_stage,
+        path_parameters=parameters,
+        query=_strings(event.get("queryStringParameters")),
+        called_path=called or "",
     )
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _strings(value: Any) -> dict[str, str]:
+    """A map of strings from the event (path or query parameters); anything else is left out."""
+    if not isinstance(value, dict):
+        return {}
+    return {
+        key: item for key, item in value.items() if isinstance(key, str) and isinstance(item, str)
+    }
 
 
 def _header(headers: Any, wanted: str) -> str | None:
@@ -190,13 +251,20 @@ def _object(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def response(status: int, body: Any, *, replayed: bool = False) -> dict[str, Any]:
+def response(
+    status: int,
+    body: Any,
+    *,
+    replayed: bool = False,
+    headers: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """An API Gateway proxy response with a JSON body (and CORS headers when configured).
 
     ``replayed`` marks an answer repeated from an earlier request with the same
-    idempotency key.
+    idempotency key; ``headers`` are the answer's own (``Location``, ``Allow``).
+    A 204 has no body.
     """
-    text = json_codec.encode(body)
+    text = "" if status == 204 else json_codec.encode(body)
     if len(text) * 2 > MAX_RESPONSE_BYTES:
         # The runtime writes the body as a JSON string: quotes and backslashes double.
         size = len(text) + text.count('"') + text.count("\\")
@@ -205,25 +273,26 @@ def response(status: int, body: Any, *, replayed: bool = False) -> dict[str, Any
                 f"The answer would be {size} bytes, over Lambda's 6 MB response limit; ask for "
                 "less (a smaller Limit, a ProjectionExpression)"
             )
-    headers = REPLAYED_HEADERS if replayed else JSON_HEADERS
+    answered = dict(REPLAYED_HEADERS if replayed else JSON_HEADERS)
+    if status == 204:
+        del answered["Content-Type"]
+    if headers:
+        answered.update(headers)
     if origin := os.environ.get(CORS_ENV):
-        headers = {
-            **headers,
-            "Access-Control-Allow-Origin": origin,
-            "Access-Control-Expose-Headers": "Idempotent-Replayed",
-        }
+        answered["Access-Control-Allow-Origin"] = origin
+        answered["Access-Control-Expose-Headers"] = EXPOSED_HEADERS
         if origin != "*":
-            headers["Vary"] = "Origin"
+            answered["Vary"] = "Origin"
     return {
         "statusCode": status,
-        "headers": dict(headers),
+        "headers": answered,
         "body": text,
         "isBase64Encoded": False,
     }
 
 
 def error_response(error: RequestError) -> dict[str, Any]:
-    return response(error.status, error.to_body())
+    return response(error.status, error.to_body(), headers=error.headers)
 
 
 def internal_error_body(request_id: str) -> dict[str, Any]:

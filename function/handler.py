@@ -13,12 +13,23 @@ from __future__ import annotations
 import logging
 import os
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from function import deadline, envelope, events, idempotency, registry, snapshot, tables
+from function import (
+    deadline,
+    envelope,
+    events,
+    idempotency,
+    registry,
+    routes,
+    snapshot,
+    table_routes,
+    tables,
+)
 from function.context import LambdaContext
 from function.dynamodb.translation import translate
 from function.errors import (
@@ -66,6 +77,8 @@ class Result:
     table: str | None = None
     replayed: bool = False
     error: Exception | None = None
+    #: The answer's own headers: ``Location`` of a created item, ``Allow`` of a 405.
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 def handler(event: Any, context: LambdaContext | None) -> Any:
@@ -99,8 +112,13 @@ def execute(request: events.Request) -> Result:
     one :class:`Invocation` holding both, its validated payload and its client.
     """
     operation_name = table = None
+    routed: table_routes.RoutedRequest | None = None
     try:
-        document = envelope.parse(request.decode())
+        if request.envelope:
+            document = envelope.parse(request.decode())
+        else:
+            routed = _route(request)
+            document = envelope.Envelope(routed.operation, routed.route.table, routed.payload)
         operation_name = document.operation
         operation = registry.lookup(operation_name)
         deployment, served = _table_of(operation, document)
@@ -116,18 +134,24 @@ def execute(request: events.Request) -> Result:
             else idempotency.request_key(request.idempotency_key, document.idempotency_key)
         )
         if key is None:
-            return Result(200, operation.run(call), operation_name, table)
-        value, replayed = idempotency.run_once(
-            lambda: operation.run(call),
-            key,
-            caller=request.caller,
-            owner=request.request_id,
-            operation=operation.name,
-            table=table,
-            payload=call.payload,
-        )
-        return Result(200, value, operation_name, table, replayed)
+            value, replayed = operation.run(call), False
+        else:
+            value, replayed = idempotency.run_once(
+                lambda: operation.run(call),
+                key,
+                caller=request.caller,
+                owner=request.request_id,
+                operation=operation.name,
+                table=table,
+                payload=call.payload,
+            )
+        if routed is None:
+            return Result(200, value, operation_name, table, replayed)
+        status, body, headers = routed.answer(value)
+        return Result(status, body, operation_name, table, replayed, headers=headers)
     except RequestError as error:
+        if routed is not None:
+            error = routed.refine(error)
         return Result(error.status, error.to_body(), operation_name, table, error=error)
     except (ClientError, BotoCoreError) as error:
         # A waiter, or code using the client's botocore directly, gets past its translation.
@@ -140,6 +164,22 @@ def execute(request: events.Request) -> Result:
         )
     except Exception as error:  # noqa: BLE001 - any bug is a 500 that reveals only the request id
         return _failed(error, request.request_id, operation_name, table)
+
+
+def _route(request: events.Request) -> table_routes.RoutedRequest:
+    """The table route a request names, and what it sends the operation that route runs."""
+    deployment = tables.configured()
+    match = routes.configured(deployment).find(
+        request.method, request.template, request.path_parameters, request.path
+    )
+    served = deployment.resolve(match.route.table)
+    if served.keys is None:
+        raise tables.TablesConfigError(
+            f"{tables.TABLE_KEYS_ENV} does not describe table {served.name!r}"
+        )
+    return table_routes.request(
+        match, served.keys, request.query, request.json_body, request.called_path
+    )
 
 
 def _table_of(
@@ -180,8 +220,11 @@ def _failed(error: Exception, request_id: str, operation: str | None, table: str
 
 def _http_answer(result: Result, request_id: str) -> tuple[Result, dict[str, Any]]:
     """The proxy response for ``result``; an answer too large for Lambda is a 413 instead."""
+    headers = result.error.headers if isinstance(result.error, RequestError) else result.headers
     try:
-        return result, events.response(result.status, result.body, replayed=result.replayed)
+        return result, events.response(
+            result.status, result.body, replayed=result.replayed, headers=headers
+        )
     except RequestError as error:
         refused = Result(error.status, error.to_body(), result.operation, result.table, error=error)
         return refused, events.error_response(error)

@@ -11,7 +11,9 @@ tutorial's ``LambdaTable``) describe the tables:
   its place (the local server and the tests set it). Each schema is compact:
   ``[hash, range, {index: [hash, range]}]``, a missing range key ``null`` and
   trailing empty parts left out (``["Id"]``,
-  ``["customerId", "orderId", {"byStatus": ["status", "createdAt"]}]``).
+  ``["customerId", "orderId", {"byStatus": ["status", "createdAt"]}]``). A fourth
+  part, when any key attribute is not a string, gives those attributes' types
+  (``["Id", null, {}, {"Id": "N"}]``): the REST routes convert path segments by it.
 
 A caller may also send a physical name from the map. With a single entry, a
 request without ``tableName`` uses it. Nothing else is reachable.
@@ -67,6 +69,12 @@ class KeySchema(NamedTuple):
     hash_key: str
     range_key: str | None = None
     indexes: Mapping[str, IndexKeys] = MappingProxyType({})
+    #: The type (``N`` or ``B``) of each key attribute that is not a string (``S``).
+    types: Mapping[str, str] = MappingProxyType({})
+
+    def type_of(self, attribute: str) -> str:
+        """A key attribute's DynamoDB type: ``S``, ``N`` or ``B``."""
+        return self.types.get(attribute, "S")
 
     @property
     def key_attributes(self) -> tuple[str, ...]:
@@ -82,30 +90,38 @@ class KeySchema(NamedTuple):
         indexes = {
             name: _pair(index.hash_key, index.range_key) for name, index in self.indexes.items()
         }
-        encoded: list[Any] = [self.hash_key, self.range_key]
-        if indexes:
-            encoded.append(dict(sorted(indexes.items())))
-        elif self.range_key is None:
+        types = {name: kind for name, kind in sorted(self.types.items()) if kind != "S"}
+        encoded: list[Any] = [self.hash_key, self.range_key, dict(sorted(indexes.items()))]
+        if types:
+            return [*encoded, types]
+        if not indexes:
             encoded.pop()
+            if self.range_key is None:
+                encoded.pop()
         return encoded
 
     @classmethod
     def decode(cls, table: str, encoded: Any) -> KeySchema:
         """Read the compact form; a malformed one is a :class:`TablesConfigError`."""
         problem = (
-            f"{TABLE_KEYS_ENV} of table {table!r} must be [hash, range, {{index: [hash, range]}}]"
+            f"{TABLE_KEYS_ENV} of table {table!r} must be "
+            "[hash, range, {index: [hash, range]}, {attribute: N or B}]"
         )
-        if not isinstance(encoded, list) or not 1 <= len(encoded) <= 3:
+        if not isinstance(encoded, list) or not 1 <= len(encoded) <= 4:
             raise TablesConfigError(problem)
-        hash_key, range_key, indexes = (*encoded, None, None)[:3]
+        hash_key, range_key, indexes, types = (*encoded, None, None, None)[:4]
         if not _names(hash_key, range_key) or not isinstance(indexes, dict | None):
+            raise TablesConfigError(problem)
+        if not isinstance(types, dict | None) or not all(
+            kind in ("S", "N", "B") for kind in (types or {}).values()
+        ):
             raise TablesConfigError(problem)
         index_keys = {}
         for name, pair in (indexes or {}).items():
             if not isinstance(pair, list) or not 1 <= len(pair) <= 2 or not _names(*pair, None):
                 raise TablesConfigError(problem)
             index_keys[name] = IndexKeys(*pair)
-        return cls(hash_key, range_key, index_keys)
+        return cls(hash_key, range_key, index_keys, dict(types or {}))
 
 
 def _pair(hash_key: str, range_key: str | None) -> list[str]:

@@ -13,8 +13,8 @@ from typing import Any
 from function import envelope
 from function.validation import DRAFT_04
 
-RESOURCE_PATH_PART = "DynamoDBManager"
-RESOURCE_PATH = f"/{RESOURCE_PATH_PART}"
+RESOURCE_PATH = envelope.ENVELOPE_PATH
+RESOURCE_PATH_PART = RESOURCE_PATH.removeprefix("/")
 MODEL_NAME = "DynamoDBOperationsRequest"
 JSON = "application/json"
 CORS_ALLOW_HEADERS = (

@@ -255,6 +255,7 @@ class TableDefinition(_DefinitionModel):
             self.hash_key,
             self.range_key,
             {index.name: IndexKeys(index.hash_key, index.range_key) for index in self._indexes},
+            {name: kind for name, kind in self.attribute_types.items() if kind != "S"},
         )
 
     def as_deployed(

@@ -52,20 +52,27 @@ def rest_proxy_event(
     stage: str,
     request_id: str | None = None,
     api_key: str | None = None,
+    path: str | None = None,
+    path_parameters: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The REST API proxy event for ``request`` routed to ``resource`` on ``stage``."""
+    """The REST API proxy event for ``request`` routed to ``resource`` on ``stage``.
+
+    ``path`` is the path below the stage (the resource's own, by default) and
+    ``path_parameters`` the resource's variables, decoded, as API Gateway gives them.
+    """
     request_id = request_id or str(uuid.uuid4())
     now = time.time()
     body, encoded = _body(request.body)
+    path = path or resource
     return {
         "resource": resource,
-        "path": resource,
+        "path": path,
         "httpMethod": request.method,
         "headers": _single(request.headers),
         "multiValueHeaders": _multi(request.headers),
         "queryStringParameters": _single(request.query),
         "multiValueQueryStringParameters": _multi(request.query),
-        "pathParameters": None,
+        "pathParameters": path_parameters or None,
         "stageVariables": None,
         "requestContext": {
             "resourceId": "local",
@@ -73,7 +80,7 @@ def rest_proxy_event(
             "httpMethod": request.method,
             "extendedRequestId": request_id,
             "requestTime": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
-            "path": f"/{stage}{resource}",
+            "path": f"/{stage}{path}",
             "accountId": LOCAL_ACCOUNT_ID,
             "protocol": "HTTP/1.1",
             "stage": stage,
