@@ -14,7 +14,7 @@ import logging
 import os
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -79,6 +79,8 @@ class Result:
     error: Exception | None = None
     #: The answer's own headers: ``Location`` of a created item, ``Allow`` of a 405.
     headers: Mapping[str, str] = field(default_factory=dict)
+    #: The table route it took (``GET /LambdaTable/items/{Id}``), if not the envelope.
+    route: str | None = None
 
 
 def handler(event: Any, context: LambdaContext | None) -> Any:
@@ -111,13 +113,27 @@ def execute(request: events.Request) -> Result:
     The operation is found once and its table resolved once; the operation gets
     one :class:`Invocation` holding both, its validated payload and its client.
     """
-    operation_name = table = None
-    routed: table_routes.RoutedRequest | None = None
+    if request.envelope:
+        return _run(request, None)
     try:
-        if request.envelope:
+        routed = _route(request)
+    except RequestError as error:
+        result = Result(error.status, error.to_body(), error=error)
+    except Exception as error:  # noqa: BLE001 - any bug is a 500 that reveals only the request id
+        result = _failed(error, request.request_id, None, None)
+    else:
+        result = _run(request, routed)
+        return replace(result, route=f"{routed.route.method} {routed.route.path}")
+    return replace(result, route=f"{request.method} {request.template or request.path}")
+
+
+def _run(request: events.Request, routed: table_routes.RoutedRequest | None) -> Result:
+    """:func:`execute` of the envelope, or of a table route's request once it is found."""
+    operation_name = table = None
+    try:
+        if routed is None:
             document = envelope.parse(request.decode())
         else:
-            routed = _route(request)
             document = envelope.Envelope(routed.operation, routed.route.table, routed.payload)
         operation_name = document.operation
         operation = registry.lookup(operation_name)

@@ -1,4 +1,4 @@
-"""One log line per request: operation, table, status, duration and request id.
+"""One log line per request: operation, table, status, duration, request id (and route).
 
 With the stack's ``metrics`` on, the same line carries the request's metrics
 in CloudWatch's Embedded Metric Format (:mod:`function.metrics`), so they cost
@@ -31,6 +31,8 @@ class LoggedResult(Protocol):
     def table(self) -> str | None: ...
     @property
     def error(self) -> Exception | None: ...
+    @property
+    def route(self) -> str | None: ...
 
 
 def log_request(
@@ -56,6 +58,8 @@ def log_request(
     fields["status"] = result.status
     fields["duration_ms"] = round(elapsed_ms, 2)
     fields["request_id"] = request_id
+    if result.route is not None:
+        fields["route"] = result.route
     if (stack_metrics := metrics.namespace()) is not None:
         registered = None if isinstance(result.error, UnknownOperationError) else result.operation
         if registered is None and result.operation is not None:

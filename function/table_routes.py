@@ -44,6 +44,7 @@ __all__ = ["RoutedRequest", "decode_cursor", "encode_cursor", "request"]
 #: The most items one page may ask for.
 MAX_LIMIT = 1000
 _VARIABLE = re.compile(r"\{([^}]+)\}")
+_BASE64URL = re.compile(r"^[A-Za-z0-9_-]+$")
 _NUMBER = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$")
 
 
@@ -289,6 +290,8 @@ def _typed(keys: KeySchema, attribute: str, text: str, where: str) -> Any:
                 f"{where} {attribute} is a number DynamoDB cannot store: {text[:60]!r}"
             ) from None
     if kind == "B":
+        if not _BASE64URL.fullmatch(text):
+            raise InvalidKeyError(f"{where} {attribute} must be base64url, not {text!r}")
         try:
             return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         except (binascii.Error, ValueError):

@@ -12,7 +12,9 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl, unquote
 
+from function import routes, tables
 from infra.rest_api import RESOURCE_PATH
 
 #: The account id placed in local events (no real account is involved).
@@ -151,3 +153,40 @@ def post_event(
         source_ip=source_ip,
     )
     return rest_proxy_event(request, resource=RESOURCE_PATH, stage=stage, request_id=request_id)
+
+
+def route_event(
+    method: str,
+    target: str,
+    body: bytes = b"",
+    *,
+    stage: str = "dev",
+    request_id: str | None = None,
+    headers: Sequence[tuple[str, str]] = (("Content-Type", "application/json"),),
+    source_ip: str = "203.0.113.10",
+) -> dict[str, Any]:
+    """The event of a request on a table route (``GET /LambdaTable/items/7?limit=2``).
+
+    The resource is the route's template, found as the deployed API finds it, with
+    its path parameters decoded; a path no route has goes as it is.
+    """
+    path, _, query = target.partition("?")
+    request = HttpRequest(
+        method=method,
+        path=path,
+        headers=[*headers, ("User-Agent", "curl/8.5.0")],
+        query=parse_qsl(query, keep_blank_values=True),
+        body=body,
+        source_ip=source_ip,
+        target=target,
+    )
+    found = routes.configured(tables.configured()).template_of(path)
+    resource, parameters = found if found is not None else (path, {})
+    return rest_proxy_event(
+        request,
+        resource=resource,
+        stage=stage,
+        request_id=request_id,
+        path=unquote(path),
+        path_parameters=parameters,
+    )

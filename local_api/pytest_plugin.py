@@ -24,7 +24,9 @@ it by its ``pytest11`` entry point, in this repository and in a plugin's own:
   Override it in a ``conftest.py`` for others.
 * ``invoke(event)`` calls the real Lambda handler; ``post(body)`` sends a body
   through an API Gateway REST proxy event and returns the HTTP answer;
-  ``lambda_context`` is the fake context both pass.
+  ``http("GET", "/LambdaTable/items/7")`` does the same for a table route
+  (``body=`` a document, ``headers=`` pairs); ``lambda_context`` is the fake
+  context they pass.
 * ``aws_environment``: fake credentials and a region, and nothing from outside
   that could send a call elsewhere or fail it (a profile, an endpoint, FIPS or
   dual-stack hosts: :data:`FOREIGN_VARIABLES`), nor ``TABLES``, ``TABLE_KEYS``,
@@ -66,7 +68,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from moto import mock_aws
 from moto.dynamodb.responses import DynamoHandler
 
-from function import events
+from function import events, json_codec
 from function import handler as lambda_handler
 from function.errors import UnknownOperationError
 from function.operation_packages import DEFAULT_PACKAGES, PACKAGES_ENV
@@ -91,7 +93,7 @@ from infra.table_definitions import (
 )
 from local_api import moto_corrections, moto_fixes, moto_transactions
 from local_api.lambda_context import LambdaContext
-from local_api.proxy_event import post_event
+from local_api.proxy_event import post_event, route_event
 from local_api.table import IDEMPOTENCY_RECORDS, create_idempotency_table, create_table
 
 REGION = "us-east-1"
@@ -515,6 +517,40 @@ def post(aws_environment: None) -> Callable[..., HttpAnswer]:
         return HttpAnswer(answer["statusCode"], answer["headers"], answer["body"])
 
     return send
+
+
+@pytest.fixture
+def http(aws_environment: None) -> Callable[..., HttpAnswer]:
+    """Send a request on a table route to the handler, as API Gateway would; the answer back.
+
+    ``http("POST", "/LambdaTable/items", body={"Id": "7"})``; ``body`` may be a
+    document or bytes, ``headers`` a list of pairs.
+    """
+
+    def send(
+        method: str,
+        target: str,
+        body: Any = None,
+        headers: tuple[tuple[str, str], ...] = (),
+    ) -> HttpAnswer:
+        raw = body if isinstance(body, bytes) else b"" if body is None else _json_bytes(body)
+        event = route_event(
+            method,
+            target,
+            raw,
+            request_id=GATEWAY_REQUEST_ID,
+            headers=(("Content-Type", "application/json"), *headers),
+        )
+        answer = lambda_handler.handler(event, LambdaContext())
+        assert isinstance(answer["body"], str)
+        return HttpAnswer(answer["statusCode"], answer["headers"], answer["body"])
+
+    return send
+
+
+def _json_bytes(document: Any) -> bytes:
+    """A document as a body, numbers as exact as ``Decimal`` holds them."""
+    return json_codec.encode(document).encode("utf-8")
 
 
 IDEMPOTENCY_TABLE = "dynamodb-operations-test-idempotency"
