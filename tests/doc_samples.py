@@ -8,8 +8,11 @@ shell commands (``sh``, ``bash``, ``console``, ``text``) may go unmarked.
 A sample shell session (``.sh``) reads as a reader runs it: each request is
 followed by a comment holding the answer, ``# {...}`` or ``# 409 {...}`` (the
 status when it is not 200), over as many comment lines as the JSON takes, then
-any note. A request is ``post '<JSON body>'`` (through the API) or an
-``aws lambda invoke ... --payload file://<event file>`` (a direct event).
+any note. A request is ``post '<JSON body>'`` (through the API), ``http METHOD
+PATH ['<JSON body>']`` (a table route) or an ``aws lambda invoke ... --payload
+file://<event file>`` (a direct event). An answer without a body (204) is its
+status alone; a note ``(Location: ...)`` or ``(Allow: ...)`` names a header the
+answer has.
 """
 
 from __future__ import annotations
@@ -92,9 +95,9 @@ class Exchange:
     """One request of a sample session and the answer it documents."""
 
     line: int
-    #: ``post`` (a body sent through the API) or ``invoke`` (a direct event).
+    #: ``post`` (a body sent through the API), ``http`` (a table route) or ``invoke``.
     kind: str
-    #: The body's text as sent, or the direct event.
+    #: The body's text as sent, the direct event, or a route's (method, path, body).
     request: Any
     status: int
     answer: Any
@@ -103,8 +106,13 @@ class Exchange:
 
 
 _POST = re.compile(r"^post '(?P<body>[^']*)'", re.MULTILINE)
+_HTTP = re.compile(
+    r"^http (?P<method>[A-Z]+) '?(?P<target>/[^'\s]*)'?(?: '(?P<body>[^']*)')?$", re.MULTILINE
+)
+#: The headers a note may name, ``(Location: /dev/LambdaTable/items/7)``.
+HEADER_NOTE = re.compile(r"\((?P<name>Location|Allow): (?P<value>[^)]+)\)")
 _PAYLOAD_FILE = re.compile(r"--payload file://(?P<path>\S+)")
-_STATUS = re.compile(r"\s*(?P<status>[1-5]\d\d) ")
+_STATUS = re.compile(r"\s*(?P<status>[1-5]\d\d)(?: |$)")
 
 
 def session(text: str) -> list[Exchange]:
@@ -116,6 +124,12 @@ def session(text: str) -> list[Exchange]:
         end = text.count("\n", 0, match.end())
         _json(body, f"the body ending on line {end + 1}")
         requests.append((end, "post", body))
+    for match in _HTTP.finditer(text):
+        body = match["body"]
+        end = text.count("\n", 0, match.end())
+        if body is not None:
+            _json(body, f"the body ending on line {end + 1}")
+        requests.append((end, "http", (match["method"], match["target"], body)))
     for number, line in enumerate(lines):
         if (payload := _PAYLOAD_FILE.search(line)) is not None:
             event = (PROJECT_DIR / payload["path"]).read_text()
@@ -132,7 +146,7 @@ def session(text: str) -> list[Exchange]:
 def _answer_comment(lines: list[str], first: int) -> tuple[int, str]:
     """The first comment from line ``first`` on, with the comment lines right after it."""
     for number in range(first, len(lines)):
-        if _POST.match(lines[number]):
+        if _POST.match(lines[number]) or _HTTP.match(lines[number]):
             break
         if "#" in lines[number]:
             comment = [lines[number].split("#", 1)[1]]
@@ -149,6 +163,8 @@ def _answer(comment: str, where: str) -> tuple[int, Any, str]:
     if (given := _STATUS.match(comment)) is not None:
         status, comment = int(given["status"]), comment[given.end() :]
     text = comment.lstrip()
+    if status == 204:
+        return status, None, " ".join(text.split())
     try:
         answer, end = json.JSONDecoder(parse_float=Decimal).raw_decode(text)
     except ValueError as error:

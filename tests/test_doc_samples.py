@@ -27,6 +27,7 @@ from infra.settings import stack_settings
 from local_api import cli
 from tests.doc_samples import (
     DOCUMENTS,
+    HEADER_NOTE,
     SAMPLES_DIR,
     SHELL,
     Block,
@@ -44,6 +45,7 @@ SESSION_STACKS = {
     "docs/samples/tutorial.sh": "dev",
     "docs/samples/lambda-invoke.sh": "dev",
     "docs/samples/several-items.sh": "orders",
+    "docs/samples/table-routes.sh": "dev",
 }
 #: What each kind of sample file is checked as, by its name's ending.
 KINDS = {".sh": "a session", ".yaml": "a stack file", ".logs-insights": "a Logs Insights query"}
@@ -214,7 +216,7 @@ def _as_dynamodb_answers(answer: Any, shown: Any) -> Any:
     ],
 )
 def test_a_sample_session_gets_the_answers_it_shows(
-    sample: str, tables: Any, post: Any, invoke: Any
+    sample: str, tables: Any, post: Any, http: Any, invoke: Any
 ) -> None:
     exchanges = session((PROJECT_DIR / sample).read_text(encoding="utf-8"))
 
@@ -223,6 +225,14 @@ def test_a_sample_session_gets_the_answers_it_shows(
         if exchange.kind == "post":
             answer = post(exchange.request)
             got = (answer.status, answer.json)
+        elif exchange.kind == "http":
+            method, target, body = exchange.request
+            answer = http(method, target, None if body is None else body.encode())
+            got = (answer.status, answer.json if answer.text else None)
+            for header in HEADER_NOTE.finditer(exchange.note):
+                assert answer.headers.get(header["name"]) == header["value"], (
+                    f"{sample}, line {exchange.line}: {header['name']}"
+                )
         else:
             got = (200, json.loads(json.dumps(invoke(exchange.request)), parse_float=Decimal))
         status, body = got
