@@ -4,9 +4,11 @@ Handler string: ``function.handler.handler``. Operations live in the ``operation
 package (and any other package named in ``OPERATION_PACKAGES``), one module each,
 and need nothing but this::
 
-    from function import Invocation, errors, operation, payload_tables, schemas
+    from function import Invocation, RouteRequest, errors, operation, payload_tables, route, schemas
 
 * ``operation``: the decorator that declares and registers an operation;
+* ``route``: a route for it beside the envelope (``routes=[route("GET", "/x/{id}")]``),
+  and ``RouteRequest``, what a route's payload rule reads;
 * ``Invocation``: what the operation receives (payload, table, keys, client);
 * ``schemas``: JSON Schema fragments for its payload;
 * ``errors``: the catalogue of caller-facing errors, to raise, catch or subclass;
@@ -27,8 +29,17 @@ if TYPE_CHECKING:
     from function import errors, payload_tables, schemas
     from function.invocation import Invocation
     from function.registry import operation
+    from function.routes import RouteRequest, route
 
-__all__ = ["Invocation", "errors", "operation", "payload_tables", "schemas"]
+__all__ = [
+    "Invocation",
+    "RouteRequest",
+    "errors",
+    "operation",
+    "payload_tables",
+    "route",
+    "schemas",
+]
 
 
 #: The door's modules, imported when first asked for (``function.errors`` works alone).
@@ -44,6 +55,10 @@ def __getattr__(name: str) -> Any:
         from function.registry import operation
 
         found = operation
+    elif name in ("route", "RouteRequest"):
+        from function import routes
+
+        found = getattr(routes, name)
     elif name == "Invocation":
         from function.invocation import Invocation
 

@@ -127,7 +127,10 @@ def execute(request: events.Request) -> Result:
     return replace(result, route=f"{request.method} {request.template or request.path}")
 
 
-def _run(request: events.Request, routed: table_routes.RoutedRequest | None) -> Result:
+def _run(
+    request: events.Request,
+    routed: table_routes.RoutedRequest | routes.DeclaredRequest | None,
+) -> Result:
     """:func:`execute` of the envelope, or of a table route's request once it is found."""
     operation_name = table = None
     try:
@@ -182,13 +185,20 @@ def _run(request: events.Request, routed: table_routes.RoutedRequest | None) -> 
         return _failed(error, request.request_id, operation_name, table)
 
 
-def _route(request: events.Request) -> table_routes.RoutedRequest:
-    """The table route a request names, and what it sends the operation that route runs."""
+def _route(request: events.Request) -> table_routes.RoutedRequest | routes.DeclaredRequest:
+    """The route a request names, and what it sends the operation that route runs.
+
+    Matching imports nothing; an operation's own route then imports its module.
+    """
     deployment = tables.configured()
-    match = routes.configured(deployment).find(
+    match = routes.configured(deployment, registry.default_registry()).find(
         request.method, request.template, request.path_parameters, request.path
     )
-    served = deployment.resolve(match.route.table)
+    route = match.route
+    if route.declared_by is not None:
+        declared = registry.lookup(route.declared_by).route_for(route.method, route.path)
+        return routes.declared_request(match, declared, request.query, request.json_body)
+    served = deployment.resolve(route.table)
     if served.keys is None:
         raise tables.TablesConfigError(
             f"{tables.TABLE_KEYS_ENV} does not describe table {served.name!r}"

@@ -26,11 +26,12 @@ from functools import cached_property, lru_cache
 from types import MappingProxyType
 from typing import Any
 
-from function import operation_packages
+from function import operation_packages, routes
 from function.dynamodb.permissions import Permissions
 from function.envelope import OPERATION_NAME_PATTERN
 from function.errors import RequestError, UnknownOperationError
 from function.invocation import Invocation
+from function.routes import OperationRoute
 from function.tables import TableScope
 from function.validation import Validator, compile_schema
 
@@ -71,6 +72,15 @@ class Operation:
     example: Mapping[str, Any] | None = None
     #: Errors of its own it raises, beyond those any operation on a table can get.
     errors: tuple[type[RequestError], ...] = ()
+    #: The routes it declares beside the envelope (``route("GET", "/orders/{status}")``).
+    routes: tuple[OperationRoute, ...] = ()
+
+    def route_for(self, method: str, path: str) -> OperationRoute:
+        """The route it declares for this method and path template."""
+        for declared in self.routes:
+            if (declared.method, declared.path) == (method, path):
+                return declared
+        raise LookupError(f"operation {self.name!r} declares no route {method} {path}")
 
     @cached_property
     def needs_table(self) -> bool:
@@ -113,6 +123,7 @@ def operation(
     tables_in_payload: bool = False,
     example: Mapping[str, Any] | None = None,
     errors: Iterable[type[RequestError]] = (),
+    routes: Iterable[OperationRoute] = (),
 ) -> Callable[[OperationFunction], OperationFunction]:
     """Register the decorated function as the operation ``name``.
 
@@ -126,7 +137,9 @@ def operation(
     and ``make serve``, naming the operation. Without ``tables`` it runs on
     every served table (with ``indexes``: on every table that has them).
     ``tables_in_payload`` is for operations that name their tables in the
-    payload, like ``batch-get``; they get no ``tableName``.
+    payload, like ``batch-get``; they get no ``tableName``. ``routes`` are
+    routes beside the envelope (:func:`function.routes.route`), each mapping
+    its path, query and body into the payload.
 
     The function is returned unchanged, so it can be called directly in a test.
     """
@@ -160,6 +173,17 @@ def operation(
             raise OperationDefinitionError(
                 f"operation {name!r}: errors must be RequestError classes, got {error!r}"
             )
+    declared_routes = tuple(routes)
+    for each in declared_routes:
+        if not isinstance(each, OperationRoute):
+            raise OperationDefinitionError(
+                f"operation {name!r}: routes must be made by route(...), got {each!r}"
+            )
+        if each.table is not None and needed_tables is not None and each.table not in needed_tables:
+            raise OperationDefinitionError(
+                f"operation {name!r}: route {each.method} {each.path} names table {each.table!r}, "
+                f"which the operation does not run on"
+            )
     if example is not None and not isinstance(example, Mapping):
         raise OperationDefinitionError(
             f"operation {name!r}: example must be a payload object, got {example!r}"
@@ -181,6 +205,7 @@ def operation(
                 tables_in_payload=tables_in_payload,
                 example=None if example is None else dict(example),
                 errors=raised,
+                routes=declared_routes,
             ),
         )
         return function
@@ -249,7 +274,8 @@ class Registry:
         return everything[name]
 
     def all(self) -> Mapping[str, Operation]:
-        """Every operation of every package, importing them all; duplicates are an error."""
+        """Every operation of every package, importing them all; duplicate names, or routes
+        two operations declare, are an error naming both."""
         if self._all is None:
             found: dict[str, Operation] = {}
             for package in self.packages:
@@ -263,6 +289,7 @@ class Registry:
                                 f"{self._origin(declared)}"
                             )
                         found[declared.name] = declared
+            routes.check(route for each in found.values() for route in routes.declared(each))
             self._all = found
             self._found.update(found)
         return self._all

@@ -23,15 +23,49 @@ operation, and what it answers, is :mod:`function.table_routes`'s job.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable, Mapping
-from typing import NamedTuple
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from urllib.parse import unquote
 
-from function.errors import MethodNotAllowedError, RouteNotFoundError
+from function.envelope import ENVELOPE_PATH
+from function.errors import (
+    InvalidKeyError,
+    InvalidPayloadError,
+    InvalidQueryError,
+    MethodNotAllowedError,
+    RequestError,
+    RouteNotFoundError,
+)
 from function.tables import KeySchema, Tables
 
-__all__ = ["Route", "RouteTable", "configured", "parameter_name", "routes_of"]
+if TYPE_CHECKING:
+    from function.registry import Operation
+
+__all__ = [
+    "DeclaredRequest",
+    "DuplicateRouteError",
+    "OperationRoute",
+    "Route",
+    "RouteDefinitionError",
+    "RouteRequest",
+    "RouteTable",
+    "configured",
+    "parameter_name",
+    "route",
+    "routes_of",
+]
+
+#: The generated route table the deployed archive carries (``function/routes.json``).
+ROUTES_FILE = "routes.json"
+#: The methods a route may take.
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+#: A path template API Gateway takes: literal segments and ``{name}`` variables.
+_TEMPLATE = re.compile(r"^(?:/(?:[A-Za-z0-9._~-]+|\{[A-Za-z_][A-Za-z0-9_]*\}))+$")
 
 ITEMS = "items"
 INDEXES = "indexes"
@@ -46,10 +80,13 @@ OPERATIONS = {
     "remove": "delete",
     "index": "query",
 }
+#: The kind of a route an operation declares (``route("GET", "/orders/{status}")``).
+DECLARED = "declared"
 #: The query parameters each kind of route takes.
 PAGE_QUERY = ("limit", "cursor")
 RANGE_QUERY = ("from", "to", "prefix", "order")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_VARIABLE = re.compile(r"\{([^}]+)\}")
 
 
 class Route(NamedTuple):
@@ -58,15 +95,25 @@ class Route(NamedTuple):
     method: str
     #: API Gateway's path template: ``/Orders/items/{customerId}/{orderId}``.
     path: str
-    #: One of :data:`OPERATIONS`' keys.
+    #: One of :data:`OPERATIONS`' keys, or :data:`DECLARED` for an operation's own route.
     kind: str
-    table: str
+    #: The logical table; ``None`` for a declared route that leaves it to its operation.
+    table: str | None
     index_name: str | None = None
+    #: The operation a declared route runs.
+    declared_by: str | None = None
 
     @property
     def operation(self) -> str:
-        """The stock operation the route runs."""
-        return OPERATIONS[self.kind]
+        """The operation the route runs: a stock one, or the one that declares it."""
+        return self.declared_by if self.declared_by is not None else OPERATIONS[self.kind]
+
+    @property
+    def origin(self) -> str:
+        """What made the route, for errors: an operation, or a table's key schema."""
+        if self.declared_by is not None:
+            return f"operation {self.declared_by!r}"
+        return f"table {self.table!r}"
 
     @property
     def takes_body(self) -> bool:
@@ -104,6 +151,132 @@ class Route(NamedTuple):
         return (hash_key, range_key)
 
 
+class RouteDefinitionError(ValueError):
+    """A route an operation declares is invalid: a bug in the plugin, found at import or scan."""
+
+
+class DuplicateRouteError(RouteDefinitionError):
+    """Two routes collide (one method on one path); the message names both."""
+
+
+@dataclass(frozen=True)
+class RouteRequest:
+    """What a declared route's rule reads: the path's parameters, the query string, the body.
+
+    Values are strings as the URL gives them (decoded); ``body`` is the decoded
+    JSON body, exact numbers and all, or ``None`` without one.
+    """
+
+    path: Mapping[str, str]
+    query: Mapping[str, str]
+    body: Any = None
+
+
+#: How a declared route makes its operation's payload from the request.
+PayloadRule = Callable[[RouteRequest], Any]
+
+
+@dataclass(frozen=True)
+class OperationRoute:
+    """A route an operation declares next to its name (:func:`route`)."""
+
+    method: str
+    path: str
+    payload: PayloadRule | None = None
+    table: str | None = None
+    status: int = 200
+    query: tuple[str, ...] = ()
+
+    def payload_of(self, request: RouteRequest) -> Any:
+        """The payload for this request: the rule's, else the body with the parameters added."""
+        if self.payload is not None:
+            return self.payload(request)
+        body = request.body
+        if body is not None and not isinstance(body, dict):
+            raise InvalidPayloadError("The body must be a JSON object")
+        payload = dict(body or {})
+        for name, value in {**request.query, **request.path}.items():
+            if name in payload and payload[name] != value:
+                raise InvalidKeyError(f"The body's {name} differs from the URL's")
+            payload[name] = value
+        return payload
+
+
+def route(
+    method: str,
+    path: str,
+    *,
+    payload: PayloadRule | None = None,
+    table: str | None = None,
+    status: int = 200,
+    query: Iterable[str] = (),
+) -> OperationRoute:
+    """Declare a route for an operation: ``@operation("x", routes=[route("GET", "/x/{id}")])``.
+
+    ``path`` is API Gateway's template: literal segments and ``{name}``
+    variables. ``payload`` makes the operation's payload from a
+    :class:`RouteRequest`; without it, the payload is the JSON body's object
+    with each path and query parameter added under its own name, as text. The
+    operation's schema checks the result either way. ``query`` lists the query
+    parameters the route takes (any other is a 400); ``table`` the logical table
+    it runs on, when its operation runs on several; ``status`` its success
+    status (204 answers no body).
+    """
+    where = f"route {method} {path}"
+    if method not in METHODS:
+        raise RouteDefinitionError(f"{where}: the method must be one of {', '.join(METHODS)}")
+    if not isinstance(path, str) or not _TEMPLATE.fullmatch(path):
+        raise RouteDefinitionError(
+            f"{where}: the path must be segments of letters, digits, '.', '_', '~' or '-', "
+            "or {name} variables, like /orders/{status}"
+        )
+    if path == ENVELOPE_PATH:
+        raise RouteDefinitionError(f"{where}: {ENVELOPE_PATH} is the envelope's resource")
+    variables = _VARIABLE.findall(path)
+    if len(set(variables)) != len(variables):
+        raise RouteDefinitionError(f"{where}: a variable is named twice")
+    if status not in (200, 201, 202, 204):
+        raise RouteDefinitionError(f"{where}: the status must be 200, 201, 202 or 204")
+    if payload is not None and not callable(payload):
+        raise RouteDefinitionError(f"{where}: payload must be a function of a RouteRequest")
+    if isinstance(query, str):
+        raise RouteDefinitionError(f"{where}: query must be a list of names, not one string")
+    return OperationRoute(method, path, payload, table, status, tuple(query))
+
+
+@dataclass(frozen=True)
+class DeclaredRequest:
+    """A request on a declared route: its operation's payload, and its success status."""
+
+    route: Route
+    payload: Any
+    status: int = 200
+
+    @property
+    def operation(self) -> str:
+        return self.route.operation
+
+    def answer(self, value: Any) -> tuple[int, Any, dict[str, str]]:
+        """The operation's result as the answer's body, with the route's status."""
+        return self.status, None if self.status == 204 else value, {}
+
+    def refine(self, error: RequestError) -> RequestError:
+        return error
+
+
+def declared_request(
+    match: Match, declared: OperationRoute, query: Mapping[str, str], body: Callable[[], Any]
+) -> DeclaredRequest:
+    """The payload a declared route's rule makes of a request it matched."""
+    for name in query:
+        if name not in declared.query:
+            takes = f"takes {', '.join(declared.query)}" if declared.query else "takes none"
+            raise InvalidQueryError(f"Unknown query parameter {name!r}; {declared.path} {takes}")
+    document = body() if declared.method in ("POST", "PUT", "PATCH") else None
+    payload = declared.payload_of(RouteRequest(match.parameters, query, document))
+    return DeclaredRequest(match.route, payload, declared.status)
+
+
 def parameter_name(attribute: str, taken: Iterable[str] = ()) -> str:
     """The path parameter naming a key attribute: itself when it is an identifier.
 
@@ -126,8 +299,75 @@ def _parameters(attributes: Iterable[str]) -> list[str]:
     return names
 
 
-def routes_of(tables: Mapping[str, KeySchema]) -> tuple[Route, ...]:
-    """Every route over these tables (logical name to key schema), in a stable order."""
+def routes_of(
+    tables: Mapping[str, KeySchema], operations: Mapping[str, Operation] | None = None
+) -> tuple[Route, ...]:
+    """Every route of a stack: over its tables (logical name to key schema), and those its
+    ``operations`` declare, in a stable order.
+
+    With ``operations``, a table route is there only if its stock operation is;
+    routes that collide, or that API Gateway could not tell apart, are a
+    :class:`DuplicateRouteError` naming both.
+    """
+    found = list(_table_routes(tables))
+    if operations is not None:
+        found = [route for route in found if route.operation in operations]
+        for name in sorted(operations):
+            found += _declared_routes(operations[name], tables)
+    check(found)
+    return tuple(found)
+
+
+def declared(operation: Operation, table: str | None = None) -> list[Route]:
+    """The routes an operation declares, each on its own table, else on ``table``."""
+    return [
+        Route(each.method, each.path, DECLARED, each.table or table, None, operation.name)
+        for each in operation.routes
+    ]
+
+
+def _declared_routes(operation: Operation, tables: Mapping[str, KeySchema]) -> list[Route]:
+    """An operation's routes on a stack's tables; one it could not serve there is an error."""
+    found = declared(operation, operation.default_table)
+    for each in found:
+        where = f"operation {operation.name!r}, route {each.method} {each.path}"
+        if each.table is not None and each.table in tables:
+            if not operation.serves(each.table, tables[each.table].indexes):
+                raise RouteDefinitionError(f"{where}: the operation does not run on {each.table}")
+        elif each.table is not None and operation.tables is None:
+            raise RouteDefinitionError(f"{where}: this stack serves no table {each.table!r}")
+        elif operation.needs_table and not operation.tables_in_payload and len(tables) > 1:
+            raise RouteDefinitionError(
+                f"{where}: the operation runs on several tables; give the route table="
+            )
+    return found
+
+
+def check(found: Iterable[Route]) -> None:
+    """Refuse two routes on one method and path, or variables API Gateway would confuse."""
+    seen: dict[tuple[str, ...], Route] = {}
+    variables: dict[tuple[str, ...], tuple[str, Route]] = {}
+    for each in found:
+        segments = _segments(each.path)
+        shape = tuple("{}" if part.startswith("{") else part for part in segments)
+        other = seen.setdefault((each.method, *shape), each)
+        if other is not each:
+            raise DuplicateRouteError(
+                f"{each.method} {each.path} is declared by both {other.origin} and {each.origin}"
+            )
+        for position, part in enumerate(segments):
+            if part.startswith("{"):
+                parent = shape[:position]
+                name, first = variables.setdefault(parent, (part, each))
+                if name != part:
+                    raise DuplicateRouteError(
+                        f"{first.path} ({first.origin}) and {each.path} ({each.origin}) name "
+                        f"the variable after /{'/'.join(parent)} differently ({name}, {part}): "
+                        "API Gateway takes one name there"
+                    )
+
+
+def _table_routes(tables: Mapping[str, KeySchema]) -> list[Route]:
     found: list[Route] = []
     for table, keys in sorted(tables.items()):
         items = f"/{table}/{ITEMS}"
@@ -145,12 +385,9 @@ def routes_of(tables: Mapping[str, KeySchema]) -> tuple[Route, ...]:
         ]
         for index, index_keys in sorted(keys.indexes.items()):
             (name,) = _parameters([index_keys.hash_key])
-            found.append(
-                Route(
-                    "GET", f"/{table}/{INDEXES}/{index}/{ITEMS}/{{{name}}}", "index", table, index
-                )
-            )
-    return tuple(found)
+            path = f"/{table}/{INDEXES}/{index}/{ITEMS}/{{{name}}}"
+            found.append(Route("GET", path, "index", table, index))
+    return found
 
 
 class Match(NamedTuple):
@@ -229,12 +466,39 @@ def _segments(template: str) -> list[str]:
     return template.strip("/").split("/")
 
 
-_built: tuple[Tables, RouteTable] | None = None
+class Operations(Protocol):
+    """Where the operations come from: a :class:`~function.registry.Registry`."""
+
+    def all(self) -> Mapping[str, Operation]: ...
 
 
-def configured(deployment: Tables) -> RouteTable:
-    """The route table of ``deployment``'s tables, built once per deployment."""
+_built: tuple[Tables, Operations, RouteTable] | None = None
+
+
+def configured(deployment: Tables, operations: Operations) -> RouteTable:
+    """The route table of this deployment and registry, built once for them.
+
+    A deployed archive carries it (``function/routes.json``, written from the
+    registry at deploy time), so matching a request imports no operation;
+    elsewhere it is built from every operation and the tables' keys.
+    """
     global _built
-    if _built is None or _built[0] is not deployment:
-        _built = deployment, RouteTable(routes_of(deployment.keys))
-    return _built[1]
+    if _built is None or _built[0] is not deployment or _built[1] is not operations:
+        listed = _bundled_routes()
+        if listed is None:
+            listed = routes_of(deployment.keys, operations.all())
+        _built = deployment, operations, RouteTable(listed)
+    return _built[2]
+
+
+def encode(listed: Iterable[Route]) -> str:
+    """The route table as the archive carries it."""
+    return json.dumps([list(each) for each in listed], separators=(",", ":"))
+
+
+@lru_cache(maxsize=1)
+def _bundled_routes() -> tuple[Route, ...] | None:
+    path = Path(__file__).with_name(ROUTES_FILE)
+    if not path.is_file():
+        return None
+    return tuple(Route(*each) for each in json.loads(path.read_text(encoding="utf-8")))

@@ -8,7 +8,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from function import operation_packages as function_packages
-from function import tables
+from function import routes, tables
+from function.registry import Registry
 from infra.dependencies import VENDORED_DIR, LambdaPlatform, vendored_files
 from infra.project import PROJECT_DIR
 from infra.source_packages import package_files
@@ -44,8 +45,11 @@ def archive_files(
 def generated_files(
     operation_packages: Sequence[str], table_keys: Mapping[str, tables.KeySchema]
 ) -> dict[str, str]:
-    """What the program writes for the cold start: the operation packages and the tables' keys."""
+    """What the program writes for the cold start: the operation packages, the tables' keys,
+    and the route table, so matching a request imports no operation."""
+    operations = Registry(operation_packages).all()
     return {
         f"function/{tables.TABLE_KEYS_FILE}": tables.encode_keys(table_keys),
         f"function/{function_packages.PACKAGES_FILE}": function_packages.encode(operation_packages),
+        f"function/{routes.ROUTES_FILE}": routes.encode(routes.routes_of(table_keys, operations)),
     }

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from function import routes, tables
+from function import registry, routes, tables
 from infra.rest_api import RESOURCE_PATH
 
 #: The account id placed in local events (no real account is involved).
@@ -180,7 +180,7 @@ def route_event(
         source_ip=source_ip,
         target=target,
     )
-    found = routes.configured(tables.configured()).template_of(path)
+    found = routes.configured(tables.configured(), registry.default_registry()).template_of(path)
     resource, parameters = found if found is not None else (path, {})
     return rest_proxy_event(
         request,

@@ -5,13 +5,15 @@ operationPackages serve it (Pulumi.orders.yaml does). It runs on Orders alone
 (``tables``), so a request needs no tableName, and needs the byStatus index
 (``indexes``): a stack without it fails ``pulumi up`` and ``make serve``. It
 queries the index and never the table, so it declares ``index_actions`` only.
+It is also a route, ``GET /Orders/by-status/{status}?limit=``: its rule makes
+the payload from the path and the query string, and the schema checks it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from function import Invocation, operation, schemas
+from function import Invocation, RouteRequest, operation, route, schemas
 
 SCHEMA = schemas.payload(
     {
@@ -23,6 +25,15 @@ SCHEMA = schemas.payload(
 )
 
 
+def from_url(request: RouteRequest) -> dict[str, Any]:
+    """The payload of ``GET /Orders/by-status/{status}?limit=``: query values are text."""
+    payload: dict[str, Any] = {"status": request.path["status"]}
+    if "limit" in request.query:
+        limit = request.query["limit"]
+        payload["Limit"] = int(limit) if limit.isascii() and limit.isdigit() else limit
+    return payload
+
+
 @operation(
     "orders-by-status",
     index_actions=["dynamodb:Query"],
@@ -30,6 +41,7 @@ SCHEMA = schemas.payload(
     indexes=["byStatus"],
     schema=SCHEMA,
     example={"status": "NEW", "Limit": 25},
+    routes=[route("GET", "/Orders/by-status/{status}", payload=from_url, query=["limit"])],
 )
 def orders_by_status(call: Invocation) -> dict[str, Any]:
     """One Query page of byStatus, newest first; LastEvaluatedKey pages on."""

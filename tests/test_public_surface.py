@@ -210,7 +210,8 @@ def test_every_name_of_the_door_is_an_attribute_of_a_freshly_imported_function()
         "import sys, function\n"
         "loaded = sorted(m for m in sys.modules if m.startswith('function.'))\n"
         "print(loaded, [type(getattr(function, name)).__name__ for name in function.__all__])\n"
-        "from function import errors, payload_tables, schemas, Invocation, operation\n"
+        "from function import errors, payload_tables, route, schemas, Invocation, operation\n"
+        "from function import RouteRequest\n"
     )
 
     ran = subprocess.run(
@@ -221,8 +222,10 @@ def test_every_name_of_the_door_is_an_attribute_of_a_freshly_imported_function()
     assert ran.stdout.split() == [
         "[]",
         "['type',",
+        "'type',",
         "'module',",
         "'function',",
         "'module',",
+        "'function',",
         "'module']",
     ]

@@ -240,6 +240,7 @@ def test_the_archive_holds_only_what_runs_in_lambda(dev):
     assert set(names) == {
         *with_plugins,
         "function/operation_packages.json",
+        "function/routes.json",
         "function/table_keys.json",
     }
     assert {PurePosixPath(n).parts[0] for n in ours} == {

@@ -41,3 +41,17 @@ def test_runs_on_orders_only(table, run_operation):
 def test_refuses_a_payload_without_a_status(run_operation):
     with pytest.raises(InvalidPayloadError):
         run_operation("orders-by-status", {"Limit": 10})
+
+
+def test_is_also_a_route_whose_rule_reads_the_path_and_the_query(tables, http):
+    for order in ORDERS:
+        tables["Orders"].put(order)
+
+    page = http("GET", "/Orders/by-status/NEW?limit=2")
+    not_a_number = http("GET", "/Orders/by-status/NEW?limit=many")
+    unknown = http("GET", "/Orders/by-status/NEW?page=2")
+
+    assert page.status == 200
+    assert [order["createdAt"] for order in page.json["Items"]] == ["2026-12-04", "2026-12-03"]
+    assert (not_a_number.status, not_a_number.json["type"]) == (400, "InvalidPayload")
+    assert (unknown.status, unknown.json["type"]) == (400, "InvalidQuery")
