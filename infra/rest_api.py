@@ -20,7 +20,8 @@ JSON = "application/json"
 CORS_ALLOW_HEADERS = (
     "Content-Type,X-Api-Key,Authorization,X-Amz-Date,X-Amz-Security-Token,Idempotency-Key"
 )
-CORS_ALLOW_METHODS = "OPTIONS,POST"
+#: Every method a route takes: /DynamoDBManager's POST and the table routes' (function.routes).
+CORS_ALLOW_METHODS = "OPTIONS,GET,POST,PUT,PATCH,DELETE"
 
 
 def request_model_schema(operation_names: Iterable[str]) -> dict[str, Any]:

@@ -1,22 +1,28 @@
 """API Gateway's part, locally: what the deployed stage does before and after the Lambda.
 
-Routing (``POST /DynamoDBManager``, with or without the stage prefix), the
-stage's authentication (API key or IAM), CORS (for the origins
-:mod:`local_api.cors` allows), the request body limit and the request model,
-then the Lambda proxy integration: the REST proxy event in, the Lambda's
-response out, and API Gateway's 502 when that response is malformed or the
-function fails. Answers carry API Gateway's own messages.
+Routing, with or without the stage prefix: ``POST /DynamoDBManager``, and the
+table routes (``/{table}/items/...``, :mod:`function.routes`) with every method,
+as the deployed API's catch-all method on each route path sends them all to the
+function (which answers 405 for a method the path does not take); any other
+path is API Gateway's 403. Then the stage's authentication (API key or IAM),
+CORS (for the origins :mod:`local_api.cors` allows), the request body limit and,
+on ``/DynamoDBManager`` only, the request model; then the Lambda proxy
+integration: the REST proxy event in, the Lambda's response out, and API
+Gateway's 502 when that response is malformed or the function fails. Answers
+carry API Gateway's own messages.
 """
 
 from __future__ import annotations
 
 import base64
+import importlib
 import json
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
+from urllib.parse import quote, unquote, urlsplit
 
 from function.errors import RequestError
 from function.validation import Validator, compile_schema
@@ -32,9 +38,14 @@ from local_api.cors import LOCAL_ORIGINS, allowed_origin
 from local_api.lambda_context import LambdaContext
 from local_api.proxy_event import HttpRequest, rest_proxy_event
 
+if TYPE_CHECKING:
+    from function.routes import RouteTable
+
 RESOURCE = RESOURCE_PATH
 #: API Gateway refuses REST API payloads over 10 MB.
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
+#: What a path may carry unencoded (RFC 3986's pchar and ``/``), escapes included.
+_PATH_CHARACTERS = "/%!$&'()*+,;=:@"
 
 
 @dataclass
@@ -68,9 +79,7 @@ class Gateway:
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         if request.path.rstrip("/") not in (RESOURCE, f"/{self.config.stage_name}{RESOURCE}"):
-            return self._refuse(
-                request, 403, "Missing Authentication Token", "MissingAuthenticationToken"
-            )
+            return self._handle_route(request)
         if request.method == "OPTIONS" and self.config.cors_origin:
             return self._preflight(request)
         if request.method != "POST":
@@ -89,6 +98,33 @@ class Gateway:
                 return response
             response = self._invoke(request, loaded.handler)
         response.operation = operation
+        return response
+
+    def _handle_route(self, request: HttpRequest) -> HttpResponse:
+        """A request for a table route: any method goes to the function, as deployed.
+
+        No request model here: the function checks what each route takes.
+        """
+        with self.code.use() as loaded:
+            found = _table_route(_routes_now(), self.config.stage_name, request)
+            if found is None:
+                return self._refuse(
+                    request, 403, "Missing Authentication Token", "MissingAuthenticationToken"
+                )
+            if request.method == "OPTIONS" and self.config.cors_origin:
+                return self._preflight(request)
+            if len(request.body) > MAX_REQUEST_BYTES:
+                return self._refuse(request, 413, "Request Too Long", "RequestTooLong")
+            if refusal := self._authenticate(request):
+                return refusal
+            response = self._invoke(
+                request,
+                loaded.handler,
+                resource=found.template,
+                path=found.path,
+                path_parameters=found.parameters,
+            )
+        response.operation = found.operation
         return response
 
     def _authenticate(self, request: HttpRequest) -> HttpResponse | None:
@@ -133,15 +169,23 @@ class Gateway:
         return _name(operation), None
 
     def _invoke(
-        self, request: HttpRequest, handler: Callable[[dict[str, Any], Any], Any]
+        self,
+        request: HttpRequest,
+        handler: Callable[[dict[str, Any], Any], Any],
+        *,
+        resource: str = RESOURCE,
+        path: str | None = None,
+        path_parameters: dict[str, str] | None = None,
     ) -> HttpResponse:
         request_id = str(uuid.uuid4())
         event = rest_proxy_event(
             request,
-            resource=RESOURCE,
+            resource=resource,
             stage=self.config.stage_name,
             request_id=request_id,
             api_key=self.config.api_key if self.config.auth_mode == "apiKey" else None,
+            path=path,
+            path_parameters=path_parameters,
         )
         context = LambdaContext(request_id, self.config.function_timeout_seconds)
         try:
@@ -189,6 +233,72 @@ class Gateway:
         response = gateway_error(status, message, error_type)
         response.headers += self._cors(request)
         return response
+
+
+class TableRoute(NamedTuple):
+    """The table route a request's path names: what the proxy event says of it."""
+
+    #: The resource API Gateway matched: ``/Orders/items/{customerId}``.
+    template: str
+    #: The path below the stage, percent-encoded as sent, as API Gateway's ``path`` has it.
+    path: str
+    #: The template's variables, decoded, as API Gateway's ``pathParameters`` has them.
+    parameters: dict[str, str]
+    #: The stock operation the request's method runs there, if it takes that method.
+    operation: str | None
+
+
+def _routes_now() -> RouteTable | None:
+    """The table routes of the code the server runs now; ``None`` where no tables are set.
+
+    Taken from the modules the current import of the function loaded (they are
+    imported again when ``--reload`` sees a change), from the ``TABLES`` and
+    ``TABLE_KEYS`` the local stack set in this process before serving.
+    """
+    routes = importlib.import_module("function.routes")
+    tables = importlib.import_module("function.tables")
+    try:
+        deployment = tables.configured()
+    except tables.TablesConfigError:
+        return None
+    table: RouteTable = routes.configured(deployment)
+    return table
+
+
+def _table_route(routes: RouteTable | None, stage: str, request: HttpRequest) -> TableRoute | None:
+    """The table route ``request`` names, its path with or without the ``/{stage}`` prefix."""
+    if routes is None:
+        return None
+    sent = _sent_path(request)
+    below_stage = [sent]
+    first, _, rest = sent.lstrip("/").partition("/")
+    if unquote(first) == stage:
+        below_stage.insert(0, f"/{rest}")
+    for path in below_stage:
+        found = routes.template_of(path)
+        if found is not None:
+            template, parameters = found
+            route = routes.by_path[template].get(request.method)
+            return TableRoute(template, path, parameters, route.operation if route else None)
+    return None
+
+
+def _sent_path(request: HttpRequest) -> str:
+    """The path as the caller sent it, percent-encoded: what a REST API's event carries.
+
+    A REST API hands the function the path still percent-encoded (``/T/items/a%2Fb``)
+    and the path parameters decoded (``a/b``). Bytes sent unencoded (beyond ASCII)
+    are percent-encoded here byte for byte, so that decoding gives them back.
+    """
+    target = request.target
+    try:
+        # An origin-form target (``/T/items?limit=2``) or an absolute-form one.
+        raw = target.partition("?")[0] if target.startswith("/") else urlsplit(target).path
+    except ValueError:
+        raw = ""
+    if not raw:  # not over HTTP (a test's request): the decoded path is all there is
+        return quote(request.path, safe=_PATH_CHARACTERS.replace("%", ""))
+    return quote(raw.encode("latin-1", "replace"), safe=_PATH_CHARACTERS)
 
 
 def gateway_error(status: int, message: str, error_type: str) -> HttpResponse:

@@ -10,9 +10,13 @@ from typing import Any
 
 import pytest
 
+from function import tables
 from function.registry import Registry
+from function.routes import routes_of
+from infra.rest_api import CORS_ALLOW_METHODS
+from infra.table_definitions import define
 from local_api.code import Loaded
-from local_api.gateway import Gateway, StageConfig
+from local_api.gateway import MAX_REQUEST_BYTES, Gateway, StageConfig
 from local_api.proxy_event import HttpRequest
 
 NAMES = ("echo", "ping")
@@ -189,3 +193,110 @@ def test_by_default_the_functions_cors_answer_is_narrowed_to_a_page_on_this_mach
     assert ("Vary", "Origin") in refused.headers  # a cache must not hand it to a local page
     named = gateway(any_origin, cors_origin="https://app.example.com")
     assert ("Access-Control-Allow-Origin", "*") in named.handle(request()).headers
+
+
+ORDERS = define("Orders", hashKey="customerId", rangeKey="orderId")
+
+
+@pytest.fixture
+def served_tables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tables the local stack sets in the server's environment before it serves."""
+    monkeypatch.setenv(tables.TABLES_ENV, json.dumps({"Orders": "orders-table"}))
+    monkeypatch.setenv(tables.TABLE_KEYS_ENV, tables.encode_keys({"Orders": ORDERS.key_schema}))
+
+
+def seen_events(**config: Any) -> tuple[Gateway, list[dict[str, Any]]]:
+    seen: list[dict[str, Any]] = []
+    return gateway(lambda event, context: seen.append(event) or ok(event, context), **config), seen
+
+
+@pytest.mark.usefixtures("served_tables")
+@pytest.mark.parametrize("stage_prefix", ["", "/dev"])
+def test_a_table_route_reaches_the_function_as_the_resource_api_gateway_matched(stage_prefix):
+    stage, seen = seen_events()
+    sent = f"{stage_prefix}/Orders/items/c%2F1/o%201"
+
+    answer = stage.handle(
+        request(method="GET", path=f"{stage_prefix}/Orders/items/c/1/o 1", body=b"", target=sent)
+    )
+
+    (event,) = seen
+    assert answer.status == 200
+    assert answer.operation == "read"
+    assert event["resource"] == "/Orders/items/{customerId}/{orderId}"
+    assert event["requestContext"]["resourcePath"] == event["resource"]
+    # As a REST API sends them: the path percent-encoded, the parameters decoded.
+    assert event["path"] == "/Orders/items/c%2F1/o%201"
+    assert event["pathParameters"] == {"customerId": "c/1", "orderId": "o 1"}
+    assert event["requestContext"]["path"] == "/dev/Orders/items/c%2F1/o%201"
+    assert event["httpMethod"] == "GET"
+
+
+@pytest.mark.usefixtures("served_tables")
+def test_every_method_on_a_route_path_reaches_the_function_with_no_request_model():
+    stage, seen = seen_events(cors_origin=None)
+
+    for method in ("PUT", "OPTIONS", "HEAD"):
+        assert stage.handle(request(method=method, path="/Orders/items", body=b"")).status == 200
+    not_an_envelope = request(path="/Orders/items", body=b'{"customerId": "c1", "orderId": "o1"}')
+    assert stage.handle(not_an_envelope).status == 200
+    assert [event["httpMethod"] for event in seen] == ["PUT", "OPTIONS", "HEAD", "POST"]
+
+
+@pytest.mark.usefixtures("served_tables")
+def test_a_path_no_route_has_is_api_gateways_403_without_the_function():
+    stage, seen = seen_events()
+
+    for path in ("/Orders", "/Orders/things", "/prod/Orders/items", "/Elsewhere/items", "/"):
+        answer = stage.handle(request(method="GET", path=path))
+        assert (answer.status, json.loads(answer.body)) == (
+            403,
+            {"message": "Missing Authentication Token"},
+        ), path
+    assert seen == []
+
+
+def test_without_tables_only_the_envelope_is_served(monkeypatch):
+    monkeypatch.delenv(tables.TABLES_ENV, raising=False)
+    stage, seen = seen_events()
+
+    assert stage.handle(request(method="GET", path="/Orders/items")).status == 403
+    assert stage.handle(request()).status == 200
+    assert [event["resource"] for event in seen] == ["/DynamoDBManager"]
+
+
+@pytest.mark.usefixtures("served_tables")
+def test_a_preflight_on_a_route_path_answers_as_the_one_on_the_envelope():
+    stage, seen = seen_events()
+    page = [("Origin", "http://localhost:5173"), ("Access-Control-Request-Method", "PATCH")]
+
+    on_route = stage.handle(request(method="OPTIONS", path="/Orders/items/c1/o1", headers=page))
+    on_envelope = stage.handle(request(method="OPTIONS", headers=page))
+
+    assert (on_route.status, on_route.headers) == (on_envelope.status, on_envelope.headers)
+    assert ("Access-Control-Allow-Origin", "http://localhost:5173") in on_route.headers
+    assert seen == []
+
+
+def test_the_preflight_allows_every_method_a_route_takes():
+    every_route = routes_of({"Orders": ORDERS.key_schema})
+
+    assert {route.method for route in every_route} | {"POST", "OPTIONS"} == set(
+        CORS_ALLOW_METHODS.split(",")
+    )
+
+
+@pytest.mark.usefixtures("served_tables")
+def test_route_paths_need_the_stages_key_and_keep_the_body_limit():
+    stage, seen = seen_events(auth_mode="apiKey", api_key="k")
+
+    refused = stage.handle(request(method="GET", path="/Orders/items"))
+    too_long = stage.handle(
+        request(path="/Orders/items", body=b"x" * (MAX_REQUEST_BYTES + 1), headers=[])
+    )
+    keyed = stage.handle(request(method="GET", path="/Orders/items", headers=[("x-api-key", "k")]))
+
+    assert (refused.status, json.loads(refused.body)) == (403, {"message": "Forbidden"})
+    assert too_long.status == 413
+    assert keyed.status == 200
+    assert seen[0]["requestContext"]["identity"]["apiKey"] == "k"
