@@ -426,7 +426,13 @@ def _banner(
         lines.append(
             f"  {database.engine} has no transactions: transact-get and transact-write fail"
         )
-    lines += ["", "Ctrl-C to stop."]
+    lines += [
+        "",
+        f"Try the table routes (also under {base}/{settings.stage_name}/...):",
+        *examples.route_examples(settings, base, api_key),
+        "",
+        "Ctrl-C to stop.",
+    ]
     print("\n".join(lines), file=sys.stderr, flush=True)
 
 

@@ -1,21 +1,36 @@
-"""What the server suggests trying: a request per operation with an example, and its tables."""
+"""What the server suggests trying: a request per operation with an example, and its tables.
+
+Besides the envelope's examples, each table's routes (:mod:`function.routes`)
+with a ``curl`` for each, on one example item per table.
+"""
 
 from __future__ import annotations
 
+import base64
 import json
 import shlex
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 from function.registry import Operation
+from function.routes import Route, routes_of
 from infra import openapi
 from infra.settings import Settings
-from infra.table_definitions import TableDefinition
+from infra.table_definitions import TableDefinition, example_key
 
 #: The tutorial's walk through the API, its deletion kept for last so that pasting the
 #: banner's requests in order finds the items the earlier ones wrote.
 FIRST = ("create", "read", "update", "list", "query")
 LAST = ("delete", "echo", "ping")
+#: A table's routes in the order the banner lists them: pasted in order, the POST makes
+#: the item the others read and change, and the DELETE comes last.
+ROUTE_ORDER = ("insert", "get", "partition", "scan", "index", "replace", "patch", "remove")
+#: The example item's key value: 7, which none of the envelope's examples writes (they
+#: use 1 to 4), so the routes' POST does not find their item there (a 409).
+ROUTE_EXAMPLE_VALUE = 7
+#: How many items the example page requests ask for, to show ``?limit=``.
+PAGE_LIMIT = 10
 
 
 def describe(definition: TableDefinition) -> str:
@@ -54,3 +69,102 @@ def curl(url: str, document: dict[str, Any], api_key: str | None = None) -> str:
         parts += ["-H", f"x-api-key: {api_key}"]
     parts += ["-d", json.dumps(document)]
     return shlex.join(parts)
+
+
+def route_examples(settings: Settings, base: str, api_key: str | None = None) -> list[str]:
+    """The banner's lines for the table routes: each table's name, then its routes.
+
+    A route's line is its method and template, then a ready-to-paste ``curl``
+    (``-i``: the status and headers are half the answer, ``Location`` and 204
+    included) on the table's example item; templates line up across the tables.
+    """
+    tables = {
+        name: sorted(
+            routes_of({name: definition.key_schema}), key=lambda r: ROUTE_ORDER.index(r.kind)
+        )
+        for name, definition in settings.tables.items()
+    }
+    width = max(len(route.path) for routes in tables.values() for route in routes)
+    lines: list[str] = []
+    for name, routes in tables.items():
+        example = ExampleItem(settings.tables[name])
+        lines.append(f"  {name}:")
+        lines += [
+            f"    {route.method:<6} {route.path:<{width}}  "
+            + route_curl(route, base, example, api_key)
+            for route in routes
+        ]
+    return lines
+
+
+class ExampleItem:
+    """The item a table's example requests make, read, change and delete."""
+
+    def __init__(self, definition: TableDefinition) -> None:
+        self.definition = definition
+        keys = definition.key_schema
+        self.key = {
+            attribute: _typed(definition, attribute, value)
+            for attribute, value in example_key(definition, ROUTE_EXAMPLE_VALUE).items()
+        }
+        #: Attributes the item has besides its key: its indexes' keys (so that an
+        #: index's request finds it) where text or numbers, and a name.
+        self.rest: dict[str, Any] = {}
+        for index in keys.indexes.values():
+            for attribute in (index.hash_key, index.range_key):
+                if attribute and attribute not in self.key:
+                    kind = definition.attribute_types.get(attribute, "S")
+                    if kind in ("S", "N"):
+                        self.rest[attribute] = _typed(definition, attribute, ROUTE_EXAMPLE_VALUE)
+        taken = {*self.key, *self.rest}
+        self.name = next((name for name in ("name", "title") if name not in taken), "label")
+
+    def body(self, name: str, *, whole: bool = True) -> dict[str, Any]:
+        """The item (``whole``) or just a change of its name, as a JSON body writes it."""
+        if not whole:
+            return {self.name: name}
+        shown = {
+            attribute: base64.b64encode(value).decode() if isinstance(value, bytes) else value
+            for attribute, value in self.key.items()
+        }
+        return {**shown, **self.rest, self.name: name}
+
+    def segments(self, attributes: tuple[str, ...]) -> list[str]:
+        """The path segments naming these attributes' values (binary as base64url)."""
+        values = {**self.key, **self.rest}
+        return [_segment(values[attribute]) for attribute in attributes]
+
+
+def route_curl(route: Route, base: str, example: ExampleItem, api_key: str | None = None) -> str:
+    """A ready-to-paste curl command for ``route`` on the example item."""
+    keys = example.definition.key_schema
+    path = route.path.split("{", 1)[0].rstrip("/")
+    url = "/".join([f"{base}{path}", *example.segments(route.path_keys(keys))])
+    if route.pages:
+        url += f"?limit={PAGE_LIMIT}"
+    parts = ["curl", "-si"]
+    if route.method != "GET":
+        parts += ["-X", route.method]
+    parts.append(url)
+    if api_key:
+        parts += ["-H", f"x-api-key: {api_key}"]
+    if route.takes_body:
+        body = {"insert": example.body("Ann"), "replace": example.body("Cy")}.get(
+            route.kind, example.body("Bo", whole=False)
+        )
+        parts += ["-H", "Content-Type: application/json", "-d", json.dumps(body)]
+    return shlex.join(parts)
+
+
+def _typed(definition: TableDefinition, attribute: str, value: int) -> Any:
+    """``value`` as the attribute's type wants it: a number, text, or bytes."""
+    kind = definition.attribute_types.get(attribute, "S")
+    if kind == "N":
+        return value
+    return str(value).encode() if kind == "B" else str(value)
+
+
+def _segment(value: Any) -> str:
+    if isinstance(value, bytes):
+        return base64.urlsafe_b64encode(value).decode().rstrip("=")
+    return quote(str(value), safe="")
