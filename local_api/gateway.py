@@ -249,7 +249,8 @@ class TableRoute(NamedTuple):
 
 
 def _routes_now() -> RouteTable | None:
-    """The table routes of the code the server runs now; ``None`` where no tables are set.
+    """The routes of the code the server runs now (the tables' and the operations' own);
+    ``None`` where no tables are set.
 
     Taken from the modules the current import of the function loaded (they are
     imported again when ``--reload`` sees a change), from the ``TABLES`` and
@@ -257,11 +258,12 @@ def _routes_now() -> RouteTable | None:
     """
     routes = importlib.import_module("function.routes")
     tables = importlib.import_module("function.tables")
+    registry = importlib.import_module("function.registry")
     try:
         deployment = tables.configured()
     except tables.TablesConfigError:
         return None
-    table: RouteTable = routes.configured(deployment)
+    table: RouteTable = routes.configured(deployment, registry.default_registry())
     return table
 
 
