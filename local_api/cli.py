@@ -428,8 +428,8 @@ def _banner(
         )
     lines += [
         "",
-        f"Try the table routes (also under {base}/{settings.stage_name}/...):",
-        *examples.route_examples(settings, base, api_key),
+        f"Try the routes (also under {base}/{settings.stage_name}/...):",
+        *examples.route_examples(settings, base, api_key, operations),
         "",
         "Ctrl-C to stop.",
     ]

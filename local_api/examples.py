@@ -1,13 +1,14 @@
 """What the server suggests trying: a request per operation with an example, and its tables.
 
-Besides the envelope's examples, each table's routes (:mod:`function.routes`)
-with a ``curl`` for each, on one example item per table.
+Besides the envelope's examples, each route (:mod:`function.routes`) with a
+``curl``: each table's on one example item per table, and those operations declare.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import re
 import shlex
 from collections.abc import Mapping
 from typing import Any
@@ -71,20 +72,32 @@ def curl(url: str, document: dict[str, Any], api_key: str | None = None) -> str:
     return shlex.join(parts)
 
 
-def route_examples(settings: Settings, base: str, api_key: str | None = None) -> list[str]:
-    """The banner's lines for the table routes: each table's name, then its routes.
+def route_examples(
+    settings: Settings,
+    base: str,
+    api_key: str | None = None,
+    operations: Mapping[str, Operation] | None = None,
+) -> list[str]:
+    """The banner's lines for the routes: each table's name, then its routes; then the
+    routes operations declare.
 
     A route's line is its method and template, then a ready-to-paste ``curl``
     (``-i``: the status and headers are half the answer, ``Location`` and 204
-    included) on the table's example item; templates line up across the tables.
+    included) on the table's example item, or the operation's example for a
+    declared route; templates line up.
     """
+    everything = routes_of(
+        {name: definition.key_schema for name, definition in settings.tables.items()}, operations
+    )
     tables = {
         name: sorted(
-            routes_of({name: definition.key_schema}), key=lambda r: ROUTE_ORDER.index(r.kind)
+            (route for route in everything if route.table == name and not route.declared_by),
+            key=lambda r: ROUTE_ORDER.index(r.kind),
         )
-        for name, definition in settings.tables.items()
+        for name in settings.tables
     }
-    width = max(len(route.path) for routes in tables.values() for route in routes)
+    declared = [route for route in everything if route.declared_by]
+    width = max(len(route.path) for route in everything)
     lines: list[str] = []
     for name, routes in tables.items():
         example = ExampleItem(settings.tables[name])
@@ -94,7 +107,34 @@ def route_examples(settings: Settings, base: str, api_key: str | None = None) ->
             + route_curl(route, base, example, api_key)
             for route in routes
         ]
+    if declared and operations is not None:
+        lines.append("  operations' own:")
+        lines += [
+            f"    {route.method:<6} {route.path:<{width}}  "
+            + declared_curl(route, operations[route.operation], base, api_key)
+            for route in declared
+        ]
     return lines
+
+
+def declared_curl(route: Route, operation: Operation, base: str, api_key: str | None) -> str:
+    """A curl for an operation's own route: its path's variables from the operation's
+    example where it has them (``{status}`` from ``{"status": "NEW"}``), the rest as body."""
+    example = dict(operation.example or {})
+    variables = re.findall(r"\{([^}]+)\}", route.path)
+    path = route.path
+    for name in variables:
+        value = example.pop(name, name.upper())
+        path = path.replace(f"{{{name}}}", quote(str(value), safe=""))
+    parts = ["curl", "-si"]
+    if route.method != "GET":
+        parts += ["-X", route.method]
+    parts.append(f"{base}{path}")
+    if api_key:
+        parts += ["-H", f"x-api-key: {api_key}"]
+    if route.method in ("POST", "PUT", "PATCH"):
+        parts += ["-H", "Content-Type: application/json", "-d", json.dumps(example)]
+    return shlex.join(parts)
 
 
 class ExampleItem:

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 import pytest
 
+from function.registry import Registry
 from function.routes import routes_of
 from infra.settings import stack_settings
 from tests.local.conftest import LocalServer, start_server
@@ -144,7 +145,11 @@ def test_the_banner_lists_every_route_of_every_table_with_a_curl_that_works_past
         if (found := ROUTE_LINE.match(line))
     ]
     settings = stack_settings("orders")
-    every_route = routes_of({name: table.key_schema for name, table in settings.tables.items()})
+    every_route = routes_of(
+        {name: table.key_schema for name, table in settings.tables.items()},
+        Registry(settings.operation_packages).all(),
+    )
+    assert any(route.declared_by == "orders-by-status" for route in every_route)
 
     assert sorted((method, path) for method, path, _ in listed) == sorted(
         (route.method, route.path) for route in every_route
@@ -167,7 +172,7 @@ def test_the_dev_banners_route_curls_send_no_key(dev):
 
     assert len(curls) == 6
     assert not any("x-api-key" in curl for curl in curls)
-    assert f"Try the table routes (also under {dev.base}/dev/...):" in dev.log()
+    assert f"Try the routes (also under {dev.base}/dev/...):" in dev.log()
 
 
 def sent_headers(curl: list[str]) -> dict[str, str]:
