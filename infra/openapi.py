@@ -2,7 +2,10 @@
 
 ``POST /DynamoDBManager`` takes one request schema per registered operation,
 told apart by ``operation`` (``oneOf`` with a discriminator); each carries the
-operation's payload schema, its example and the statuses it can answer. The
+operation's payload schema, its example and the statuses it can answer. Each
+table's routes (:mod:`function.routes`) follow, each method with its path and
+query parameters, its body, its answers and the links from a created item to
+its reads and changes (:func:`served_routes` says which). The
 same document is served by ``make serve`` (``/openapi.json`` and ``/docs``),
 written by ``make openapi`` and checked by the contract tests, so it cannot
 drift from the code. No Pulumi here: the local server imports it.
@@ -25,9 +28,14 @@ from function.errors import (
     DynamoDBValidationError,
     IdempotencyKeyInProgressError,
     IdempotencyKeyReusedError,
+    InvalidCursorError,
     InvalidJsonError,
+    InvalidKeyError,
     InvalidPayloadError,
+    InvalidQueryError,
     InvalidRequestError,
+    ItemExistsError,
+    ItemNotFoundError,
     MalformedRequestError,
     OperationNotOnTableError,
     RequestError,
@@ -39,6 +47,9 @@ from function.errors import (
     UnknownOperationError,
 )
 from function.registry import Operation, Registry
+from function.routes import Route, routes_of
+from function.table_routes import MAX_LIMIT
+from function.tables import KeySchema
 from infra.project import PROJECT_DIR
 from infra.rest_api import (
     CORS_ALLOW_HEADERS,
@@ -59,6 +70,8 @@ from infra.table_definitions import (
 OPENAPI_VERSION = "3.0.3"
 TITLE = "DynamoDBOperations"
 ERROR_BODY = "ErrorBody"
+#: API Gateway's catch-all method in a path item.
+ANY_METHOD = "x-amazon-apigateway-any-method"
 BODY_VALIDATOR = "body"
 #: The key attribute of the tutorial's table, which operations' examples use.
 TUTORIAL_KEY = "Id"
@@ -104,6 +117,58 @@ STATUSES = {
     500: "A bug: the body names only the request id, the function's log has the cause.",
     503: "DynamoDB is unreachable or did not answer in time; retry later.",
 }
+
+#: Each route kind's success status where it is not 200.
+ROUTE_SUCCESS = {"insert": 201, "remove": 204}
+#: The errors a table route can answer beyond its operation's (the function's
+#: :mod:`function.table_routes`): an unknown query parameter is a 400 on every route.
+ROUTE_ERRORS: dict[str, tuple[type[RequestError], ...]] = {
+    "insert": (InvalidKeyError, ItemExistsError),
+    "scan": (InvalidCursorError,),
+    "partition": (InvalidKeyError, InvalidCursorError),
+    "index": (InvalidKeyError, InvalidCursorError),
+    "get": (InvalidKeyError, ItemNotFoundError),
+    "replace": (InvalidKeyError,),
+    "patch": (InvalidKeyError, ItemNotFoundError),
+    "remove": (InvalidKeyError, ItemNotFoundError),
+}
+#: Each route kind's verb in its ``operationId`` (``LambdaTable.items.create``) and summary.
+ROUTE_VERBS = {
+    "insert": ("create", "Create an item"),
+    "scan": ("list", "List the items"),
+    "partition": ("query", "List one partition's items"),
+    "get": ("read", "Read an item"),
+    "replace": ("replace", "Replace an item"),
+    "patch": ("update", "Update an item"),
+    "remove": ("delete", "Delete an item"),
+    "index": ("query", "Query an index"),
+}
+#: What a route's success means, by kind (``{table}`` and ``{index}`` filled in).
+ROUTE_DESCRIPTIONS = {
+    "insert": "Puts the body as a new item of `{table}`; an item with its key is a 409 "
+    "(PUT the item's path to replace it).",
+    "scan": "One page of a Scan of `{table}`.",
+    "partition": "One page of a Query of `{table}` for one partition key, in sort key order; "
+    "`from`, `to` or `prefix` bound the sort key, `order=desc` reverses.",
+    "get": "The item of `{table}` the path's key names; 404 if there is none.",
+    "replace": "Puts the body as the item the path's key names (created if absent); a key "
+    "attribute in the body must be the path's.",
+    "patch": "Sets each attribute the body names, and removes each it gives as `null`; 404 if "
+    "no item has the path's key. Answers the whole item as it is now.",
+    "remove": "Deletes the item the path's key names; 404 if there is none.",
+    "index": "One page of a Query of index `{index}` of `{table}` for one partition key.",
+}
+#: The success answers' descriptions, by kind.
+ROUTE_ANSWERS = {
+    "insert": "Created: the item as sent; `Location` is its URL.",
+    "get": "The item.",
+    "replace": "The item as stored now.",
+    "patch": "The item after the change, every attribute.",
+    "remove": "Deleted: no body.",
+    "page": "One page: its `items`, and `next`, the cursor of the next page (null on the last).",
+}
+#: A binary key in a path or a query: base64url, its padding optional.
+BASE64URL = "^[A-Za-z0-9_-]+={0,2}$"
 
 
 def document(
@@ -193,10 +258,17 @@ def document(
         "components": {"schemas": schemas},
     }
     security = _security_scheme(settings.auth_mode)
+    requirement: list[dict[str, list[str]]] | None = None
     if security is not None:
         scheme, definition = security
         described["components"]["securitySchemes"] = {scheme: definition}
-        post["security"] = [{scheme: []}]
+        requirement = [{scheme: []}]
+        post["security"] = requirement
+    routes = served_routes(operations, settings)
+    keys = {name: definition.key_schema for name, definition in settings.tables.items()}
+    for table in dict.fromkeys(route.table for route in routes):
+        schemas.update(_table_schemas(table, keys[table]))
+    described["paths"].update(_route_paths(routes, keys, operations, settings, requirement))
     return described
 
 
@@ -212,7 +284,9 @@ def api_gateway_document(
 
     It is :func:`document` with API Gateway's extensions: the Lambda proxy
     integration, the body validator, API keys or IAM, and, when the stack turns
-    CORS on, the preflight and the origin on API Gateway's own errors. What API
+    CORS on, the preflight and the origin on API Gateway's own errors. Each table
+    route's method is a Lambda proxy too, without a validator, and its path has an
+    ANY method, so a method it does not list gets the function's 405. What API
     Gateway's models cannot hold (``oneOf``, ``discriminator``, examples) is
     left out: its request model is the envelope with ``operation`` limited to
     the registered names (:func:`infra.rest_api.request_model_schema`, which the
@@ -228,12 +302,12 @@ def api_gateway_document(
         for status, response in post["responses"].items()
     }
     post["x-amazon-apigateway-request-validator"] = BODY_VALIDATOR
-    post["x-amazon-apigateway-integration"] = {
-        "type": "aws_proxy",
-        "httpMethod": "POST",
-        "uri": integration_uri,
-        "passthroughBehavior": "when_no_match",
-    }
+    post["x-amazon-apigateway-integration"] = _lambda_proxy(integration_uri)
+    routes = {path: item for path, item in described["paths"].items() if path != RESOURCE_PATH}
+    for item in routes.values():
+        for method, operation in item.items():
+            item[method] = _gateway_route_operation(operation, integration_uri)
+        item[ANY_METHOD] = _any_other_method(next(iter(item.values())), integration_uri)
     model = request_model_schema(operations)
     del model["$schema"]  # OpenAPI's schema objects have none; API Gateway reads them as draft-04
     described["components"]["schemas"] = {MODEL_NAME: model}
@@ -245,6 +319,9 @@ def api_gateway_document(
         described["x-amazon-apigateway-api-key-source"] = "HEADER"
     if settings.cors_allow_origin:
         described["paths"][RESOURCE_PATH]["options"] = _preflight(settings.cors_allow_origin)
+        for item in routes.values():
+            parameters = _path_parameters_of(item[ANY_METHOD])
+            item["options"] = _preflight(settings.cors_allow_origin, parameters)
         described["x-amazon-apigateway-gateway-responses"] = {
             kind: {
                 "responseParameters": {
@@ -258,16 +335,74 @@ def api_gateway_document(
     return described
 
 
-def _preflight(origin: str) -> dict[str, Any]:
-    """The OPTIONS method: API Gateway answers browsers' preflight itself (a mock integration)."""
+def _lambda_proxy(integration_uri: str) -> dict[str, Any]:
+    """The Lambda proxy integration: API Gateway passes the whole request to the function."""
+    return {
+        "type": "aws_proxy",
+        "httpMethod": "POST",
+        "uri": integration_uri,
+        "passthroughBehavior": "when_no_match",
+    }
+
+
+def _gateway_route_operation(operation: Mapping[str, Any], integration_uri: str) -> dict[str, Any]:
+    """A table route's method as API Gateway imports it: the Lambda proxy, no validator.
+
+    The function checks the parameters and the body (it answers in the API's terms), so
+    no model is made: the request body, the answers' schemas, links and tags are left out.
+    """
+    imported = {
+        key: operation[key]
+        for key in ("operationId", "summary", "description", "parameters", "security")
+        if key in operation
+    }
+    imported["responses"] = {
+        status: {"description": response["description"]}
+        for status, response in operation["responses"].items()
+    }
+    imported["x-amazon-apigateway-integration"] = _lambda_proxy(integration_uri)
+    return imported
+
+
+def _any_other_method(operation: Mapping[str, Any], integration_uri: str) -> dict[str, Any]:
+    """API Gateway's ANY on a route's path: every method it does not list reaches the function.
+
+    Which answers 405 with ``Allow`` naming those it takes, where API Gateway would answer
+    403 "Missing Authentication Token". API Gateway picks a listed method before ANY
+    (the ANY object "will catch any HTTP method that wasn't explicitly declared",
+    https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-any-method.html).
+    """
+    other: dict[str, Any] = {"summary": "Any other method: 405, with Allow"}
+    parameters = _path_parameters_of(operation)
+    if parameters:
+        other["parameters"] = parameters
+    if "security" in operation:
+        other["security"] = operation["security"]
+    other["responses"] = {
+        "405": {"description": "The path does not take this method; `Allow` lists those it does."}
+    }
+    other["x-amazon-apigateway-integration"] = _lambda_proxy(integration_uri)
+    return other
+
+
+def _path_parameters_of(operation: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [p for p in operation.get("parameters", ()) if p["in"] == "path"]
+
+
+def _preflight(origin: str, parameters: Iterable[Mapping[str, Any]] = ()) -> dict[str, Any]:
+    """The OPTIONS method: API Gateway answers browsers' preflight itself (a mock integration).
+
+    ``parameters`` are the path's own, which OpenAPI wants declared on every method of it.
+    """
     headers = {
         "Access-Control-Allow-Origin": origin,
         "Access-Control-Allow-Headers": CORS_ALLOW_HEADERS,
         "Access-Control-Allow-Methods": CORS_ALLOW_METHODS,
     }
-    return {
-        "summary": "CORS preflight",
-        "security": [],
+    preflight: dict[str, Any] = {"summary": "CORS preflight", "security": []}
+    if parameters:
+        preflight["parameters"] = [dict(parameter) for parameter in parameters]
+    return preflight | {
         "responses": {
             "200": {
                 "description": "The CORS headers browsers ask for",
@@ -324,6 +459,281 @@ def statuses_of(op: Operation, settings: Settings) -> list[int]:
     if settings.auth_mode != "none":
         statuses.add(403)
     return sorted(statuses)
+
+
+def served_routes(operations: Mapping[str, Operation], settings: Settings) -> tuple[Route, ...]:
+    """The table routes the API serves: each whose stock operation is registered and serves
+    its table (a stack without ``operations`` in its packages has none).
+
+    The deployed API has a resource for each, and API Gateway may invoke the function on
+    them (:func:`infra.api.invoke_source_paths`); any other path is API Gateway's 403.
+    """
+    keys = {name: definition.key_schema for name, definition in settings.tables.items()}
+    return tuple(
+        route
+        for route in routes_of(keys)
+        if route.operation in operations
+        and operations[route.operation].serves(
+            route.table, settings.tables[route.table].index_names
+        )
+    )
+
+
+def route_statuses(route: Route, op: Operation, settings: Settings) -> list[int]:
+    """Every status a table route can answer: its operation's (:func:`statuses_of`), with the
+    route's own success status for 200, and the route's own errors.
+
+    A 405 is left out: the function answers it to a method the path does not list.
+    """
+    statuses = set(statuses_of(op, settings)) - {200}
+    statuses.add(ROUTE_SUCCESS.get(route.kind, 200))
+    errors: tuple[type[RequestError], ...] = (InvalidQueryError, *ROUTE_ERRORS[route.kind])
+    statuses |= {error.status for error in errors}
+    return sorted(statuses)
+
+
+def _route_paths(
+    routes: Iterable[Route],
+    keys: Mapping[str, KeySchema],
+    operations: Mapping[str, Operation],
+    settings: Settings,
+    security: list[dict[str, list[str]]] | None,
+) -> dict[str, dict[str, Any]]:
+    """The path items of the table routes: each template, its methods in route order."""
+    paths: dict[str, dict[str, Any]] = {}
+    ids: dict[Route, str] = {}
+    for route in routes:
+        ids[route] = _unique(_operation_id(route), set(ids.values()))
+        operation = _route_operation(
+            route, keys[route.table], operations[route.operation], settings, ids[route]
+        )
+        if security is not None:
+            operation["security"] = [dict(requirement) for requirement in security]
+        paths.setdefault(route.path, {})[route.method.lower()] = operation
+    for insert in (route for route in ids if route.kind == "insert"):
+        links = _links_to_created_item(insert, keys[insert.table], ids)
+        if links:
+            paths[insert.path][insert.method.lower()]["responses"]["201"]["links"] = links
+    return paths
+
+
+def _route_operation(
+    route: Route, keys: KeySchema, op: Operation, settings: Settings, operation_id: str
+) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "operationId": operation_id,
+        "summary": ROUTE_VERBS[route.kind][1],
+        "description": ROUTE_DESCRIPTIONS[route.kind].format(
+            table=route.table, index=route.index_name
+        )
+        + f" Runs `{route.operation}`.",
+        "tags": [route.table],
+    }
+    parameters = _path_parameters(route, keys) + _query_parameters(route, keys)
+    if parameters:
+        operation["parameters"] = parameters
+    if route.takes_body:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {JSON: {"schema": _body_schema(route, keys)}},
+        }
+    responses: dict[str, Any] = {}
+    for status in route_statuses(route, op, settings):
+        responses[str(status)] = _route_response(route, status)
+    operation["responses"] = responses
+    return operation
+
+
+def _path_parameters(route: Route, keys: KeySchema) -> list[dict[str, Any]]:
+    """The route's path parameters: each key attribute its path names, typed like the key."""
+    names = re.findall(r"\{([^}]+)\}", route.path)
+    return [
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "description": f"`{attribute}`, the {('partition', 'sort')[number]} key"
+            + (" (base64url)" if keys.type_of(attribute) == "B" else ""),
+            "schema": _key_text_schema(keys.type_of(attribute)),
+        }
+        for number, (name, attribute) in enumerate(zip(names, route.path_keys(keys), strict=True))
+    ]
+
+
+def _query_parameters(route: Route, keys: KeySchema) -> list[dict[str, Any]]:
+    range_key = route.index_keys(keys)[1]
+    range_type = keys.type_of(range_key) if range_key is not None else "S"
+    described: dict[str, tuple[str, dict[str, Any]]] = {
+        "limit": (
+            f"The most items the page holds (DynamoDB's Limit: it may hold fewer), "
+            f"1 to {MAX_LIMIT}.",
+            {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+        ),
+        "cursor": (
+            "Where the page starts: the previous page's `next`.",
+            {"type": "string", "minLength": 1},
+        ),
+        "from": (
+            f"The least `{range_key}` the page holds.",
+            _key_text_schema(range_type),
+        ),
+        "to": (f"The greatest `{range_key}` the page holds.", _key_text_schema(range_type)),
+        "prefix": (
+            f"What `{range_key}` begins with (not with `from` or `to`).",
+            {"type": "string", "minLength": 1},
+        ),
+        "order": (
+            "`asc` (the default) or `desc`"
+            + (f", by `{range_key}`." if range_key is not None else "."),
+            {"type": "string", "enum": ["asc", "desc"]},
+        ),
+    }
+    return [
+        {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "description": described[name][0],
+            "schema": described[name][1],
+        }
+        for name in route.query(keys)
+    ]
+
+
+def _key_text_schema(kind: str) -> dict[str, Any]:
+    """A key value sent as text (a path segment, a query value): ``B`` is base64url there."""
+    if kind == "N":
+        return {"type": "number"}
+    if kind == "B":
+        return {"type": "string", "pattern": BASE64URL}
+    return {"type": "string", "minLength": 1}
+
+
+def _key_body_schema(kind: str) -> dict[str, Any]:
+    """A key value in JSON (a body, an answer): ``B`` is base64 there, as reads show it."""
+    if kind == "N":
+        return {"type": "number"}
+    if kind == "B":
+        return {"type": "string", "format": "byte"}
+    return {"type": "string", "minLength": 1}
+
+
+def _table_schemas(table: str, keys: KeySchema) -> dict[str, Any]:
+    """A table's item and page schemas, for its routes to refer to."""
+    return {
+        _item_name(table): {
+            "type": "object",
+            "description": f"An item of `{table}`: its key, and any other attributes.",
+            "required": list(keys.key_attributes),
+            "properties": {
+                name: _key_body_schema(keys.type_of(name)) for name in keys.key_attributes
+            },
+        },
+        _page_name(table): {
+            "type": "object",
+            "required": ["items", "next"],
+            "properties": {
+                "items": {"type": "array", "items": {"$ref": _ref(_item_name(table))}},
+                "next": {
+                    "type": "string",
+                    "nullable": True,
+                    "description": "The next page's `cursor`; null on the last page.",
+                },
+            },
+        },
+    }
+
+
+def _body_schema(route: Route, keys: KeySchema) -> dict[str, Any]:
+    """The request body: a new item whole, or attributes of the item the path names."""
+    if route.kind == "insert":
+        return {"$ref": _ref(_item_name(route.table))}
+    schema: dict[str, Any] = {
+        "type": "object",
+        "description": "The item's attributes; a key attribute, if given, must be the path's."
+        if route.kind == "replace"
+        else "The attributes to set; `null` removes one.",
+        "properties": {name: _key_body_schema(keys.type_of(name)) for name in keys.key_attributes},
+    }
+    if route.kind == "patch":
+        schema["minProperties"] = 1
+    return schema
+
+
+def _route_response(route: Route, status: int) -> dict[str, Any]:
+    """One answer of a table route: its success with the item or the page, or an error."""
+    if status != ROUTE_SUCCESS.get(route.kind, 200):
+        error = _response(status)
+        if status == 400:
+            error["description"] = "A key in the path, a query parameter or the body is invalid."
+        elif status == 409 and route.kind == "insert":
+            error["description"] = (
+                "An item has this key (PUT its path to replace it), or a request with this "
+                "idempotency key is running."
+            )
+        return error
+    if route.kind == "remove":
+        return {"description": ROUTE_ANSWERS["remove"]}
+    name = _page_name(route.table) if route.pages else _item_name(route.table)
+    answer: dict[str, Any] = {
+        "description": ROUTE_ANSWERS["page" if route.pages else route.kind],
+        "content": {JSON: {"schema": {"$ref": _ref(name)}}},
+    }
+    if route.kind == "insert":
+        answer["headers"] = {
+            "Location": {"description": "The created item's URL.", "schema": {"type": "string"}}
+        }
+    return answer
+
+
+def _links_to_created_item(
+    insert: Route, keys: KeySchema, ids: Mapping[Route, str]
+) -> dict[str, Any]:
+    """Links from a created item to the reads and changes of its path, its key from the body.
+
+    So a client (and schemathesis's stateful tests) can create an item, then use it. None
+    for a binary key: the body shows it as base64, the path takes base64url.
+    """
+    if any(keys.type_of(name) == "B" for name in keys.key_attributes):
+        return {}
+    links = {}
+    for route, operation_id in ids.items():
+        if route.table != insert.table or route.kind not in ("get", "replace", "patch", "remove"):
+            continue
+        names = re.findall(r"\{([^}]+)\}", route.path)
+        verb, summary = ROUTE_VERBS[route.kind]
+        links[verb] = {
+            "operationId": operation_id,
+            "parameters": {
+                name: f"$response.body#/{_pointer(attribute)}"
+                for name, attribute in zip(names, route.path_keys(keys), strict=True)
+            },
+            "description": f"{summary}: the one created.",
+        }
+    return links
+
+
+def _pointer(attribute: str) -> str:
+    """An attribute name as a JSON Pointer token (RFC 6901)."""
+    return attribute.replace("~", "~0").replace("/", "~1")
+
+
+def _operation_id(route: Route) -> str:
+    """``LambdaTable.items.create``; ``Orders.indexes.byStatus.query`` for an index."""
+    verb = ROUTE_VERBS[route.kind][0]
+    if route.index_name is not None:
+        return f"{route.table}.indexes.{route.index_name}.{verb}"
+    return f"{route.table}.items.{verb}"
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    """``name``, numbered if taken (tables named like another's route): ids are unique."""
+    candidate, number = name, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{name}{number}"
+    taken.add(candidate)
+    return candidate
 
 
 def example_request(op: Operation, settings: Settings) -> dict[str, Any]:
@@ -607,6 +1017,14 @@ def _payload_name(op: Operation) -> str:
 
 def _pascal(name: str) -> str:
     return "".join(part.capitalize() for part in name.replace("_", "-").split("-"))
+
+
+def _item_name(table: str) -> str:
+    return f"{table}Item"
+
+
+def _page_name(table: str) -> str:
+    return f"{table}Page"
 
 
 def _ref(name: str) -> str:

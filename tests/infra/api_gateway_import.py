@@ -58,9 +58,16 @@ GATEWAY_RESPONSE_PARAMETERS = (
 )
 AUTHTYPE = f"{GUIDE}/api-gateway-swagger-extensions-authtype.html"
 OPENAPI_SECURITY = "https://spec.openapis.org/oas/v3.0.3#security-requirement-object"
+OPENAPI_PATH_TEMPLATING = "https://spec.openapis.org/oas/v3.0.3#path-templating"
+ANY_METHOD_PAGE = f"{GUIDE}/api-gateway-swagger-extensions-any-method.html"
+#: AWS's own importer, whose issues API Gateway's team answered: where an error API
+#: Gateway gives is quoted that no page of the guide states.
+IMPORTER_ISSUES = "https://github.com/amazon-archives/aws-apigateway-importer/issues"
 
 #: The longest document ``PutRestApi`` takes: "6MB" (decimal, to be safe).
 MAX_DEFINITION_BYTES = 6_000_000
+#: "Resources per API: 300", raised only by asking for more for the API.
+MAX_RESOURCES = 300
 #: The largest model ``CreateModel`` takes: "400 KB" (decimal, to be safe).
 MAX_MODEL_BYTES = 400_000
 TIMEOUT_MILLIS = range(50, 29_001)
@@ -191,6 +198,31 @@ GREEDY_LAST = Rule(
     "the greedy path parameter must be at the end of the API resource path",
     UNSUPPORTED,
     LAMBDA_PROXY,
+)
+RESOURCES = Rule(
+    "resources per API: 300 (a quota that can be increased, for one API at a time)",
+    "the import fails unless the quota was raised for this API",
+    REST_API_QUOTAS,
+)
+SIBLING_VARIABLES = Rule(
+    "a resource may have one variable path part among its children: API Gateway refuses "
+    "another ('A sibling ({id}) of this resource already has a variable path part -- only "
+    "one is allowed'), by design",
+    REFUSED,
+    f"{IMPORTER_ISSUES}/202",
+)
+PATH_PARAMETERS = Rule(
+    "each template expression in a path corresponds to a path parameter of each of its "
+    "operations, and each path parameter's name to a template expression",
+    UNSUPPORTED,
+    f"{OPENAPI_PATH_TEMPLATING}; https://spec.openapis.org/oas/v3.0.3#parameter-object",
+)
+METHOD_INTEGRATION = Rule(
+    "a deployment fails on a method without an integration ('No integration defined for "
+    "method'); the ANY method (x-amazon-apigateway-any-method) is one too, catching each HTTP "
+    "method the path does not declare",
+    "the stage's deployment fails",
+    f"{IMPORTER_ISSUES}/29; {ANY_METHOD_PAGE}; {INTEGRATION}",
 )
 RESERVED_PATHS = Rule(
     "the /ping and /sping paths are reserved for the service health check",
@@ -459,7 +491,9 @@ def _servers(document: Mapping[str, Any]) -> list[Violation]:
 
 def _paths(document: Mapping[str, Any]) -> list[Violation]:
     found = []
-    for route in document.get("paths", {}):
+    #: Each resource's variable child, as the import makes the resources path by path.
+    variables: dict[tuple[str, ...], str] = {}
+    for route, item in document.get("paths", {}).items():
         where = _at("$.paths", route)
         segments = [] if route == "/" else route.removeprefix("/").split("/")
         for index, segment in enumerate(segments):
@@ -467,8 +501,39 @@ def _paths(document: Mapping[str, Any]) -> list[Violation]:
                 found.append(Violation(where, PATH_SEGMENTS, f"segment {segment!r}"))
             elif segment.endswith("+}") and index != len(segments) - 1:
                 found.append(Violation(where, GREEDY_LAST, f"{segment!r} is not last"))
+            if segment.startswith("{"):
+                sibling = variables.setdefault(tuple(segments[:index]), segment)
+                if sibling != segment:
+                    detail = f"{segment} beside its sibling {sibling}"
+                    found.append(Violation(where, SIBLING_VARIABLES, detail))
         if segments and segments[0] in ("ping", "sping"):
             found.append(Violation(where, RESERVED_PATHS, f"{route!r} is a reserved path"))
+        found += _path_parameters(where, route, item)
+    resources = {
+        tuple(segments[:end])
+        for route in document.get("paths", {})
+        for segments in [route.strip("/").split("/") if route.strip("/") else []]
+        for end in range(1, len(segments) + 1)
+    }
+    if len(resources) > MAX_RESOURCES:
+        found.append(Violation("$.paths", RESOURCES, f"the paths make {len(resources)}"))
+    return found
+
+
+def _path_parameters(where: str, route: str, item: Mapping[str, Any]) -> list[Violation]:
+    """Each operation of a path declares its variables as path parameters, and no others."""
+    found = []
+    expected = set(re.findall(r"\{([^}+]+)\+?\}", route))
+    shared = {p.get("name") for p in item.get("parameters", []) if p.get("in") == "path"}
+    for method, operation in item.items():
+        if method not in HTTP_METHODS and method != ANY_METHOD:
+            continue
+        declared = shared | {
+            p.get("name") for p in operation.get("parameters", []) if p.get("in") == "path"
+        }
+        if declared != expected:
+            detail = f"declares {sorted(declared)}, the path has {sorted(expected)}"
+            found.append(Violation(_at(where, method), PATH_PARAMETERS, detail))
     return found
 
 
@@ -696,6 +761,7 @@ def _integrations(document: Mapping[str, Any]) -> list[Violation]:
     for path, _, operation in _operations(document):
         integration = operation.get("x-amazon-apigateway-integration")
         if integration is None:
+            found.append(Violation(path, METHOD_INTEGRATION, "the method has no integration"))
             continue
         where = _at(path, "x-amazon-apigateway-integration")
         kind = str(integration.get("type", "")).lower()

@@ -16,13 +16,20 @@ from typing import Any
 import pytest
 
 from tests.infra import api_gateway_import as rules
-from tests.infra.api_gateway_import import Rule, Violation, body_violations, violations
+from tests.infra.api_gateway_import import (
+    ANY_METHOD,
+    Rule,
+    Violation,
+    body_violations,
+    violations,
+)
 from tests.infra.conftest import Deployment, run_program
 
 REST_API = "aws:apigateway/restApi:RestApi"
 MODEL = "DynamoDBOperationsRequest"
 POST = "$.paths['/DynamoDBManager'].post"
 OPTIONS = "$.paths['/DynamoDBManager'].options"
+ITEM = "/LambdaTable/items/{Id}"
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +76,13 @@ def test_the_body_holds_what_the_rules_are_about(everything, iam):
     assert document["components"]["securitySchemes"]["api_key"]["type"] == "apiKey"
     sigv4 = json.loads(body_of(iam))["components"]["securitySchemes"]["sigv4"]
     assert sigv4["x-amazon-apigateway-authtype"] == "awsSigv4"
+    item = document["paths"][ITEM]
+    assert set(item) == {"get", "put", "patch", "delete", "options", ANY_METHOD}
+    assert [p["name"] for p in item[ANY_METHOD]["parameters"]] == ["Id"]
+    # Table routes with variables beside each other: the partition's page and the item.
+    assert {"/Orders/items/{customerId}", "/Orders/items/{customerId}/{orderId}"} <= set(
+        document["paths"]
+    )
 
 
 def renamed_model(document: dict[str, Any]) -> None:
@@ -124,6 +138,30 @@ def security_at_the_root(document: dict[str, Any]) -> None:
     document["security"] = document["paths"]["/DynamoDBManager"]["post"].pop("security")
 
 
+def sibling_variable(document: dict[str, Any]) -> None:
+    """``/LambdaTable/items/{key}/tags`` beside ``/LambdaTable/items/{Id}``."""
+    get = copy.deepcopy(document["paths"][ITEM]["get"])
+    get["parameters"][0]["name"] = "key"
+    document["paths"]["/LambdaTable/items/{key}/tags"] = {"get": get}
+
+
+def undeclared_path_parameter(document: dict[str, Any]) -> None:
+    del document["paths"][ITEM]["delete"]["parameters"]
+
+
+def resources_over_the_quota(document: dict[str, Any]) -> None:
+    """A hundred more tables' routes, three resources each: over 300 in all."""
+    for number in range(100):
+        table = f"Table{number:03d}"
+        for path in (f"/{table}/items", f"/{table}/items/{{Id}}"):
+            item = document["paths"][path.replace(table, "LambdaTable")]
+            document["paths"][path] = copy.deepcopy(item)
+
+
+def method_without_integration(document: dict[str, Any]) -> None:
+    del document["paths"][ITEM][ANY_METHOD]["x-amazon-apigateway-integration"]
+
+
 BROKEN: list[tuple[Callable[[dict[str, Any]], None], str, Rule]] = [
     (renamed_model, "$.components.schemas['order-status']", rules.MODEL_NAME),
     (
@@ -165,6 +203,14 @@ BROKEN: list[tuple[Callable[[dict[str, Any]], None], str, Rule]] = [
         rules.INTEGRATION_HEADERS,
     ),
     (security_at_the_root, "$.security", rules.ROOT_SECURITY),
+    (sibling_variable, "$.paths['/LambdaTable/items/{key}/tags']", rules.SIBLING_VARIABLES),
+    (undeclared_path_parameter, f"$.paths['{ITEM}'].delete", rules.PATH_PARAMETERS),
+    (resources_over_the_quota, "$.paths", rules.RESOURCES),
+    (
+        method_without_integration,
+        f"$.paths['{ITEM}']['{ANY_METHOD}']",
+        rules.METHOD_INTEGRATION,
+    ),
 ]
 
 
@@ -225,5 +271,9 @@ def test_every_rule_names_the_page_it_comes_from():
     for rule in named:
         for page in rule.source.split("; "):
             assert page.startswith(
-                ("https://docs.aws.amazon.com/apigateway/", "https://spec.openapis.org/")
+                (
+                    "https://docs.aws.amazon.com/apigateway/",
+                    "https://spec.openapis.org/",
+                    rules.IMPORTER_ISSUES,
+                )
             ), rule

@@ -250,7 +250,11 @@ def test_the_rest_api_is_defined_by_a_valid_openapi_3_document(stack):
     # The stack in the name: dev and prod in one account are told apart in the console.
     assert api.inputs["name"] == f"DynamoDBOperations-{stack.stack}"
     assert api.inputs["endpointConfiguration"]["types"] == "REGIONAL"
-    assert list(document["paths"]) == ["/DynamoDBManager"]
+    assert list(document["paths"]) == [
+        "/DynamoDBManager",
+        "/LambdaTable/items",
+        "/LambdaTable/items/{Id}",
+    ]
     assert not stack.of_type("aws:apigateway/method:Method")
     assert not stack.of_type("aws:apigateway/integration:Integration")
 
