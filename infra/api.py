@@ -11,7 +11,8 @@ Everything the tutorial builds by hand, without its traps:
   the request model and validator, API keys or IAM, CORS. Removing a part
   removes it in the same update, which a REST API built part by part cannot
   promise (pulumi-aws#3289);
-* the Lambda permission's source ARN names this API's ``POST /DynamoDBManager``;
+* the Lambda permissions' source ARNs name this API's ``POST /DynamoDBManager`` and
+  its table routes (:func:`invoke_source_paths`), nothing else;
 * the deployment is replaced whenever the document changes (its ``triggers``
   hash it), and the stage moves to it;
 * the URL is the stage's invoke URL (which ends with the stage name) plus the
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +84,70 @@ ACCESS_LOG_FORMAT = {
 }
 #: The alias API Gateway calls when the stack publishes versions.
 LIVE_ALIAS = "live"
+#: The largest resource-based policy a function (or alias) may have: one statement per
+#: permission. "Function resource-based policy: 20 KB", a quota that cannot be changed
+#: (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
+FUNCTION_POLICY_BYTES = 20 * 1024
+#: How API Gateway names a method it calls a function for: ``arn:aws:execute-api:{region}:
+#: {account}:{api-id}/{stage}/{METHOD}/{resource path}``; ``*`` for any stage or method.
+EXECUTE_API_ARNS = (
+    "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+    "api-gateway-control-access-using-iam-policies-to-invoke-api.html",
+    "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+    "api-gateway-iam-policy-examples-for-api-execution.html",
+)
+#: How a permission's source ARN is matched: ``ArnLike``, each of the ARN's six
+#: colon-separated parts on its own, ``*`` for any characters and ``?`` for one.
+ARN_LIKE = (
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/"
+    "reference_policies_elements_condition_operators.html#Conditions_ARN"
+)
+#: The table routes' permission when one per table would not fit in the policy.
+ALL_TABLE_ROUTES = "/*/*/*/*"
+#: The longest a permission's statement can be, but for its source path, as Lambda stores
+#: it: the provider's statement id (``terraform-`` and 26 characters), the longest
+#: partition, a longer region than any, a 64-character function name and its alias, a
+#: 10-character API id.
+_STATEMENT = json.dumps(
+    {
+        "Sid": "terraform-" + "0" * 26,
+        "Effect": "Allow",
+        "Principal": {"Service": "apigateway.amazonaws.com"},
+        "Action": "lambda:InvokeFunction",
+        "Resource": f"arn:aws-us-gov:lambda:{'r' * 20}:123456789012:function:{'f' * 64}:"
+        f"{LIVE_ALIAS}",
+        "Condition": {
+            "ArnLike": {
+                "AWS:SourceArn": f"arn:aws-us-gov:execute-api:{'r' * 20}:123456789012:{'i' * 10}"
+            }
+        },
+    },
+    separators=(",", ":"),
+)
+_POLICY = json.dumps({"Version": "2012-10-17", "Id": "default", "Statement": []})
+
+
+def invoke_source_paths(tables: Iterable[str]) -> dict[str, str]:
+    """What API Gateway may invoke the function on beside ``POST /DynamoDBManager``: each
+    permission's name suffix and the path its source ARN has after the API's execution ARN.
+
+    API Gateway names a call ``{execution ARN}/{stage}/{METHOD}/{resource path}``
+    (:data:`EXECUTE_API_ARNS`), and ``ArnLike`` lets ``*`` stand for any characters, ``/``
+    included (:data:`ARN_LIKE`). So ``/*/*/{table}/*`` is every stage's every method on the
+    table's routes, the ANY method's included, whatever the path parameters' values: one
+    permission per table. Where those would not fit in the function's policy
+    (:data:`FUNCTION_POLICY_BYTES`: some 45 tables, fewer with long names), one takes every
+    path of two segments or more, ``/*/*/*/*``, which in this API are the table routes and
+    nothing else (``/DynamoDBManager`` has one segment).
+    """
+    per_table = {table: f"/*/*/{table}/*" for table in tables}
+    if not per_table:
+        return {}
+    statements = ["/*/POST" + RESOURCE_PATH, *per_table.values()]
+    size = len(_POLICY) + sum(len(_STATEMENT) + len(path) + 1 for path in statements)
+    if size <= FUNCTION_POLICY_BYTES:
+        return per_table
+    return {"routes": ALL_TABLE_ROUTES}
 
 
 def metrics_namespace(stack: str) -> str:
@@ -182,8 +247,21 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
             source_arn=pulumi.Output.concat(rest_api.execution_arn, "/*/POST", RESOURCE_PATH),
             opts=self._child(),
         )
+        routed = dict.fromkeys(route.table for route in openapi.served_routes(operations, settings))
+        permissions = [permission] + [
+            aws.lambda_.Permission(
+                f"{name}-permission-{suffix}",
+                function=function.name,
+                qualifier=live.name if live is not None else None,
+                action="lambda:InvokeFunction",
+                principal="apigateway.amazonaws.com",
+                source_arn=pulumi.Output.concat(rest_api.execution_arn, path),
+                opts=self._child(),
+            )
+            for suffix, path in invoke_source_paths(routed).items()
+        ]
 
-        stage = self._stage(rest_api, body, permission)
+        stage = self._stage(rest_api, body, permissions)
         base_url: pulumi.Output[str] = stage.invoke_url
         self.domain_target = None
         if settings.domain_name:
@@ -448,11 +526,11 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
         self,
         rest_api: aws.apigateway.RestApi,
         body: pulumi.Output[str],
-        permission: aws.lambda_.Permission,
+        permissions: list[aws.lambda_.Permission],
     ) -> aws.apigateway.Stage:
         """The stage, on a deployment replaced whenever the API's document changes.
 
-        The deployment waits for API Gateway's permission to invoke the function
+        The deployment waits for API Gateway's permissions to invoke the function
         (or the alias a ``versions`` toggle moves it to), so the stage never serves
         a route it may not call: that would be a 500 to every caller meanwhile.
         """
@@ -464,7 +542,7 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
             triggers={
                 "redeployment": body.apply(lambda text: hashlib.sha256(text.encode()).hexdigest())
             },
-            opts=self._child(depends_on=[rest_api, permission]),
+            opts=self._child(depends_on=[rest_api, *permissions]),
         )
         stage = aws.apigateway.Stage(
             f"{name}-stage",
