@@ -41,7 +41,12 @@ def test_the_dev_document_lists_every_route_of_the_tutorials_table():
     document = openapi.stack_document(stack_settings("dev"))
 
     validate(document)
-    assert {route: op["operationId"] for route, op in routes_in(document).items()} == {
+    tutorial = {
+        route: op["operationId"]
+        for route, op in routes_in(document).items()
+        if route[1].startswith("/LambdaTable/")
+    }
+    assert tutorial == {
         ("GET", "/LambdaTable/items"): "LambdaTable.items.list",
         ("POST", "/LambdaTable/items"): "LambdaTable.items.create",
         ("GET", "/LambdaTable/items/{Id}"): "LambdaTable.items.read",
