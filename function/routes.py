@@ -305,13 +305,21 @@ def routes_of(
     """Every route of a stack: over its tables (logical name to key schema), and those its
     ``operations`` declare, in a stable order.
 
-    With ``operations``, a table route is there only if its stock operation is;
+    With ``operations``, a table route is there only if its stock operation is, and
+    serves its table;
     routes that collide, or that API Gateway could not tell apart, are a
     :class:`DuplicateRouteError` naming both.
     """
     found = list(_table_routes(tables))
     if operations is not None:
-        found = [route for route in found if route.operation in operations]
+        found = [
+            route
+            for route in found
+            if route.operation in operations
+            and operations[route.operation].serves(
+                str(route.table), tables[str(route.table)].indexes
+            )
+        ]
         for name in sorted(operations):
             found += _declared_routes(operations[name], tables)
     check(found)

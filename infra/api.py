@@ -12,7 +12,7 @@ Everything the tutorial builds by hand, without its traps:
   removes it in the same update, which a REST API built part by part cannot
   promise (pulumi-aws#3289);
 * the Lambda permissions' source ARNs name this API's ``POST /DynamoDBManager`` and
-  its table routes (:func:`invoke_source_paths`), nothing else;
+  its routes (:func:`invoke_source_paths`), nothing else;
 * the deployment is replaced whenever the document changes (its ``triggers``
   hash it), and the stage moves to it;
 * the URL is the stage's invoke URL (which ends with the stage name) plus the
@@ -32,6 +32,7 @@ import pulumi_aws as aws
 
 from function import idempotency, metrics
 from function.registry import Operation, Registry
+from function.routes import Route
 from infra import openapi
 from infra.alarms import Watched, declare_alarms
 from infra.archive import ArchiveError, archive_files, generated_files
@@ -102,8 +103,9 @@ ARN_LIKE = (
     "https://docs.aws.amazon.com/IAM/latest/UserGuide/"
     "reference_policies_elements_condition_operators.html#Conditions_ARN"
 )
-#: The table routes' permission when one per table would not fit in the policy.
-ALL_TABLE_ROUTES = "/*/*/*/*"
+#: The routes' permission when one per first path segment would not fit in the policy:
+#: every path of two segments or more (``/DynamoDBManager`` has one).
+ALL_DEEPER_ROUTES = "/*/*/*/*"
 #: The longest a permission's statement can be, but for its source path, as Lambda stores
 #: it: the provider's statement id (``terraform-`` and 26 characters), the longest
 #: partition, a longer region than any, a 64-character function name and its alias, a
@@ -127,27 +129,33 @@ _STATEMENT = json.dumps(
 _POLICY = json.dumps({"Version": "2012-10-17", "Id": "default", "Statement": []})
 
 
-def invoke_source_paths(tables: Iterable[str]) -> dict[str, str]:
+def invoke_source_paths(routes: Iterable[Route]) -> dict[str, str]:
     """What API Gateway may invoke the function on beside ``POST /DynamoDBManager``: each
     permission's name suffix and the path its source ARN has after the API's execution ARN.
 
     API Gateway names a call ``{execution ARN}/{stage}/{METHOD}/{resource path}``
     (:data:`EXECUTE_API_ARNS`), and ``ArnLike`` lets ``*`` stand for any characters, ``/``
-    included (:data:`ARN_LIKE`). So ``/*/*/{table}/*`` is every stage's every method on the
+    included (:data:`ARN_LIKE`). So ``/*/*/{table}/*`` is every stage's every method on a
     table's routes, the ANY method's included, whatever the path parameters' values: one
-    permission per table. Where those would not fit in the function's policy
-    (:data:`FUNCTION_POLICY_BYTES`: some 45 tables, fewer with long names), one takes every
-    path of two segments or more, ``/*/*/*/*``, which in this API are the table routes and
-    nothing else (``/DynamoDBManager`` has one segment).
+    permission per first segment of the routes' paths (``/{first}`` itself too, where a
+    route an operation declares is that one segment). Where those would not fit in the
+    function's policy (:data:`FUNCTION_POLICY_BYTES`: some 45 tables, fewer with long
+    names), one takes every path of two segments or more, ``/*/*/*/*``, which in this API
+    are routes and nothing else (``/DynamoDBManager`` has one segment).
     """
-    per_table = {table: f"/*/*/{table}/*" for table in tables}
-    if not per_table:
-        return {}
-    statements = ["/*/POST" + RESOURCE_PATH, *per_table.values()]
+    deeper: dict[str, str] = {}
+    itself: dict[str, str] = {}
+    for route in routes:
+        first, _, rest = route.path.lstrip("/").partition("/")
+        if rest:
+            deeper[first] = f"/*/*/{first}/*"
+        else:
+            itself[f"{first}-itself"] = f"/*/*/{first}"
+    statements = ["/*/POST" + RESOURCE_PATH, *deeper.values(), *itself.values()]
     size = len(_POLICY) + sum(len(_STATEMENT) + len(path) + 1 for path in statements)
-    if size <= FUNCTION_POLICY_BYTES:
-        return per_table
-    return {"routes": ALL_TABLE_ROUTES}
+    if size > FUNCTION_POLICY_BYTES:
+        deeper = {"routes": ALL_DEEPER_ROUTES}
+    return dict(sorted({**deeper, **itself}.items()))
 
 
 def metrics_namespace(stack: str) -> str:
@@ -247,7 +255,7 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
             source_arn=pulumi.Output.concat(rest_api.execution_arn, "/*/POST", RESOURCE_PATH),
             opts=self._child(),
         )
-        routed = dict.fromkeys(route.table for route in openapi.served_routes(operations, settings))
+        routed = openapi.served_routes(operations, settings)
         permissions = [permission] + [
             aws.lambda_.Permission(
                 f"{name}-permission-{suffix}",

@@ -266,8 +266,8 @@ def document(
         post["security"] = requirement
     routes = served_routes(operations, settings)
     keys = {name: definition.key_schema for name, definition in settings.tables.items()}
-    for table in dict.fromkeys(route.table for route in routes):
-        schemas.update(_table_schemas(table, keys[table]))
+    for table in dict.fromkeys(route.table for route in routes if route.declared_by is None):
+        schemas.update(_table_schemas(str(table), keys[str(table)]))
     described["paths"].update(_route_paths(routes, keys, operations, settings, requirement))
     return described
 
@@ -462,21 +462,15 @@ def statuses_of(op: Operation, settings: Settings) -> list[int]:
 
 
 def served_routes(operations: Mapping[str, Operation], settings: Settings) -> tuple[Route, ...]:
-    """The table routes the API serves: each whose stock operation is registered and serves
-    its table (a stack without ``operations`` in its packages has none).
+    """The routes the API serves: each table route whose stock operation is registered and
+    serves its table (a stack without ``operations`` in its packages has none), and each
+    route an operation declares (:func:`function.routes.routes_of`).
 
     The deployed API has a resource for each, and API Gateway may invoke the function on
     them (:func:`infra.api.invoke_source_paths`); any other path is API Gateway's 403.
     """
     keys = {name: definition.key_schema for name, definition in settings.tables.items()}
-    return tuple(
-        route
-        for route in routes_of(keys)
-        if route.operation in operations
-        and operations[route.operation].serves(
-            route.table, settings.tables[route.table].index_names
-        )
-    )
+    return routes_of(keys, operations)
 
 
 def route_statuses(route: Route, op: Operation, settings: Settings) -> list[int]:
@@ -499,22 +493,69 @@ def _route_paths(
     settings: Settings,
     security: list[dict[str, list[str]]] | None,
 ) -> dict[str, dict[str, Any]]:
-    """The path items of the table routes: each template, its methods in route order."""
+    """The path items of the routes: each template, its methods in route order."""
     paths: dict[str, dict[str, Any]] = {}
     ids: dict[Route, str] = {}
     for route in routes:
         ids[route] = _unique(_operation_id(route), set(ids.values()))
-        operation = _route_operation(
-            route, keys[route.table], operations[route.operation], settings, ids[route]
-        )
+        op = operations[route.operation]
+        if route.declared_by is not None:
+            operation = _declared_operation(route, op, settings, ids[route])
+        else:
+            operation = _route_operation(route, keys[str(route.table)], op, settings, ids[route])
         if security is not None:
             operation["security"] = [dict(requirement) for requirement in security]
         paths.setdefault(route.path, {})[route.method.lower()] = operation
     for insert in (route for route in ids if route.kind == "insert"):
-        links = _links_to_created_item(insert, keys[insert.table], ids)
+        links = _links_to_created_item(insert, keys[str(insert.table)], ids)
         if links:
             paths[insert.path][insert.method.lower()]["responses"]["201"]["links"] = links
     return paths
+
+
+def _declared_operation(
+    route: Route, op: Operation, settings: Settings, operation_id: str
+) -> dict[str, Any]:
+    """A route an operation declares: its parameters as text, its answers the operation's."""
+    declared = op.route_for(route.method, route.path)
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+        for name in re.findall(r"\{([^}]+)\}", route.path)
+    ] + [
+        {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+        for name in declared.query
+    ]
+    rule = (
+        "the operation's own rule makes its payload from the path, the query and the body"
+        if declared.payload is not None
+        else "its payload is the body's object with each path and query parameter added"
+    )
+    operation: dict[str, Any] = {
+        "operationId": operation_id,
+        "summary": _summary(op),
+        "description": f"{_description(op)}\n\nRuns `{op.name}`: {rule}.",
+        "tags": [route.table or op.name],
+    }
+    if parameters:
+        operation["parameters"] = parameters
+    if route.method in ("POST", "PUT", "PATCH"):
+        operation["requestBody"] = {
+            "required": True,
+            "content": {JSON: {"schema": {"type": "object"}}},
+        }
+    statuses = set(statuses_of(op, settings)) - {200}
+    statuses |= {declared.status, InvalidQueryError.status, InvalidKeyError.status}
+    operation["responses"] = {
+        str(status): (
+            _response(status)
+            if status != declared.status
+            else {"description": "No body."}
+            if status == 204
+            else {"description": STATUSES[200], "content": {JSON: {"schema": {}}}}
+        )
+        for status in sorted(statuses)
+    }
+    return operation
 
 
 def _route_operation(
@@ -647,7 +688,7 @@ def _table_schemas(table: str, keys: KeySchema) -> dict[str, Any]:
 def _body_schema(route: Route, keys: KeySchema) -> dict[str, Any]:
     """The request body: a new item whole, or attributes of the item the path names."""
     if route.kind == "insert":
-        return {"$ref": _ref(_item_name(route.table))}
+        return {"$ref": _ref(_item_name(str(route.table)))}
     schema: dict[str, Any] = {
         "type": "object",
         "description": "The item's attributes; a key attribute, if given, must be the path's."
@@ -674,7 +715,8 @@ def _route_response(route: Route, status: int) -> dict[str, Any]:
         return error
     if route.kind == "remove":
         return {"description": ROUTE_ANSWERS["remove"]}
-    name = _page_name(route.table) if route.pages else _item_name(route.table)
+    table = str(route.table)
+    name = _page_name(table) if route.pages else _item_name(table)
     answer: dict[str, Any] = {
         "description": ROUTE_ANSWERS["page" if route.pages else route.kind],
         "content": {JSON: {"schema": {"$ref": _ref(name)}}},
@@ -719,7 +761,10 @@ def _pointer(attribute: str) -> str:
 
 
 def _operation_id(route: Route) -> str:
-    """``LambdaTable.items.create``; ``Orders.indexes.byStatus.query`` for an index."""
+    """``LambdaTable.items.create``; ``Orders.indexes.byStatus.query`` for an index;
+    ``orders-by-status.get`` for a route an operation declares."""
+    if route.declared_by is not None:
+        return f"{route.declared_by}.{route.method.lower()}"
     verb = ROUTE_VERBS[route.kind][0]
     if route.index_name is not None:
         return f"{route.table}.indexes.{route.index_name}.{verb}"

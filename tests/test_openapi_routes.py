@@ -152,13 +152,37 @@ def test_keys_are_typed_in_paths_queries_and_bodies_by_their_types():
     assert "links" in routes[("POST", "/Readings/items")]["responses"]["201"]
 
 
-def test_a_stack_without_the_stock_operations_serves_no_table_route():
+def test_a_stack_without_the_stock_operations_serves_no_table_route_but_its_own():
     settings = stack_settings("orders")
     without = openapi.document(Registry(("orders_ops",)).all(), settings)
 
-    assert list(without["paths"]) == ["/DynamoDBManager"]
-    assert openapi.served_routes(Registry(("orders_ops",)).all(), settings) == ()
+    assert list(without["paths"]) == ["/DynamoDBManager", "/Orders/by-status/{status}"]
+    assert [
+        route.declared_by
+        for route in openapi.served_routes(Registry(("orders_ops",)).all(), settings)
+    ] == ["orders-by-status"]
     assert "OrdersItem" not in without["components"]["schemas"]
+
+
+def test_a_declared_route_is_documented_and_deployed_like_the_tables_routes():
+    settings = stack_settings("orders")
+    operations = Registry(settings.operation_packages).all()
+    described = openapi.document(operations, settings)["paths"]["/Orders/by-status/{status}"]
+    deployed = openapi.api_gateway_document(operations, settings, "arn:uri")["paths"][
+        "/Orders/by-status/{status}"
+    ]
+
+    get = described["get"]
+    assert get["operationId"] == "orders-by-status.get"
+    assert [(p["name"], p["in"]) for p in get["parameters"]] == [
+        ("status", "path"),
+        ("limit", "query"),
+    ]
+    assert {"200", "400", "403"} <= set(get["responses"])
+    assert deployed["get"]["x-amazon-apigateway-integration"]["uri"] == "arn:uri"
+    assert deployed["x-amazon-apigateway-any-method"]["x-amazon-apigateway-integration"][
+        "type"
+    ] == ("aws_proxy")
 
 
 def test_routes_carry_the_stacks_security():

@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from infra.api import ALL_TABLE_ROUTES, invoke_source_paths
+from function.routes import DECLARED, Route
+from infra.api import ALL_DEEPER_ROUTES, invoke_source_paths
 from tests.infra.conftest import SESSION_RUNS, Deployment, deployment_of, run_program
 from tests.infra.test_program import (
     DEPLOYMENT,
@@ -162,11 +163,19 @@ def test_the_route_permissions_fit_the_functions_policy_however_many_tables():
     few = [f"Table{n:02d}" for n in range(10)]
     many = [f"Table{n:02d}" for n in range(60)]
 
-    assert invoke_source_paths(few) == {table: f"/*/*/{table}/*" for table in few}
-    assert invoke_source_paths(many) == {"routes": ALL_TABLE_ROUTES}
+    def routes(tables: list[str]) -> list[Route]:
+        return [Route("GET", f"/{table}/items", "scan", table) for table in tables]
+
+    one_segment = Route("GET", "/health", DECLARED, None, None, "health")
+    assert invoke_source_paths(routes(few)) == {table: f"/*/*/{table}/*" for table in few}
+    assert invoke_source_paths(routes(many)) == {"routes": ALL_DEEPER_ROUTES}
+    assert invoke_source_paths([*routes(many), one_segment]) == {
+        "routes": ALL_DEEPER_ROUTES,
+        "health-itself": "/*/*/health",
+    }
     assert invoke_source_paths([]) == {}
     arn = "arn:aws:execute-api:us-east-1:123456789012:abcdef1234"
-    pattern = f"{arn}{ALL_TABLE_ROUTES}"
+    pattern = f"{arn}{ALL_DEEPER_ROUTES}"
     assert arn_like(pattern, f"{arn}/live/GET/Table59/items")
     assert arn_like(pattern, f"{arn}/live/HEAD/Table00/indexes/byStatus/items/a%2Fb")
     assert not arn_like(pattern, f"{arn}/live/GET/DynamoDBManager")
