@@ -107,10 +107,13 @@ class Request:
             raise MethodNotAllowedError(
                 f"Method {self.method or '(none)'} is not allowed; use POST"
             )
-        return self.json_body()
+        return self.json_body(
+            'Request body is empty; send a JSON object like {"operation": "ping"}'
+        )
 
-    def json_body(self) -> Any:
-        """The body's JSON document, with exact numbers; errors say what is wrong."""
+    def json_body(self, if_empty: str = "Request body is empty; send a JSON object") -> Any:
+        """The body's JSON document, with exact numbers; errors say what is wrong (``if_empty``
+        for an empty body)."""
         raw = self.body
         plain = isinstance(raw, str) and not self.base64_body and raw.isascii()
         body = b"" if plain else self._body_bytes()
@@ -124,9 +127,7 @@ class Request:
                 f"Request body is {size} bytes; the limit is {MAX_BODY_BYTES} bytes"
             )
         if blank:
-            raise MalformedRequestError(
-                'Request body is empty; send a JSON object like {"operation": "ping"}'
-            )
+            raise MalformedRequestError(if_empty)
         if text is None:
             try:
                 text = body.decode("utf-8")

@@ -148,8 +148,9 @@ def _run(
             deployment = tables.configured()
         call = Invocation(payload, request.request_id, served, operation, deployment)
         key = (
-            None  # most requests carry no key: idempotency is not visited
-            if request.idempotency_key is None and document.idempotency_key is None
+            None  # most requests carry no key, and a GET is a read: idempotency is not visited
+            if (request.idempotency_key is None and document.idempotency_key is None)
+            or (routed is not None and routed.route.method == "GET")
             else idempotency.request_key(request.idempotency_key, document.idempotency_key)
         )
         if key is None:

@@ -128,11 +128,22 @@ class Route(NamedTuple):
         """The query parameters it takes: paging, and sort-key conditions where there is one."""
         if self.kind == "scan":
             return PAGE_QUERY
-        if self.kind == "partition" or (self.kind == "index" and self.index_keys(keys)[1]):
-            return (*PAGE_QUERY, *RANGE_QUERY)
-        if self.kind == "index":
+        if self.kind not in ("partition", "index"):
+            return ()
+        range_key = self.index_keys(keys)[1]
+        if range_key is None:
             return (*PAGE_QUERY, "order")
-        return ()
+        if keys.type_of(range_key) == "N":  # begins_with takes strings and binaries only
+            return (*PAGE_QUERY, *(name for name in RANGE_QUERY if name != "prefix"))
+        return (*PAGE_QUERY, *RANGE_QUERY)
+
+    def cursor_keys(self, keys: KeySchema) -> tuple[str, ...]:
+        """The attributes a page's last key names: the table's key, and its index's."""
+        if self.index_name is None:
+            return keys.key_attributes
+        index = keys.indexes[self.index_name]
+        extra = (index.hash_key, index.range_key)
+        return (*keys.key_attributes, *(a for a in extra if a and a not in keys.key_attributes))
 
     def index_keys(self, keys: KeySchema) -> tuple[str, str | None]:
         """The hash and range key of what the route reads: its index, else the table."""
@@ -232,6 +243,11 @@ def route(
         )
     if path == ENVELOPE_PATH:
         raise RouteDefinitionError(f"{where}: {ENVELOPE_PATH} is the envelope's resource")
+    if path.startswith("/{"):
+        raise RouteDefinitionError(
+            f"{where}: the first segment must be literal (/orders/{{id}}, not /{{id}}): a "
+            "variable there would take every table's paths"
+        )
     variables = _VARIABLE.findall(path)
     if len(set(variables)) != len(variables):
         raise RouteDefinitionError(f"{where}: a variable is named twice")

@@ -43,8 +43,10 @@ __all__ = ["RoutedRequest", "decode_cursor", "encode_cursor", "request"]
 
 #: The most items one page may ask for.
 MAX_LIMIT = 1000
+#: DynamoDB's largest partition key value and sort key value, in bytes (strings as UTF-8).
+MAX_KEY_BYTES = (2048, 1024)
 _VARIABLE = re.compile(r"\{([^}]+)\}")
-_BASE64URL = re.compile(r"^[A-Za-z0-9_-]+$")
+_BASE64URL = re.compile(r"^[A-Za-z0-9_-]+={0,2}$")
 _NUMBER = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$")
 
 
@@ -118,6 +120,8 @@ def request(
         attribute: _typed(keys, attribute, match.parameters.get(name, ""), "the path's")
         for attribute, name in zip(attributes, names, strict=True)
     }
+    for position, (attribute, value) in enumerate(key.items()):
+        _check_size(attribute, value, MAX_KEY_BYTES[position])
     kind = route.kind
     if kind in ("scan", "partition", "index"):
         return RoutedRequest(route, keys, _page(route, keys, key, query))
@@ -132,6 +136,8 @@ def request(
         if missing:
             raise InvalidKeyError(f"The item must have its key: {', '.join(missing)}")
         item = {name: _body_value(keys, name, value) for name, value in document.items()}
+        for position, attribute in enumerate(keys.key_attributes):
+            _check_size(attribute, item[attribute], MAX_KEY_BYTES[position])
         location = (
             called_path.rstrip("/")
             + "/"
@@ -144,10 +150,11 @@ def request(
         }
         return RoutedRequest(route, keys, new_item, document, location)
     rest = _without_key(keys, key, document)
+    typed = {name: _body_value(keys, name, value) for name, value in rest.items()}
     if kind == "replace":
         shown = {**{name: _shown(value) for name, value in key.items()}, **rest}
-        return RoutedRequest(route, keys, {"Item": {**key, **rest}}, shown)
-    return RoutedRequest(route, keys, _patch(keys, key, rest))
+        return RoutedRequest(route, keys, {"Item": {**key, **typed}}, shown)
+    return RoutedRequest(route, keys, _patch(keys, key, typed))
 
 
 def _check_query(route: Route, keys: KeySchema, query: Mapping[str, str]) -> None:
@@ -187,7 +194,7 @@ def _page(
     if "limit" in query:
         payload["Limit"] = _limit(query["limit"])
     if "cursor" in query:
-        payload["ExclusiveStartKey"] = decode_cursor(keys, query["cursor"])
+        payload["ExclusiveStartKey"] = decode_cursor(keys, query["cursor"], route.cursor_keys(keys))
     return payload
 
 
@@ -204,8 +211,26 @@ def _range_condition(
     if "prefix" in bounds:
         return "begins_with(#r, :prefix)"
     if "from" in bounds and "to" in bounds:
+        low, high = values[":from"], values[":to"]
+        if _ordered(low) > _ordered(high):
+            raise InvalidQueryError(f"from ({bounds['from']!r}) is after to ({bounds['to']!r})")
         return "#r BETWEEN :from AND :to"
     return "#r >= :from" if "from" in bounds else "#r <= :to"
+
+
+def _ordered(value: Any) -> Any:
+    """A sort key value as DynamoDB orders it: numbers by value, strings by their UTF-8 bytes."""
+    return value.encode("utf-8", "surrogatepass") if isinstance(value, str) else value
+
+
+def _check_size(attribute: str, value: Any, most: int) -> None:
+    """A key value DynamoDB takes: not empty, and no longer than its key may be."""
+    if isinstance(value, str | bytes):
+        size = len(value.encode("utf-8", "surrogatepass") if isinstance(value, str) else value)
+        if size == 0:
+            raise InvalidKeyError(f"{attribute} is a key: it cannot be empty")
+        if size > most:
+            raise InvalidKeyError(f"{attribute} is {size} bytes; DynamoDB's limit is {most}")
 
 
 def _limit(text: str) -> int:
@@ -290,24 +315,30 @@ def _typed(keys: KeySchema, attribute: str, text: str, where: str) -> Any:
                 f"{where} {attribute} is a number DynamoDB cannot store: {text[:60]!r}"
             ) from None
     if kind == "B":
+        unpadded = text.rstrip("=")
+        refused = InvalidKeyError(f"{where} {attribute} must be base64url, not {text!r}")
         if not _BASE64URL.fullmatch(text):
-            raise InvalidKeyError(f"{where} {attribute} must be base64url, not {text!r}")
+            raise refused
         try:
-            return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+            value = base64.urlsafe_b64decode(unpadded + "=" * (-len(unpadded) % 4))
         except (binascii.Error, ValueError):
-            raise InvalidKeyError(f"{where} {attribute} must be base64url, not {text!r}") from None
+            raise refused from None
+        if base64.urlsafe_b64encode(value).decode("ascii").rstrip("=") != unpadded:
+            raise refused  # another spelling of other bytes: one item, one URL
+        return value
     return text
 
 
 def _body_value(keys: KeySchema, attribute: str, value: Any) -> Any:
-    """A key attribute as the body gives it: binary keys are base64 text there, as reads show."""
-    if attribute not in keys.key_attributes or keys.type_of(attribute) != "B":
+    """An attribute as the body gives it: a binary key's (the table's or an index's) is base64
+    text there, as reads show it; ``null`` stays (a PATCH's removal)."""
+    if keys.type_of(attribute) != "B" or value is None:
         return value
     if not isinstance(value, str):
         raise InvalidKeyError(f"{attribute} is a binary key: send it as base64 text")
     try:
-        return base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
+        return _canonical_base64(value)
+    except ValueError:
         raise InvalidKeyError(f"{attribute} is a binary key: {value!r} is not base64") from None
 
 
@@ -336,22 +367,34 @@ def encode_cursor(last_key: Mapping[str, Any]) -> str:
     return base64.urlsafe_b64encode(text.encode("utf-8")).decode("ascii").rstrip("=")
 
 
-def decode_cursor(keys: KeySchema, cursor: str) -> dict[str, Any]:
-    """The ``ExclusiveStartKey`` a cursor stands for; one this API did not give is a 400."""
+def decode_cursor(keys: KeySchema, cursor: str, names: tuple[str, ...]) -> dict[str, Any]:
+    """The ``ExclusiveStartKey`` a cursor stands for: exactly the key attributes ``names``,
+    each of its type. One this API did not give is a 400."""
     refused = InvalidCursorError("cursor is not one this API gave; start again without it")
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("utf-8")
         value = json_codec.decode(text)
     except (binascii.Error, ValueError, RequestError):
         raise refused from None
-    if not isinstance(value, dict) or not value:
+    if not isinstance(value, dict) or sorted(value) != sorted(names):
         raise refused
     for name, part in value.items():
-        if isinstance(part, bool) or not isinstance(part, str | int | Decimal):
+        kind = keys.type_of(name)
+        if kind == "N" and (isinstance(part, bool) or not isinstance(part, int | Decimal)):
             raise refused
-        if keys.type_of(name) == "B" and isinstance(part, str):
+        if kind in ("S", "B") and not (isinstance(part, str) and part):
+            raise refused
+        if kind == "B":
             try:
-                value[name] = base64.b64decode(part, validate=True)
-            except (binascii.Error, ValueError, TypeError):
+                value[name] = _canonical_base64(part)
+            except ValueError:
                 raise refused from None
     return value
+
+
+def _canonical_base64(text: str) -> bytes:
+    """The bytes of standard base64 text, refusing any other spelling of them."""
+    decoded = base64.b64decode(text, validate=True)
+    if base64.b64encode(decoded).decode("ascii") != text:
+        raise ValueError("not canonical base64")
+    return decoded

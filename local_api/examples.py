@@ -148,14 +148,12 @@ class ExampleItem:
             for attribute, value in example_key(definition, ROUTE_EXAMPLE_VALUE).items()
         }
         #: Attributes the item has besides its key: its indexes' keys (so that an
-        #: index's request finds it) where text or numbers, and a name.
+        #: index's request finds it), and a name.
         self.rest: dict[str, Any] = {}
         for index in keys.indexes.values():
             for attribute in (index.hash_key, index.range_key):
                 if attribute and attribute not in self.key:
-                    kind = definition.attribute_types.get(attribute, "S")
-                    if kind in ("S", "N"):
-                        self.rest[attribute] = _typed(definition, attribute, ROUTE_EXAMPLE_VALUE)
+                    self.rest[attribute] = _typed(definition, attribute, ROUTE_EXAMPLE_VALUE)
         taken = {*self.key, *self.rest}
         self.name = next((name for name in ("name", "title") if name not in taken), "label")
 
@@ -165,9 +163,9 @@ class ExampleItem:
             return {self.name: name}
         shown = {
             attribute: base64.b64encode(value).decode() if isinstance(value, bytes) else value
-            for attribute, value in self.key.items()
+            for attribute, value in {**self.key, **self.rest}.items()
         }
-        return {**shown, **self.rest, self.name: name}
+        return {**shown, self.name: name}
 
     def segments(self, attributes: tuple[str, ...]) -> list[str]:
         """The path segments naming these attributes' values (binary as base64url)."""

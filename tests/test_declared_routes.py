@@ -56,6 +56,7 @@ LAMBDA_TABLE = {"LambdaTable": KeySchema("Id")}
         ("GET", "/x/{proxy+}", {}, "path must be segments"),
         ("GET", "/x//y", {}, "path must be segments"),
         ("POST", "/DynamoDBManager", {}, "the envelope's resource"),
+        ("GET", "/{anything}", {}, "first segment must be literal"),
         ("GET", "/x/{id}/{id}", {}, "named twice"),
         ("GET", "/x", {"status": 302}, "status must be"),
         ("GET", "/x", {"query": "limit"}, "a list of names"),

@@ -35,6 +35,7 @@ def table_definitions():
                 },
             },
             "Blobs": {"hashKey": "digest", "hashKeyType": "B"},
+            "Readings": {"hashKey": "sensor", "rangeKey": "at", "rangeKeyType": "N"},
         },
         point_in_time_recovery=False,
         deletion_protection=False,
@@ -327,3 +328,72 @@ def test_direct_invocations_keep_the_envelope(tables):
     )
 
     assert answer == {"Item": {"Id": "7"}}
+
+
+def test_a_read_with_an_idempotency_key_reads_afresh(tables, idempotency_table, http):
+    key = (("Idempotency-Key", "a-read"),)
+    tables["LambdaTable"].put({"Id": "7", "v": 1})
+    first = http("GET", "/LambdaTable/items/7", headers=key)
+    tables["LambdaTable"].put({"Id": "7", "v": 2})
+
+    second = http("GET", "/LambdaTable/items/7", headers=key)
+
+    assert (first.json["v"], second.json["v"]) == (1, 2)
+    assert "Idempotent-Replayed" not in second.headers
+    assert idempotency_table.items() == []
+
+
+def test_a_cursor_must_name_exactly_the_keys_of_what_it_pages(tables, http):
+    def cursor(last_key: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(last_key).encode()).decode().rstrip("=")
+
+    refused = [
+        ("/LambdaTable/items", {"Id": "7", "other": "x"}),
+        ("/LambdaTable/items", {"Id": 7}),
+        ("/LambdaTable/items", {"other": "x"}),
+        ("/Orders/items/42", {"customerId": "42", "orderId": "a"}),
+        ("/Orders/indexes/byStatus/items/new", {"customerId": 42, "orderId": "a"}),
+    ]
+    accepted = (
+        "/Orders/indexes/byStatus/items/new",
+        {"customerId": 42, "orderId": "a", "status": "new", "createdAt": "1"},
+    )
+
+    for path, last_key in refused:
+        answer = http("GET", f"{path}?cursor={cursor(last_key)}")
+        assert (answer.status, answer.json["type"]) == (400, "InvalidCursor"), (path, last_key)
+    assert http("GET", f"{accepted[0]}?cursor={cursor(accepted[1])}").status == 200
+
+
+def test_bounds_in_the_wrong_order_are_a_400_as_dynamodb_answers(tables, http):
+    answer = http("GET", "/Orders/items/42?from=b&to=a")
+    numbers = http("GET", "/Orders/items/42?from=10&to=9")
+
+    assert (answer.status, answer.json["type"]) == (400, "InvalidQuery")
+    assert numbers.status == 200  # orderId is a string: "10" sorts before "9"
+
+
+def test_keys_dynamodb_would_refuse_are_400s_before_it_is_called(tables, http):
+    too_long = "x" * 2049
+
+    assert http("GET", f"/LambdaTable/items/{too_long}").json["type"] == "InvalidKey"
+    assert http("POST", "/Blobs/items", {"digest": ""}).json["type"] == "InvalidKey"
+    assert http("POST", "/LambdaTable/items", {"Id": ""}).json["type"] == "InvalidKey"
+    assert http("PUT", f"/Orders/items/1/{'y' * 1025}", {}).json["type"] == "InvalidKey"
+    assert tables["LambdaTable"].items() == tables["Orders"].items() == []
+
+
+def test_one_binary_key_has_one_spelling(tables, http):
+    tables["Blobs"].put({"digest": b"\xfb\xff"})
+
+    assert http("GET", "/Blobs/items/-_8").status == 200
+    assert http("GET", "/Blobs/items/-_8=").status == 200  # padding may be sent
+    assert http("GET", "/Blobs/items/-_9").json["type"] == "InvalidKey"
+    assert http("POST", "/Blobs/items", {"digest": "AB=="}).json["type"] == "InvalidKey"
+
+
+def test_a_number_sort_key_takes_no_prefix(tables, http):
+    answer = http("GET", "/Readings/items/a?prefix=1")
+
+    assert (answer.status, answer.json["type"]) == (400, "InvalidQuery")
+    assert "prefix" not in answer.json["message"].split("takes")[1]

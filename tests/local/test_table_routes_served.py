@@ -17,7 +17,8 @@ import pytest
 
 from function.registry import Registry
 from function.routes import routes_of
-from infra.settings import stack_settings
+from infra.settings import settings_from, stack_settings
+from local_api import examples
 from tests.local.conftest import LocalServer, start_server
 
 #: ``0.10000000000000000001``: 21 significant digits, more than a float holds.
@@ -186,3 +187,25 @@ def run_curl(server: LocalServer, curl: list[str]):
     url = next(part for part in curl if part.startswith("http://"))
     body = curl[curl.index("-d") + 1] if "-d" in curl else None
     return server.request(method, url.removeprefix(server.base), body, sent_headers(curl))
+
+
+def test_the_banner_has_a_curl_for_an_index_keyed_by_a_binary_attribute():
+    settings = settings_from(
+        {
+            "tables": {
+                "Things": {
+                    "hashKey": "h",
+                    "rangeKey": "r",
+                    "rangeKeyType": "N",
+                    "globalSecondaryIndexes": {"byBin": {"hashKey": "gb", "hashKeyType": "B"}},
+                }
+            }
+        }
+    )
+
+    lines = examples.route_examples(settings, "http://127.0.0.1:3000")
+
+    (index_curl,) = [line for line in lines if "/Things/indexes/byBin/items/" in line]
+    (create,) = [line for line in lines if line.lstrip().startswith("POST")]
+    assert "/Things/indexes/byBin/items/Nw?limit=10" in index_curl  # b"7" as base64url
+    assert '"gb": "Nw=="' in create  # and as base64 in the body that makes the item
