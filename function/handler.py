@@ -137,7 +137,7 @@ def _run(
         if routed is None:
             document = envelope.parse(request.decode())
         else:
-            document = envelope.Envelope(routed.operation, routed.route.table, routed.payload)
+            document = envelope.Envelope(routed.operation, routed.table, routed.payload)
         operation_name = document.operation
         operation = registry.lookup(operation_name)
         deployment, served = _table_of(operation, document)

@@ -82,6 +82,8 @@ OPERATIONS = {
 }
 #: The kind of a route an operation declares (``route("GET", "/orders/{status}")``).
 DECLARED = "declared"
+#: The path variable that names the table a declared route runs on (``/counts/{table}``).
+TABLE_VARIABLE = "table"
 #: The query parameters each kind of route takes.
 PAGE_QUERY = ("limit", "cursor")
 RANGE_QUERY = ("from", "to", "prefix", "order")
@@ -230,8 +232,9 @@ def route(
     with each path and query parameter added under its own name, as text. The
     operation's schema checks the result either way. ``query`` lists the query
     parameters the route takes (any other is a 400); ``table`` the logical table
-    it runs on, when its operation runs on several; ``status`` its success
-    status (204 answers no body).
+    it runs on, when its operation runs on several, or else a ``{table}``
+    variable in the path names it per request (not a payload field); ``status``
+    its success status (204 answers no body).
     """
     where = f"route {method} {path}"
     if method not in METHODS:
@@ -267,6 +270,8 @@ class DeclaredRequest:
     route: Route
     payload: Any
     status: int = 200
+    #: The logical table the request names: the route's, or its path's ``{table}``.
+    table: str | None = None
 
     @property
     def operation(self) -> str:
@@ -289,8 +294,10 @@ def declared_request(
             takes = f"takes {', '.join(declared.query)}" if declared.query else "takes none"
             raise InvalidQueryError(f"Unknown query parameter {name!r}; {declared.path} {takes}")
     document = body() if declared.method in ("POST", "PUT", "PATCH") else None
-    payload = declared.payload_of(RouteRequest(match.parameters, query, document))
-    return DeclaredRequest(match.route, payload, declared.status)
+    parameters = dict(match.parameters)
+    table = parameters.pop(TABLE_VARIABLE, None) or match.route.table
+    payload = declared.payload_of(RouteRequest(parameters, query, document))
+    return DeclaredRequest(match.route, payload, declared.status, table)
 
 
 def parameter_name(attribute: str, taken: Iterable[str] = ()) -> str:
@@ -360,9 +367,15 @@ def _declared_routes(operation: Operation, tables: Mapping[str, KeySchema]) -> l
                 raise RouteDefinitionError(f"{where}: the operation does not run on {each.table}")
         elif each.table is not None and operation.tables is None:
             raise RouteDefinitionError(f"{where}: this stack serves no table {each.table!r}")
-        elif operation.needs_table and not operation.tables_in_payload and len(tables) > 1:
+        elif (
+            operation.needs_table
+            and not operation.tables_in_payload
+            and len(tables) > 1
+            and f"{{{TABLE_VARIABLE}}}" not in each.path
+        ):
             raise RouteDefinitionError(
-                f"{where}: the operation runs on several tables; give the route table="
+                f"{where}: the operation runs on several tables of this stack; give the route "
+                f"table=, or a {{{TABLE_VARIABLE}}} variable in its path (/counts/{{table}})"
             )
     return found
 

@@ -66,6 +66,10 @@ class RoutedRequest:
     def operation(self) -> str:
         return self.route.operation
 
+    @property
+    def table(self) -> str | None:
+        return self.route.table
+
     def answer(self, value: Any) -> tuple[int, Any, dict[str, str]]:
         """The status, body and headers of the resource's answer to the operation's result."""
         kind = self.route.kind
@@ -194,7 +198,12 @@ def _page(
     if "limit" in query:
         payload["Limit"] = _limit(query["limit"])
     if "cursor" in query:
-        payload["ExclusiveStartKey"] = decode_cursor(keys, query["cursor"], route.cursor_keys(keys))
+        start = decode_cursor(keys, query["cursor"], route.cursor_keys(keys))
+        if route.kind != "scan":
+            hash_key = route.index_keys(keys)[0]
+            if start[hash_key] != key[hash_key]:
+                raise InvalidCursorError("cursor is another partition's; start again without it")
+        payload["ExclusiveStartKey"] = start
     return payload
 
 
@@ -330,9 +339,17 @@ def _typed(keys: KeySchema, attribute: str, text: str, where: str) -> Any:
 
 
 def _body_value(keys: KeySchema, attribute: str, value: Any) -> Any:
-    """An attribute as the body gives it: a binary key's (the table's or an index's) is base64
-    text there, as reads show it; ``null`` stays (a PATCH's removal)."""
-    if keys.type_of(attribute) != "B" or value is None:
+    """An attribute as the body gives it, checked against its type if it is a key (the
+    table's or an index's): a binary key is base64 text there, as reads show it; ``null``
+    stays (a PATCH's removal)."""
+    if value is None or attribute not in keys.typed_attributes:
+        return value
+    kind = keys.type_of(attribute)
+    if kind == "S" and not isinstance(value, str):
+        raise InvalidKeyError(f"{attribute} is a string key; the body gives {_json_type(value)}")
+    if kind == "N" and (isinstance(value, bool) or not isinstance(value, int | Decimal)):
+        raise InvalidKeyError(f"{attribute} is a number key; the body gives {_json_type(value)}")
+    if kind != "B":
         return value
     if not isinstance(value, str):
         raise InvalidKeyError(f"{attribute} is a binary key: send it as base64 text")
@@ -340,6 +357,17 @@ def _body_value(keys: KeySchema, attribute: str, value: Any) -> Any:
         return _canonical_base64(value)
     except ValueError:
         raise InvalidKeyError(f"{attribute} is a binary key: {value!r} is not base64") from None
+
+
+def _json_type(value: Any) -> str:
+    """What a JSON value is, for a message: a string, a number, an object, ..."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | Decimal):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an object" if isinstance(value, dict) else "an array"
 
 
 def _shown(value: Any) -> Any:

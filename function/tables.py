@@ -81,6 +81,12 @@ class KeySchema(NamedTuple):
         """The attributes that make an item's primary key, hash key first."""
         return (self.hash_key,) if self.range_key is None else (self.hash_key, self.range_key)
 
+    @property
+    def typed_attributes(self) -> frozenset[str]:
+        """Every attribute with a declared type: the table's keys and its indexes'."""
+        indexed = (name for index in self.indexes.values() for name in index if name)
+        return frozenset((*self.key_attributes, *indexed))
+
     def key_of(self, item: Mapping[str, Any]) -> dict[str, Any]:
         """The primary key of ``item`` (an item or a key), as DynamoDB's ``Key`` wants it."""
         return {name: item[name] for name in self.key_attributes}

@@ -14,6 +14,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from function.routes import RouteDefinitionError
 from infra.grants import OperationRequirementError
 from infra.project import PROJECT_DIR, shown
 from infra.resource_names import function_resource_name
@@ -52,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         scaffold.ScaffoldError,
         local_key.LocalKeyError,
         ServeOptionsError,
+        RouteDefinitionError,
     ) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

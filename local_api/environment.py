@@ -29,6 +29,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from function import operation_packages
 from function import tables as function_tables
 from function.registry import Registry
+from function.routes import routes_of
 from infra.grants import check_requirements
 from infra.settings import Settings, stack_config
 from infra.table_definitions import primary_table
@@ -183,10 +184,9 @@ def local_stack(
 
     The process's environment is restored on the way out.
     """
-    check_requirements(
-        Registry(settings.operation_packages, settings.plugins).all().values(),
-        settings.table_indexes,
-    )
+    operations = Registry(settings.operation_packages, settings.plugins).all()
+    check_requirements(operations.values(), settings.table_indexes)
+    routes_of({name: table.key_schema for name, table in settings.tables.items()}, operations)
     requested = dynamodb_endpoint or os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
     region = str(stack_config(stack).get("aws:region") or DEFAULT_REGION)
     saved = dict(os.environ)

@@ -520,11 +520,12 @@ def post(aws_environment: None) -> Callable[..., HttpAnswer]:
 
 
 @pytest.fixture
-def http(aws_environment: None) -> Callable[..., HttpAnswer]:
-    """Send a request on a table route to the handler, as API Gateway would; the answer back.
+def http(tables: dict[str, Table]) -> Callable[..., HttpAnswer]:
+    """Send a request on a route to the handler, as API Gateway would; the answer back.
 
     ``http("POST", "/LambdaTable/items", body={"Id": "7"})``; ``body`` may be a
-    document or bytes, ``headers`` a list of pairs.
+    document or bytes, ``headers`` a list of pairs. The stack's tables are served
+    (routes are found from them), fresh for the test.
     """
 
     def send(

@@ -139,3 +139,26 @@ def test_a_declared_route_is_served_with_its_status_and_its_rule(
     assert (conflicting.status, conflicting.json["type"]) == (400, "InvalidKey")
     assert (unknown_query.status, unknown_query.json["type"]) == (400, "InvalidQuery")
     assert (invalid.status, invalid.json["type"]) == (400, "InvalidPayload")
+
+
+@pytest.mark.stack("orders")
+def test_a_route_of_an_operation_on_every_table_takes_the_table_from_its_path(
+    plugin_package, monkeypatch, tables, http
+):
+    module = """
+from function import operation, route
+
+
+@operation("count", actions=["dynamodb:Scan"], routes=[route("GET", "/counts/{table}")])
+def count(call):
+    return {"table": call.table_name, "Count": call.dynamodb.scan(TableName=call.table)["Count"]}
+"""
+    package = plugin_package({"count": module})
+    monkeypatch.setenv("OPERATION_PACKAGES", f"operations,orders_ops,{package}")
+    tables["Orders"].put({"customerId": "c1", "orderId": "a"})
+
+    orders = http("GET", "/counts/Orders")
+    unknown = http("GET", "/counts/Nowhere")
+
+    assert (orders.status, orders.json) == (200, {"table": "Orders", "Count": 1})
+    assert (unknown.status, unknown.json["type"]) == (403, "TableNotAllowed")

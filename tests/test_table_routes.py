@@ -397,3 +397,25 @@ def test_a_number_sort_key_takes_no_prefix(tables, http):
 
     assert (answer.status, answer.json["type"]) == (400, "InvalidQuery")
     assert "prefix" not in answer.json["message"].split("takes")[1]
+
+
+def test_a_key_of_the_wrong_type_in_a_body_is_an_invalid_key(tables, http):
+    number_for_string = http("POST", "/LambdaTable/items", {"Id": 5})
+    string_for_number = http("PUT", "/Orders/items/42/a", {"status": 1})
+    index_key = http("POST", "/Orders/items", {"customerId": 1, "orderId": "a", "status": 5})
+
+    assert number_for_string.json["type"] == "InvalidKey"
+    assert "string key" in number_for_string.json["message"]
+    assert string_for_number.json["type"] == index_key.json["type"] == "InvalidKey"
+    assert tables["LambdaTable"].items() == tables["Orders"].items() == []
+
+
+def test_another_partitions_cursor_is_refused(tables, http):
+    for customer in (1, 2):
+        for order in ("a", "b"):
+            tables["Orders"].put({"customerId": customer, "orderId": order})
+    first = http("GET", "/Orders/items/1?limit=1").json
+
+    reused = http("GET", f"/Orders/items/2?cursor={first['next']}")
+
+    assert (reused.status, reused.json["type"]) == (400, "InvalidCursor")
