@@ -1,5 +1,5 @@
 URL=http://127.0.0.1:3000
-http() { curl -s -X "$1" "$URL$2" -H 'Content-Type: application/json' ${3:+-d "$3"}; echo; }
+http() { curl -si -X "$1" "$URL$2" -H 'Content-Type: application/json' ${3:+-d "$3"}; echo; }
 
 http POST /LambdaTable/items '{"Id": "7", "name": "Ann", "n": 0.10000000000000000001}'
 # 201 {"Id":"7","name":"Ann","n":0.10000000000000000001}   (Location: /dev/LambdaTable/items/7)
