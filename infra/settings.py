@@ -70,8 +70,14 @@ LogRetentionDays = Literal[
     1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ]  # fmt: skip
 LOG_RETENTION_DAYS: tuple[int, ...] = get_args(LogRetentionDays)
-AuthMode = Literal["none", "apiKey", "iam"]
+AuthMode = Literal["none", "apiKey", "iam", "jwt"]
 AUTH_MODES: tuple[str, ...] = get_args(AuthMode)
+ApiType = Literal["rest", "http"]
+#: What a stack without an ``authMode`` line gets, by its ``apiType``: never open by omission.
+DEFAULT_AUTH_MODES: dict[str, str] = {"rest": "apiKey", "http": "iam"}
+#: The settings whose default follows another's: Pulumi.yaml gives them none, so that a
+#: stack file without the line is told from one that sets the default value.
+FOLLOWING_DEFAULTS = ("authMode", "apiKeyQuotaPerDay")
 #: A request with an idempotency key makes up to three DynamoDB calls in a row
 #: (hold the key, the operation, keep the result); the timeout must allow them all.
 MOST_DYNAMODB_CALLS = 3
@@ -121,18 +127,66 @@ class ProgramSettings(ConfigModel):
         description="The API Gateway stage, the first segment of the URL path.",
         json_schema_extra={"refusal": "must be 1 to 128 letters, digits, '-' or '_'"},
     )
+    api_type: ApiType = Field(
+        "rest",
+        description="The kind of API Gateway API: rest (a REST API, the tutorial's: API keys, "
+        "usage plans, WAF, request validation) or http (an HTTP API: cheaper and faster, "
+        "JWT authorizers, no API keys or WAF). See docs/deploying.md.",
+        json_schema_extra={
+            "refusal": "must be rest or http",
+            "docs": "`rest` (a REST API, the tutorial's) or `http` (an HTTP API: payload format "
+            "2.0, a `$default` stage that deploys itself; [REST or HTTP "
+            "API](#rest-or-http-api-apitype)).",
+        },
+    )
+    routes: Literal["listed", "proxy"] = Field(
+        "listed",
+        description="How the API routes: listed (every route in its OpenAPI document, the "
+        "default) or proxy (ANY /{proxy+}: every request reaches the function, which routes).",
+        json_schema_extra={
+            "refusal": "must be listed or proxy",
+            "docs": "`listed`: every route is in the deployed OpenAPI document, with its "
+            "parameters and answers, and a path the API lacks is API Gateway's 403. `proxy`: "
+            "the seed's catch-all, `ANY /{proxy+}` passed through, the function routing "
+            "([Table routes](api.md#table-routes)).",
+        },
+    )
     auth_mode: AuthMode = Field(
         "apiKey",
-        description="Who may call the API: apiKey (an x-api-key header; the default, so that "
-        "no stack is open by omission), iam (SigV4-signed) or none (anyone: only where the "
-        "stack file says so).",
+        description="Who may call the API: apiKey (an x-api-key header; a REST API's default, "
+        "so that no stack is open by omission), iam (SigV4-signed; an HTTP API's default), jwt "
+        "(an HTTP API's JWT authorizer: jwtIssuer, jwtAudience) or none (anyone: only where "
+        "the stack file says so).",
         json_schema_extra={
             "refusal": f"must be one of {', '.join(AUTH_MODES)}",
-            "docs": "`apiKey` (an `x-api-key` header, with a usage plan), `iam` (SigV4-signed "
-            "requests), or `none` (anyone may call: only a stack file that says so is open; "
-            "dev's does). A stack deployed before this default without an `authMode` line was "
-            "open and gets a key at its next `pulumi up`: add `authMode: none` to its stack "
-            "file to keep it open.",
+            "default_docs": "`apiKey` (`iam` with `apiType: http`)",
+            "docs": "`apiKey` (an `x-api-key` header, with a usage plan; REST APIs only), "
+            "`iam` (SigV4-signed requests), `jwt` (a JWT from `jwtIssuer` for `jwtAudience`; "
+            "HTTP APIs only), or `none` (anyone may call: only a stack file that says so is "
+            "open; dev's does). Without the line a stack is never open: a REST API gets "
+            "`apiKey`, an HTTP API `iam`. A stack deployed before this default without an "
+            "`authMode` line was open and gets a key at its next `pulumi up`: add "
+            "`authMode: none` to its stack file to keep it open.",
+        },
+    )
+    jwt_issuer: ConfigText = Field(
+        "",
+        pattern=r"^(|https://[^\s]+)$",
+        description="The issuer (iss) of the JWTs an HTTP API with authMode jwt accepts, an "
+        "https URL (a Cognito user pool's, an OpenID provider's).",
+        json_schema_extra={
+            "refusal": "must be an https URL, like https://cognito-idp.us-east-1.amazonaws.com/"
+            "us-east-1_AbCdEf123",
+            "docs": "With `authMode: jwt`, the issuer of the tokens: an `https` URL whose "
+            "`/.well-known/openid-configuration` API Gateway reads.",
+        },
+    )
+    jwt_audience: ConfigNames = Field(
+        (),
+        description="The audiences (aud, or client_id) an HTTP API with authMode jwt accepts.",
+        json_schema_extra={
+            "docs": "With `authMode: jwt`, the audiences a token may be for (`aud`, or "
+            "Cognito's `client_id`); at least one.",
         },
     )
     throttle_rate_limit: ConfigInt = Field(
@@ -160,6 +214,7 @@ class ProgramSettings(ConfigModel):
         description="Requests per day for the API key's usage plan (authMode apiKey).",
         json_schema_extra={
             "refusal": "must be positive",
+            "default_docs": "`10000`",
             "docs": "Requests per day the API key may make (`authMode: apiKey`).",
         },
     )
@@ -389,6 +444,15 @@ class ProgramSettings(ConfigModel):
             raise ValueError("0 would refuse every request")
         return value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _never_open_by_omission(cls, raw: Any) -> Any:
+        """A stack without an ``authMode`` line gets its API type's default, never none."""
+        if isinstance(raw, dict) and "authMode" not in raw:
+            api_type = raw.get("apiType", "rest")
+            return {**raw, "authMode": DEFAULT_AUTH_MODES.get(str(api_type), "apiKey")}
+        return raw
+
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if self.snap_start and not self.versions:
@@ -398,6 +462,29 @@ class ProgramSettings(ConfigModel):
             )
         if self.alarm_email and not self.alarms:
             refuse("needs alarms: true (it subscribes to the alarms' topic)", at=("alarmEmail",))
+        http = self.api_type == "http"
+        if http and self.auth_mode == "apiKey":
+            refuse(
+                "apiKey needs apiType rest: HTTP APIs have no API keys or usage plans; use "
+                "iam, jwt or none",
+                at=("authMode",),
+            )
+        if http and "api_key_quota_per_day" in self.model_fields_set:
+            refuse("needs apiType rest: HTTP APIs have no usage plans", at=("apiKeyQuotaPerDay",))
+        if self.auth_mode == "jwt":
+            if not http:
+                refuse(
+                    "jwt needs apiType http: a REST API takes iam or apiKey here",
+                    at=("authMode",),
+                )
+            if not self.jwt_issuer:
+                refuse("needs jwtIssuer: the https URL of the tokens' issuer", at=("authMode",))
+            if not self.jwt_audience:
+                refuse("needs jwtAudience: the audiences a token may be for", at=("authMode",))
+        else:
+            for key, value in (("jwtIssuer", self.jwt_issuer), ("jwtAudience", self.jwt_audience)):
+                if value:
+                    refuse("needs authMode: jwt", at=(key,))
         return self
 
     @model_validator(mode="wrap")
@@ -428,6 +515,16 @@ class Settings(Firewall, CustomDomain, ProgramSettings):
 
     _plugins: Mapping[str, str] = PrivateAttr(default_factory=dict)
     _warnings: tuple[str, ...] = PrivateAttr(())
+
+    @model_validator(mode="after")
+    def _edge_fits_the_api_type(self) -> Self:
+        if self.api_type == "http" and self.waf:
+            refuse(
+                "needs apiType rest: AWS WAF protects REST API stages, not HTTP APIs (put a "
+                "CloudFront distribution with WAF in front of an HTTP API instead)",
+                at=("waf",),
+            )
+        return self
 
     @property
     def plugins(self) -> Mapping[str, str]:

@@ -26,7 +26,7 @@ import yaml
 
 from infra.project import PROJECT_DIR
 from infra.setting_values import config_default
-from infra.settings import Settings
+from infra.settings import FOLLOWING_DEFAULTS, Settings
 
 WRITE_COMMAND = "make settings"
 DOCS = Path("docs") / "deploying.md"
@@ -48,7 +48,8 @@ def pulumi_config() -> dict[str, dict[str, Any]]:
         declared: dict[str, Any] = {"type": _pulumi_type(schema[key])}
         if declared["type"] == "array":
             declared["items"] = {"type": _pulumi_type(schema[key]["items"])}
-        declared["default"] = config_default(Settings, name)
+        if key not in FOLLOWING_DEFAULTS:
+            declared["default"] = config_default(Settings, name)
         declared["description"] = field.description
         config[key] = declared
     return config
@@ -76,10 +77,10 @@ def docs_section(project_dir: Path = PROJECT_DIR) -> str:
     for name, field in Settings.model_fields.items():
         key = field.alias or name
         default = config_default(Settings, name)
-        shown_default = f"`{_flow(default)}`"
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        shown_default = str(extra.get("default_docs") or f"`{_flow(default)}`")
         if key in shown and shown[key] != default:
             shown_default += f" ({SHOWN_STACK} `{_flow(shown[key])}`)"
-        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
         text = extra.get("docs") or field.description
         rows.append(f"| `{key}` | {shown_default} | {text} |")
     return "\n".join([HEADING, "", _NOTE, "", *rows, "", ""])
@@ -105,6 +106,17 @@ def _flow(value: Any) -> str:
     return text.removesuffix("\n...").strip()
 
 
+def _default_lines(declared: dict[str, Any]) -> list[str]:
+    """A setting's ``default:`` lines; none for one whose default follows another setting."""
+    if "default" not in declared:
+        return []
+    default = declared["default"]
+    if isinstance(default, dict | list) and default:
+        nested = yaml.safe_dump(default, sort_keys=False, default_flow_style=False)
+        return ["    default:", *(f"      {line}" for line in nested.splitlines())]
+    return [f"    default: {_flow(default)}"]
+
+
 def config_block() -> str:
     """Pulumi.yaml's ``config`` block as written: a short description on its key's line,
     a long one folded."""
@@ -113,12 +125,7 @@ def config_block() -> str:
         lines += [f"  {key}:", f"    type: {declared['type']}"]
         if "items" in declared:
             lines += ["    items:", f"      type: {declared['items']['type']}"]
-        default = declared["default"]
-        if isinstance(default, dict | list) and default:
-            nested = yaml.safe_dump(default, sort_keys=False, default_flow_style=False)
-            lines += ["    default:", *(f"      {line}" for line in nested.splitlines())]
-        else:
-            lines.append(f"    default: {_flow(default)}")
+        lines += _default_lines(declared)
         description = _scalar(declared["description"])
         if len(f"    description: {description}") <= 100:
             lines.append(f"    description: {description}")
