@@ -2,7 +2,8 @@
 
 After CloudWatch's "Recommended alarms" for API Gateway, Lambda and DynamoDB:
 
-* ``api-5xx-rate`` and ``api-latency-p99``: what callers see, at the stage;
+* ``api-5xx-rate`` and ``api-latency-p99``: what callers see, at the stage, by the
+  metrics the stack's API type publishes (:data:`infra.dashboard.API_GATEWAY_METRICS`);
 * ``function-errors``, ``function-throttles`` and ``function-duration``: the
   function failing outside its own error handling, refused for want of
   concurrency, or running into its timeout;
@@ -27,7 +28,7 @@ import pulumi
 import pulumi_aws as aws
 
 from infra.alarm_thresholds import AlarmThresholds
-from infra.dashboard import table_metric_query
+from infra.dashboard import API_GATEWAY, API_GATEWAY_METRICS, table_metric_query
 
 #: Every alarm looks at one-minute periods.
 PERIOD_SECONDS = 60
@@ -38,7 +39,10 @@ OPERATING_GUIDE = "docs/operating.md#alarms-alarms"
 class Watched:
     """What the alarms and the dashboard watch, by the names CloudWatch knows them by."""
 
-    api_name: pulumi.Input[str]
+    #: ``rest`` or ``http``: which metrics API Gateway publishes for the API.
+    api_type: str
+    #: What those metrics name the API by: a REST API's name, an HTTP API's id.
+    api: pulumi.Input[str]
     stage_name: pulumi.Input[str]
     function_name: pulumi.Input[str]
     timeout_seconds: int
@@ -61,6 +65,9 @@ class _Alarm:
     dimensions: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     #: A Metrics Insights query, instead of one metric.
     query: pulumi.Input[str] | None = None
+    #: Metric math instead of one metric: the metrics it reads (id to metric name, their
+    #: ``statistic`` and ``dimensions`` the alarm's), and the expression the alarm watches.
+    math: tuple[Mapping[str, str], str] | None = None
 
 
 def declare_alarms(
@@ -73,30 +80,6 @@ def declare_alarms(
     """One CloudWatch alarm per :func:`_alarms` entry, named ``<prefix>-<key>``."""
     declared = []
     for alarm in _alarms(watched, thresholds):
-        metric: dict[str, Any] = (
-            {
-                "metric_queries": [
-                    {
-                        "id": "total",
-                        "expression": alarm.query,
-                        "period": PERIOD_SECONDS,
-                        "return_data": True,
-                    }
-                ]
-            }
-            if alarm.query is not None
-            else {
-                "namespace": alarm.namespace,
-                "metric_name": alarm.metric_name,
-                "dimensions": dict(alarm.dimensions),
-                "period": PERIOD_SECONDS,
-                **(
-                    {"extended_statistic": alarm.statistic}
-                    if alarm.statistic.startswith("p")
-                    else {"statistic": alarm.statistic}
-                ),
-            }
-        )
         declared.append(
             aws.cloudwatch.MetricAlarm(
                 f"{prefix}-{alarm.key}",
@@ -111,29 +94,106 @@ def declare_alarms(
                 alarm_actions=[topic_arn],
                 ok_actions=[topic_arn],
                 opts=opts,
-                **metric,
+                **_metric(alarm),
             )
         )
     return declared
 
 
-def _alarms(watched: Watched, thresholds: AlarmThresholds) -> list[_Alarm]:
-    api = {"ApiName": watched.api_name, "Stage": watched.stage_name}
-    function = {"FunctionName": watched.function_name}
-    timeout_ms = watched.timeout_seconds * 1000
-    alarms = [
-        _Alarm(
+def _metric(alarm: _Alarm) -> dict[str, Any]:
+    """What the alarm watches, as ``MetricAlarm``'s arguments: one metric, a Metrics
+    Insights query, or metric math."""
+    if alarm.query is not None:
+        query = {
+            "id": "total",
+            "expression": alarm.query,
+            "period": PERIOD_SECONDS,
+            "return_data": True,
+        }
+        return {"metric_queries": [query]}
+    if alarm.math is not None:
+        return {"metric_queries": _metric_math(alarm, *alarm.math)}
+    return {
+        "namespace": alarm.namespace,
+        "metric_name": alarm.metric_name,
+        "dimensions": dict(alarm.dimensions),
+        "period": PERIOD_SECONDS,
+        **(
+            {"extended_statistic": alarm.statistic}
+            if alarm.statistic.startswith("p")
+            else {"statistic": alarm.statistic}
+        ),
+    }
+
+
+def _metric_math(
+    alarm: _Alarm, metrics: Mapping[str, str], expression: str
+) -> list[dict[str, Any]]:
+    """The alarm's metric math: each metric it reads, then the expression it watches."""
+    return [
+        *(
+            {
+                "id": metric_id,
+                "metric": {
+                    "namespace": alarm.namespace,
+                    "metric_name": metric_name,
+                    "dimensions": dict(alarm.dimensions),
+                    "period": PERIOD_SECONDS,
+                    "stat": alarm.statistic,
+                },
+                "return_data": False,
+            }
+            for metric_id, metric_name in metrics.items()
+        ),
+        {"id": "share", "expression": expression, "label": alarm.key, "return_data": True},
+    ]
+
+
+def _server_error_rate(watched: Watched, thresholds: AlarmThresholds) -> _Alarm:
+    """The share of requests API Gateway answered with a 5xx.
+
+    A REST API's ``5XXError`` counts 0 or 1 for each request, so its average is that
+    share. An HTTP API's ``5xx`` is documented as "the number of server-side errors
+    captured in a given period", so its share is worked out: its sum over ``Count``'s.
+    """
+    named = API_GATEWAY_METRICS[watched.api_type]
+    api = {named.dimension: watched.api, "Stage": watched.stage_name}
+    description = (
+        "More than the threshold's share of requests got a 5xx from API Gateway for 3 minutes: "
+        "read the function's ServerErrors by operation and its error log lines."
+    )
+    if watched.api_type == "rest":
+        return _Alarm(
             "api-5xx-rate",
-            "More than the threshold's share of requests got a 5xx from API Gateway for 3 minutes: "
-            "read the function's ServerErrors by operation and its error log lines.",
+            description,
             thresholds.api_server_error_rate,
             "GreaterThanThreshold",
             3,
-            "AWS/ApiGateway",
-            "5XXError",
+            API_GATEWAY,
+            named.server_errors,
             "Average",
             api,
-        ),
+        )
+    return _Alarm(
+        "api-5xx-rate",
+        description,
+        thresholds.api_server_error_rate,
+        "GreaterThanThreshold",
+        3,
+        API_GATEWAY,
+        statistic="Sum",
+        dimensions=api,
+        math=({"errors": named.server_errors, "requests": named.requests}, "errors / requests"),
+    )
+
+
+def _alarms(watched: Watched, thresholds: AlarmThresholds) -> list[_Alarm]:
+    named = API_GATEWAY_METRICS[watched.api_type]
+    api = {named.dimension: watched.api, "Stage": watched.stage_name}
+    function = {"FunctionName": watched.function_name}
+    timeout_ms = watched.timeout_seconds * 1000
+    alarms = [
+        _server_error_rate(watched, thresholds),
         _Alarm(
             "api-latency-p99",
             "API Gateway's p99 latency was over the threshold (ms) for 5 minutes: compare its "
@@ -141,8 +201,8 @@ def _alarms(watched: Watched, thresholds: AlarmThresholds) -> list[_Alarm]:
             thresholds.api_latency_p99,
             "GreaterThanOrEqualToThreshold",
             5,
-            "AWS/ApiGateway",
-            "Latency",
+            API_GATEWAY,
+            named.latency,
             "p99",
             api,
         ),

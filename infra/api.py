@@ -1,4 +1,4 @@
-"""The whole API as one Pulumi component: tables, function, REST API, stage and its protection.
+"""The whole API as one Pulumi component: tables, function, and the API Gateway API in front.
 
 Everything the tutorial builds by hand, without its traps:
 
@@ -6,22 +6,19 @@ Everything the tutorial builds by hand, without its traps:
   protected from deletion and replacement where the stack asks for it;
 * the function's role may do only what the registered operations declare, on
   the tables and indexes they run on and its own log group (:mod:`infra.policy`);
-* the REST API is defined by its OpenAPI document (:mod:`infra.openapi`, from
-  the same registry), as SAM's ``DefinitionBody`` does: the proxy integration,
-  the request model and validator, API keys or IAM, CORS. Removing a part
-  removes it in the same update, which a REST API built part by part cannot
-  promise (pulumi-aws#3289);
+* in front of the function, the stack's ``apiType``: a REST API defined by its
+  OpenAPI document (:mod:`infra.rest_gateway`) or an HTTP API, cheaper and
+  faster, with a route per served route (:mod:`infra.http_api`);
 * the Lambda permissions' source ARNs name this API's ``POST /DynamoDBManager`` and
   its routes (:func:`invoke_source_paths`), nothing else;
-* the deployment is replaced whenever the document changes (its ``triggers``
-  hash it), and the stage moves to it;
-* the URL is the stage's invoke URL (which ends with the stage name) plus the
-  resource path, so the stage appears once.
+* the alarms and the dashboard watch the API by the metrics its type publishes,
+  the function and every table;
+* the URL is where ``POST /DynamoDBManager`` is called, through the stage or the
+  custom domain.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -38,51 +35,20 @@ from infra.alarms import Watched, declare_alarms
 from infra.archive import ArchiveError, archive_files, generated_files
 from infra.dashboard import dashboard_body
 from infra.dependencies import LambdaPlatform
-from infra.domain import custom_domain
-from infra.firewall import web_acl
+from infra.gateway import API_NAME, Backend, Front
 from infra.grants import check_requirements, table_grants
-from infra.policy import (
-    function_policy,
-    lambda_trust_policy,
-    policy_json,
-    service_trust_policy,
-)
+from infra.http_api import http_gateway
+from infra.policy import function_policy, lambda_trust_policy, policy_json
 from infra.resource_names import function_resource_name, stack_resource_name
 from infra.rest_api import RESOURCE_PATH
+from infra.rest_gateway import ACCESS_LOG_FORMAT as ACCESS_LOG_FORMAT
+from infra.rest_gateway import rest_gateway
 from infra.settings import Settings
 from infra.table_definitions import Index, TableDefinition, primary_table, table_resource_names
 
 COMPONENT_TYPE = "dynamodb-operations:api:DynamoDBOperationsApi"
 HANDLER = "function.handler.handler"
 RUNTIME = "python3.13"
-REST_API_NAME = "DynamoDBOperations"
-#: AWS's managed policy for API Gateway's account-wide logging role.
-API_GATEWAY_LOGGING_POLICY = (
-    "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
-)
-#: One JSON object per request: who called, what, the answer, and how long each part took.
-ACCESS_LOG_FORMAT = {
-    "requestId": "$context.requestId",
-    "extendedRequestId": "$context.extendedRequestId",
-    "requestTime": "$context.requestTime",
-    "ip": "$context.identity.sourceIp",
-    "caller": "$context.identity.caller",
-    "user": "$context.identity.user",
-    "userArn": "$context.identity.userArn",
-    "apiKeyId": "$context.identity.apiKeyId",
-    "userAgent": "$context.identity.userAgent",
-    "httpMethod": "$context.httpMethod",
-    "resourcePath": "$context.resourcePath",
-    "protocol": "$context.protocol",
-    "status": "$context.status",
-    "responseLength": "$context.responseLength",
-    "responseLatency": "$context.responseLatency",
-    "integrationStatus": "$context.integration.status",
-    "integrationLatency": "$context.integrationLatency",
-    "errorType": "$context.error.responseType",
-    "errorMessage": "$context.error.message",
-    "validationError": "$context.error.validationErrorString",
-}
 #: The alias API Gateway calls when the stack publishes versions.
 LIVE_ALIAS = "live"
 #: The largest resource-based policy a function (or alias) may have: one statement per
@@ -160,17 +126,7 @@ def invoke_source_paths(routes: Iterable[Route]) -> dict[str, str]:
 
 def metrics_namespace(stack: str) -> str:
     """Where a stack's per-operation metrics go in CloudWatch: one namespace per stack."""
-    return f"{REST_API_NAME}/{stack}"
-
-
-def rest_api_name(stack: str) -> str:
-    """The REST API's name: the stack in it, so dev and prod are told apart in the console."""
-    return f"{REST_API_NAME}-{stack}"
-
-
-def api_gateway_logging_role_name(region: str) -> str:
-    """The logging role's name: one per account and region, as the setting it serves is."""
-    return f"api-gateway-cloudwatch-logs-{region}"
+    return f"{API_NAME}/{stack}"
 
 
 def log_group_name(project: str, stack: str, name: str) -> str:
@@ -227,64 +183,29 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
         records = self._idempotency_table()
         function = self._function(operations, served, records, log_group)
         live = self._live_alias(function) if settings.versions else None
-        invoke_arn = live.invoke_arn if live is not None else function.invoke_arn
-
-        body = invoke_arn.apply(
-            lambda uri: openapi.dumps(openapi.api_gateway_document(operations, settings, uri))
-        )
-        # Not "-rest-api", the API version 1 built part by part: importing the document over
-        # it would leave Pulumi deleting its old parts (by name and id) from the new one.
-        rest_api = aws.apigateway.RestApi(
-            f"{name}-api",
-            name=rest_api_name(pulumi.get_stack()),
-            description=f"DynamoDB operations over HTTPS (POST /DynamoDBManager), stack "
-            f"{pulumi.get_stack()}",
-            body=body,
-            # Each update replaces the whole definition, so a part the document lost is gone.
-            put_rest_api_mode="overwrite",
-            endpoint_configuration={"types": "REGIONAL"},
-            opts=self._child(),
-        )
-
-        permission = aws.lambda_.Permission(
-            f"{name}-permission",
-            function=function.name,
-            qualifier=live.name if live is not None else None,
-            action="lambda:InvokeFunction",
-            principal="apigateway.amazonaws.com",
-            source_arn=pulumi.Output.concat(rest_api.execution_arn, "/*/POST", RESOURCE_PATH),
-            opts=self._child(),
-        )
         routed = openapi.served_routes(operations, settings)
-        permissions = [permission] + [
-            aws.lambda_.Permission(
-                f"{name}-permission-{suffix}",
-                function=function.name,
-                qualifier=live.name if live is not None else None,
-                action="lambda:InvokeFunction",
-                principal="apigateway.amazonaws.com",
-                source_arn=pulumi.Output.concat(rest_api.execution_arn, path),
-                opts=self._child(),
-            )
-            for suffix, path in invoke_source_paths(routed).items()
-        ]
-
-        stage = self._stage(rest_api, body, permissions)
-        base_url: pulumi.Output[str] = stage.invoke_url
-        self.domain_target = None
-        if settings.domain_name:
-            domain = custom_domain(name, settings, rest_api, stage, self._child())
-            base_url, self.domain_target = domain.base_url, domain.target
-        if settings.waf:
-            web_acl(name, self._stack_name(), settings.waf_rate_limit, stage, self._child())
+        backend = Backend(
+            name=name,
+            settings=settings,
+            operations=operations,
+            routes=routed,
+            route_paths=invoke_source_paths(routed),
+            function=function,
+            live=live,
+            component=self,
+        )
+        front: Front = (http_gateway if settings.api_type == "http" else rest_gateway)(backend)
+        base_url = front.base_url
+        self.domain_target = front.domain_target
         self.url = pulumi.Output.concat(base_url, RESOURCE_PATH)
         self.table_name = served[primary].name if primary is not None else None
         self.table_names = _physical_names(served)
         self.function_name = function.name
-        self.api_key = self._api_key(rest_api, stage) if settings.auth_mode == "apiKey" else None
+        self.api_key = front.api_key
         watched = Watched(
-            api_name=rest_api.name,
-            stage_name=stage.stage_name,
+            api_type=front.api_type,
+            api=front.api,
+            stage_name=front.stage_name,
             function_name=function.name,
             timeout_seconds=settings.timeout,
             tables={
@@ -357,7 +278,7 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
         region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
         body = pulumi.Output.all(
             region=region,
-            api_name=watched.api_name,
+            api=watched.api,
             stage_name=watched.stage_name,
             function_name=watched.function_name,
             tables=pulumi.Output.all(**watched.tables),
@@ -366,6 +287,7 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
             lambda names: json.dumps(
                 dashboard_body(
                     title=self._stack_name(),
+                    api_type=watched.api_type,
                     metrics_namespace=watched.metrics_namespace,
                     **names,
                 )
@@ -529,137 +451,6 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
             function_version=function.version,
             opts=self._child(),
         )
-
-    def _stage(
-        self,
-        rest_api: aws.apigateway.RestApi,
-        body: pulumi.Output[str],
-        permissions: list[aws.lambda_.Permission],
-    ) -> aws.apigateway.Stage:
-        """The stage, on a deployment replaced whenever the API's document changes.
-
-        The deployment waits for API Gateway's permissions to invoke the function
-        (or the alias a ``versions`` toggle moves it to), so the stage never serves
-        a route it may not call: that would be a 500 to every caller meanwhile.
-        """
-        settings, name = self._settings, self._name
-        deployment = aws.apigateway.Deployment(
-            f"{name}-deployment",
-            rest_api=rest_api.id,
-            description="Replaced whenever the API's OpenAPI document changes",
-            triggers={
-                "redeployment": body.apply(lambda text: hashlib.sha256(text.encode()).hexdigest())
-            },
-            opts=self._child(depends_on=[rest_api, *permissions]),
-        )
-        stage = aws.apigateway.Stage(
-            f"{name}-stage",
-            rest_api=rest_api.id,
-            deployment=deployment.id,
-            stage_name=settings.stage_name,
-            xray_tracing_enabled=settings.tracing,
-            **self._access_logs(),
-        )
-        aws.apigateway.MethodSettings(
-            f"{name}-method-settings",
-            rest_api=rest_api.id,
-            stage_name=stage.stage_name,
-            method_path="*/*",
-            settings={
-                "metrics_enabled": True,
-                "throttling_rate_limit": settings.throttle_rate_limit,
-                "throttling_burst_limit": settings.throttle_burst_limit,
-            },
-            opts=self._child(),
-        )
-        return stage
-
-    def _access_logs(self) -> dict[str, Any]:
-        """The stage's JSON access log, where the stack turns it on, and what it needs first.
-
-        API Gateway writes access logs only with a CloudWatch role set for the
-        whole account and region; ``apiGatewayLoggingRole: manage`` sets one.
-        """
-        settings, name = self._settings, self._name
-        if not settings.access_logs:
-            return {"opts": self._child()}
-        log_group = aws.cloudwatch.LogGroup(
-            f"{name}-access-logs",
-            name=f"/aws/apigateway/{pulumi.get_project()}/{pulumi.get_stack()}/{name}/access",
-            retention_in_days=settings.log_retention_days,
-            opts=self._child(),
-        )
-        needs: list[pulumi.Resource] = [log_group]
-        if settings.api_gateway_logging_role == "manage":
-            needs.append(self._api_gateway_logging_role())
-        return {
-            "access_log_settings": {
-                "destination_arn": log_group.arn,
-                "format": json.dumps(ACCESS_LOG_FORMAT, separators=(",", ":")),
-            },
-            "opts": self._child(depends_on=needs),
-        }
-
-    def _api_gateway_logging_role(self) -> aws.apigateway.Account:
-        """API Gateway's CloudWatch role for the account and region, set from this stack.
-
-        The setting is one per account and region, so the role's name is too
-        (:func:`api_gateway_logging_role_name`): a second stack that would manage
-        it fails to create the role, naming it, before it can take the setting
-        over. The policy is attached as a resource of its own, never through the
-        role's deprecated ``managed_policy_arns``; the setting waits for it.
-        """
-        name = self._name
-        region = aws.get_region_output(opts=pulumi.InvokeOutputOptions(parent=self)).region
-        role = aws.iam.Role(
-            f"{name}-api-gateway-logging-role",
-            name=region.apply(api_gateway_logging_role_name),
-            assume_role_policy=json.dumps(service_trust_policy("apigateway.amazonaws.com")),
-            description=f"API Gateway's CloudWatch role for the account and region, managed by "
-            f"stack {pulumi.get_project()}/{pulumi.get_stack()}",
-            opts=self._child(),
-        )
-        attachment = aws.iam.RolePolicyAttachment(
-            f"{name}-api-gateway-logging-policy",
-            role=role.name,
-            policy_arn=API_GATEWAY_LOGGING_POLICY,
-            opts=self._child(),
-        )
-        return aws.apigateway.Account(
-            f"{name}-api-gateway-account",
-            cloudwatch_role_arn=role.arn,
-            opts=self._child(depends_on=[attachment]),
-        )
-
-    def _api_key(
-        self, rest_api: aws.apigateway.RestApi, stage: aws.apigateway.Stage
-    ) -> pulumi.Output[str]:
-        settings, name = self._settings, self._name
-        key = aws.apigateway.ApiKey(
-            f"{name}-api-key",
-            description="The key callers send as x-api-key",
-            enabled=True,
-            opts=self._child(),
-        )
-        plan = aws.apigateway.UsagePlan(
-            f"{name}-usage-plan",
-            description="Throttle and daily quota of the API key",
-            api_stages=[{"api_id": rest_api.id, "stage": stage.stage_name}],
-            throttle_settings={
-                "rate_limit": settings.throttle_rate_limit,
-                "burst_limit": settings.throttle_burst_limit,
-            },
-            quota_settings={"limit": settings.api_key_quota_per_day, "period": "DAY"},
-            opts=self._child(),
-        )
-        aws.apigateway.UsagePlanKey(
-            f"{name}-usage-plan-key",
-            key_id=key.id,
-            key_type="API_KEY",
-            usage_plan_id=plan.id,
-            opts=self._child(),
-        )
-        return pulumi.Output.secret(key.value)
 
 
 def _projected(index: Index, **args: Any) -> dict[str, Any]:

@@ -11,31 +11,65 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 #: CloudWatch's dashboard grid is 24 units wide.
 GRID_WIDTH = 24
 _HALF, _HEIGHT = 12, 6
 _TABLE_NAME = re.compile(r"[A-Za-z0-9_.-]{3,255}")
+API_GATEWAY = "AWS/ApiGateway"
+
+
+@dataclass(frozen=True)
+class ApiGatewayMetrics:
+    """How CloudWatch names an API type's metrics, all in namespace ``AWS/ApiGateway``."""
+
+    #: The dimension naming the API (beside ``Stage``).
+    dimension: str
+    client_errors: str
+    server_errors: str
+    #: What a title calls the API.
+    kind: str
+    requests: str = "Count"
+    latency: str = "Latency"
+    integration_latency: str = "IntegrationLatency"
+
+
+#: Each ``apiType``'s metrics. REST APIs: ``ApiName``, ``4XXError``, ``5XXError``
+#: (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-metrics-and-dimensions.html);
+#: HTTP APIs: ``ApiId``, ``4xx``, ``5xx``, the same ``Count``, ``Latency`` and
+#: ``IntegrationLatency`` ("Monitor CloudWatch metrics for HTTP APIs in API Gateway",
+#: https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-metrics.html).
+API_GATEWAY_METRICS = {
+    "rest": ApiGatewayMetrics("ApiName", "4XXError", "5XXError", kind="API Gateway"),
+    "http": ApiGatewayMetrics("ApiId", "4xx", "5xx", kind="API Gateway HTTP API"),
+}
 
 
 def dashboard_body(
     *,
     title: str,
     region: str,
-    api_name: str,
+    api_type: str,
+    api: str,
     stage_name: str,
     function_name: str,
     tables: Mapping[str, str],
     metrics_namespace: str | None,
     alarm_arns: Sequence[str],
 ) -> dict[str, Any]:
-    """The dashboard: its widgets laid out two to a row, alarms and headings full width."""
-    api = ["ApiName", api_name, "Stage", stage_name]
+    """The dashboard: its widgets laid out two to a row, alarms and headings full width.
+
+    ``api`` is what the API type's metrics name the API by (:data:`API_GATEWAY_METRICS`):
+    a REST API's name, an HTTP API's id.
+    """
+    named = API_GATEWAY_METRICS[api_type]
+    stage = [named.dimension, api, "Stage", stage_name]
     function = ["FunctionName", function_name]
     widgets: list[dict[str, Any]] = [
         _text(
-            f"# {title}\nAPI Gateway `{api_name}` stage `{stage_name}`, function "
+            f"# {title}\n{named.kind} `{api}` stage `{stage_name}`, function "
             f"`{function_name}`. What each alarm means and what to do first: "
             "docs/operating.md in the project."
         )
@@ -50,9 +84,9 @@ def dashboard_body(
             region,
             "Sum",
             [
-                ["AWS/ApiGateway", "Count", *api],
-                ["AWS/ApiGateway", "4XXError", *api],
-                ["AWS/ApiGateway", "5XXError", *api],
+                [API_GATEWAY, named.requests, *stage],
+                [API_GATEWAY, named.client_errors, *stage],
+                [API_GATEWAY, named.server_errors, *stage],
             ],
         ),
         _graph(
@@ -60,9 +94,9 @@ def dashboard_body(
             region,
             "p99",
             [
-                ["AWS/ApiGateway", "Latency", *api, {"stat": "p50", "label": "Latency p50"}],
-                ["AWS/ApiGateway", "Latency", *api, {"label": "Latency p99"}],
-                ["AWS/ApiGateway", "IntegrationLatency", *api, {"label": "Integration p99"}],
+                [API_GATEWAY, named.latency, *stage, {"stat": "p50", "label": "Latency p50"}],
+                [API_GATEWAY, named.latency, *stage, {"label": "Latency p99"}],
+                [API_GATEWAY, named.integration_latency, *stage, {"label": "Integration p99"}],
             ],
         ),
         _graph(

@@ -6,6 +6,13 @@ yours (in the stack's region, since the endpoint is regional). Either way the
 domain maps its root to the stage, so ``https://<domain>/DynamoDBManager`` is
 the URL, and with ``hostedZoneId`` an alias record points the name at it;
 without one, point a CNAME at the ``domainTarget`` output yourself.
+
+A REST API's stage is mapped by a base path mapping, an HTTP API's by an API
+mapping (API Gateway version 2). The domain itself is the same resource for both:
+"a Regional custom domain can be associated with REST APIs and HTTP APIs"
+(https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-custom-domain-names.html),
+and HTTP APIs take its TLS 1.2 policy, so a stack that changes its ``apiType``
+keeps its domain, certificate and DNS record, and only its mapping changes.
 """
 
 from __future__ import annotations
@@ -37,7 +44,50 @@ def custom_domain(
     stage: aws.apigateway.Stage,
     opts: pulumi.ResourceOptions,
 ) -> CustomDomain:
-    """The domain, its certificate (issued here or given), mapping and DNS record."""
+    """The domain, its certificate (issued here or given), DNS record and the REST API's
+    stage mapped at its root."""
+    domain = _regional_domain(name, settings, opts)
+    aws.apigateway.BasePathMapping(
+        f"{name}-base-path-mapping",
+        domain_name=domain.domain_name,
+        rest_api=rest_api.id,
+        stage_name=stage.stage_name,
+        opts=opts,
+    )
+    return _reached_at(domain)
+
+
+def http_custom_domain(
+    name: str,
+    settings: Settings,
+    api: aws.apigatewayv2.Api,
+    stage: aws.apigatewayv2.Stage,
+    opts: pulumi.ResourceOptions,
+) -> CustomDomain:
+    """The domain, its certificate (issued here or given), DNS record and the HTTP API's
+    stage mapped at its root (an API mapping without a key)."""
+    domain = _regional_domain(name, settings, opts)
+    aws.apigatewayv2.ApiMapping(
+        f"{name}-api-mapping",
+        domain_name=domain.domain_name,
+        api_id=api.id,
+        stage=stage.name,
+        opts=opts,
+    )
+    return _reached_at(domain)
+
+
+def _reached_at(domain: aws.apigateway.DomainName) -> CustomDomain:
+    return CustomDomain(
+        base_url=pulumi.Output.concat("https://", domain.domain_name),
+        target=domain.regional_domain_name,
+    )
+
+
+def _regional_domain(
+    name: str, settings: Settings, opts: pulumi.ResourceOptions
+) -> aws.apigateway.DomainName:
+    """The regional domain name, its certificate and, in a hosted zone, its alias record."""
     certificate_arn: pulumi.Input[str] = (
         _in_stack_region(settings.certificate_arn)
         if settings.certificate_arn
@@ -49,13 +99,6 @@ def custom_domain(
         regional_certificate_arn=certificate_arn,
         endpoint_configuration={"types": "REGIONAL"},
         security_policy=SECURITY_POLICY,
-        opts=opts,
-    )
-    aws.apigateway.BasePathMapping(
-        f"{name}-base-path-mapping",
-        domain_name=domain.domain_name,
-        rest_api=rest_api.id,
-        stage_name=stage.stage_name,
         opts=opts,
     )
     if settings.hosted_zone_id:
@@ -73,10 +116,7 @@ def custom_domain(
             ],
             opts=opts,
         )
-    return CustomDomain(
-        base_url=pulumi.Output.concat("https://", domain.domain_name),
-        target=domain.regional_domain_name,
-    )
+    return domain
 
 
 def _in_stack_region(certificate_arn: str) -> str:

@@ -993,7 +993,19 @@ def _response(status: int) -> dict[str, Any]:
 
 
 def _security_scheme(auth_mode: str) -> tuple[str, dict[str, Any]] | None:
-    """API Gateway's security scheme for the stack's ``authMode``; ``None`` for an open API."""
+    """API Gateway's security scheme for the stack's ``authMode``; ``None`` for an open API.
+
+    ``jwt`` is an HTTP API's JWT authorizer, which reads ``Authorization: Bearer <token>``
+    (a token from the stack's ``jwtIssuer`` for one of its ``jwtAudience``): HTTP bearer.
+    """
+    if auth_mode == "jwt":
+        return "jwt", {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "A JWT from the stack's issuer (jwtIssuer) for one of its audiences "
+            "(jwtAudience), checked by API Gateway's JWT authorizer.",
+        }
     if auth_mode == "apiKey":
         return "api_key", {"type": "apiKey", "name": "x-api-key", "in": "header"}
     if auth_mode == "iam":
@@ -1009,6 +1021,19 @@ def _security_scheme(auth_mode: str) -> tuple[str, dict[str, Any]] | None:
 
 
 def _stage_servers(settings: Settings) -> list[dict[str, Any]]:
+    """Where the deployed API answers: a REST API under its stage, an HTTP API's ``$default``
+    stage at the root of its endpoint."""
+    if settings.api_type == "http":
+        return [
+            {
+                "url": "https://{apiId}.execute-api.{region}.amazonaws.com",
+                "description": "The deployed HTTP API's $default stage (the stack's url output)",
+                "variables": {
+                    "apiId": {"default": "abcdef1234", "description": "The HTTP API's id"},
+                    "region": {"default": "us-east-1"},
+                },
+            }
+        ]
     return [
         {
             "url": "https://{restApiId}.execute-api.{region}.amazonaws.com/{stage}",

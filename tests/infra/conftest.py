@@ -160,6 +160,16 @@ class FakeAws(Mocks):
             outputs["invokeUrl"] = f"https://{api}.execute-api.{region}.amazonaws.com/{stage}"
             outputs["executionArn"] = f"arn:aws:execute-api:{region}:{ACCOUNT}:{api}/{stage}"
             outputs["arn"] = f"arn:aws:apigateway:{region}::/restapis/{api}/stages/{stage}"
+        elif kind == "aws:apigatewayv2/api:Api":
+            outputs["apiEndpoint"] = f"https://{resource_id}.execute-api.{region}.amazonaws.com"
+            outputs["executionArn"] = f"arn:aws:execute-api:{region}:{ACCOUNT}:{resource_id}"
+        elif kind == "aws:apigatewayv2/stage:Stage":
+            api, stage = inputs["apiId"], inputs["name"]
+            resource_id = stage
+            # The $default stage's URL is the API's endpoint, with a slash.
+            path = "" if stage == "$default" else stage
+            outputs["invokeUrl"] = f"https://{api}.execute-api.{region}.amazonaws.com/{path}"
+            outputs["executionArn"] = f"arn:aws:execute-api:{region}:{ACCOUNT}:{api}/{stage}"
         elif kind == "aws:apigateway/apiKey:ApiKey":
             outputs["value"] = self._token(f"{args.name}/value", 40)
         elif kind == "aws:sns/topic:Topic":
