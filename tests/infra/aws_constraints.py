@@ -155,9 +155,27 @@ def values_at(data: Any, path: str) -> Iterator[tuple[str, Any]]:
     yield from walk(data, _segments(path), "")
 
 
+#: apigatewayv2's model names some shapes for their length (``StringWithLengthBetween1And128``,
+#: ``UriWithLengthBetween1And2048``, ``StringWithLengthBetween0And32K``) without giving them a
+#: ``min`` or ``max``: their name is the rule AWS applies.
+_LENGTH_IN_NAME = regex.compile(r"(?:String|Uri)WithLengthBetween(\d+)And(\d+)(K?)")
+
+
+def _length_limits(shape: Shape) -> dict[str, int]:
+    """A string shape's ``min`` and ``max``: the model's, else those its name gives."""
+    meta = shape.metadata
+    named = _LENGTH_IN_NAME.fullmatch(shape.name)
+    if named is None or "min" in meta or "max" in meta:
+        return {key: meta[key] for key in ("min", "max") if key in meta}
+    low, high, kilo = named.groups()
+    return {"min": int(low), "max": int(high) * (1024 if kilo else 1)}
+
+
 def check_value(value: Any, shape: Shape) -> list[str]:
     """The rules of ``shape`` that ``value`` breaks (empty if AWS would take it)."""
     meta, kind = shape.metadata, shape.type_name
+    if kind == "string":
+        meta = {**meta, **_length_limits(shape)}
     if kind == "string":
         if not isinstance(value, str):
             return [f"a string, not {type(value).__name__}"]

@@ -47,6 +47,15 @@ _TAGGING = "https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html
 _CLOUDWATCH_QUOTAS = (
     "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_limits.html"
 )
+_HTTP_API_QUOTAS = (
+    "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html"
+)
+#: An HTTP API's route key: ``$default``, or a method (or ``ANY``) and a path of segments, each
+#: text or a ``{variable}``, a greedy one (``{proxy+}``) only last.
+_ROUTE_KEY = regex.compile(
+    r"\$default|(ANY|GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) "
+    r"(/([A-Za-z0-9._~!$&'()*,;=:@-]+|\{[A-Za-z0-9_]+\}))*(/\{[A-Za-z0-9_]+\+\})?"
+)
 
 #: AWS's documented limits beyond the models, each on the page that states it.
 DOCUMENTED: tuple[Documented, ...] = (
@@ -164,6 +173,35 @@ DOCUMENTED: tuple[Documented, ...] = (
         "an access log format holds $context.requestId or $context.extendedRequestId",
         "https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html",
         lambda text: "$context.requestId" in text or "$context.extendedRequestId" in text,
+    ),
+    Documented(
+        "aws:apigatewayv2/route:Route",
+        "routeKey",
+        "a route key is $default, or a method (or ANY), a space and a path whose segments are "
+        "text or {variables}, a greedy variable ({proxy+}) only at its end",
+        "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-routes.html",
+        lambda key: bool(_ROUTE_KEY.fullmatch(key)),
+    ),
+    Documented(
+        "aws:apigatewayv2/stage:Stage",
+        "accessLogSettings.format",
+        "an access log template takes at most 3 KB",
+        _HTTP_API_QUOTAS,
+        lambda text: len(text.encode()) <= 3 * 1024,
+    ),
+    Documented(
+        "aws:apigatewayv2/authorizer:Authorizer",
+        "jwtConfiguration.audiences",
+        "an authorizer takes at most 50 audiences",
+        _HTTP_API_QUOTAS,
+        lambda audiences: len(audiences or ()) <= 50,
+    ),
+    Documented(
+        "aws:apigatewayv2/integration:Integration",
+        "timeoutMilliseconds",
+        "an HTTP API waits at most 30 seconds for an integration",
+        _HTTP_API_QUOTAS,
+        lambda milliseconds: milliseconds <= 30_000,
     ),
     Documented(
         "aws:sns/topic:Topic",

@@ -180,6 +180,65 @@ MEMBERS: dict[str, dict[str, str]] = {
         "restApi": "apigateway.CreateBasePathMapping.restApiId",
         "stageName": "apigateway.CreateBasePathMapping.stage",
     },
+    "aws:apigatewayv2/api:Api": {
+        "name": "apigatewayv2.CreateApi.Name",
+        "description": "apigatewayv2.CreateApi.Description",
+        "protocolType": "apigatewayv2.CreateApi.ProtocolType",
+        "corsConfiguration.allowOrigins": "apigatewayv2.CreateApi.CorsConfiguration.AllowOrigins",
+        "corsConfiguration.allowMethods": "apigatewayv2.CreateApi.CorsConfiguration.AllowMethods",
+        "corsConfiguration.allowHeaders": "apigatewayv2.CreateApi.CorsConfiguration.AllowHeaders",
+        "corsConfiguration.exposeHeaders": (
+            "apigatewayv2.CreateApi.CorsConfiguration.ExposeHeaders"
+        ),
+        "tagsAll{key}": "apigatewayv2.CreateApi.Tags{key}",
+        "tagsAll{value}": "apigatewayv2.CreateApi.Tags{value}",
+    },
+    "aws:apigatewayv2/integration:Integration": {
+        "apiId": "apigatewayv2.CreateIntegration.ApiId",
+        "description": "apigatewayv2.CreateIntegration.Description",
+        "integrationType": "apigatewayv2.CreateIntegration.IntegrationType",
+        "integrationMethod": "apigatewayv2.CreateIntegration.IntegrationMethod",
+        "integrationUri": "apigatewayv2.CreateIntegration.IntegrationUri",
+        "payloadFormatVersion": "apigatewayv2.CreateIntegration.PayloadFormatVersion",
+        "timeoutMilliseconds": "apigatewayv2.CreateIntegration.TimeoutInMillis",
+    },
+    "aws:apigatewayv2/route:Route": {
+        "apiId": "apigatewayv2.CreateRoute.ApiId",
+        "routeKey": "apigatewayv2.CreateRoute.RouteKey",
+        "target": "apigatewayv2.CreateRoute.Target",
+        "authorizationType": "apigatewayv2.CreateRoute.AuthorizationType",
+        "authorizerId": "apigatewayv2.CreateRoute.AuthorizerId",
+    },
+    "aws:apigatewayv2/authorizer:Authorizer": {
+        "apiId": "apigatewayv2.CreateAuthorizer.ApiId",
+        "name": "apigatewayv2.CreateAuthorizer.Name",
+        "authorizerType": "apigatewayv2.CreateAuthorizer.AuthorizerType",
+        "identitySources": "apigatewayv2.CreateAuthorizer.IdentitySource",
+        "jwtConfiguration.issuer": "apigatewayv2.CreateAuthorizer.JwtConfiguration.Issuer",
+        "jwtConfiguration.audiences": "apigatewayv2.CreateAuthorizer.JwtConfiguration.Audience",
+    },
+    "aws:apigatewayv2/stage:Stage": {
+        "apiId": "apigatewayv2.CreateStage.ApiId",
+        "name": "apigatewayv2.CreateStage.StageName",
+        "autoDeploy": "apigatewayv2.CreateStage.AutoDeploy",
+        "defaultRouteSettings.throttlingBurstLimit": (
+            "apigatewayv2.CreateStage.DefaultRouteSettings.ThrottlingBurstLimit"
+        ),
+        "defaultRouteSettings.throttlingRateLimit": (
+            "apigatewayv2.CreateStage.DefaultRouteSettings.ThrottlingRateLimit"
+        ),
+        "accessLogSettings.destinationArn": (
+            "apigatewayv2.CreateStage.AccessLogSettings.DestinationArn"
+        ),
+        "accessLogSettings.format": "apigatewayv2.CreateStage.AccessLogSettings.Format",
+        "tagsAll{key}": "apigatewayv2.CreateStage.Tags{key}",
+        "tagsAll{value}": "apigatewayv2.CreateStage.Tags{value}",
+    },
+    "aws:apigatewayv2/apiMapping:ApiMapping": {
+        "apiId": "apigatewayv2.CreateApiMapping.ApiId",
+        "domainName": "apigatewayv2.CreateApiMapping.DomainName",
+        "stage": "apigatewayv2.CreateApiMapping.Stage",
+    },
     "aws:sns/topic:Topic": {
         "name": "sns.CreateTopic.Name",
         "displayName": "sns.CreateTopic.Attributes{value}",

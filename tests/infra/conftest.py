@@ -441,17 +441,37 @@ OWN_CERTIFICATE = {
 }
 
 
+#: The same for an HTTP API (``apiType: http``), with what only HTTP APIs take (JWT).
+EVERYTHING_HTTP = f"{EVERYTHING}-http"
+EVERYTHING_HTTP_STACK_FILE = EVERYTHING_STACK_FILE.with_name(f"Pulumi.{EVERYTHING_HTTP}.yaml")
+
+
 def run_everything(project_dir: Path, overrides: Mapping[str, Any] | None = None) -> Deployment:
     """The stack with every optional part on, its file written into ``project_dir``.
 
     Its tables are its own and those a user's operations need (as dev declares
     them), so an operation added to the project never fails this stack.
     """
-    config = yaml.safe_load(EVERYTHING_STACK_FILE.read_text())["config"]
+    return run_test_stack(EVERYTHING_STACK_FILE, project_dir, overrides)
+
+
+def run_everything_http(
+    project_dir: Path, overrides: Mapping[str, Any] | None = None
+) -> Deployment:
+    """The HTTP API stack with every optional part on, its file written into ``project_dir``."""
+    return run_test_stack(EVERYTHING_HTTP_STACK_FILE, project_dir, overrides)
+
+
+def run_test_stack(
+    stack_file: Path, project_dir: Path, overrides: Mapping[str, Any] | None = None
+) -> Deployment:
+    """A stack of ``tests/infra/stacks``, with the tables a user's operations need too."""
+    stack = stack_file.name.removeprefix("Pulumi.").removesuffix(".yaml")
+    config = yaml.safe_load(stack_file.read_text())["config"]
     tables = f"{PROJECT}:tables"
     config[tables] = with_needed_tables("dev", config[tables])
-    write_stack_file(project_dir, EVERYTHING, config)
-    return run_program(EVERYTHING, overrides, project_dir=project_dir)
+    write_stack_file(project_dir, stack, config)
+    return run_program(stack, overrides, project_dir=project_dir)
 
 
 def write_stack_file(project_dir: Path, stack: str, config: Mapping[str, Any]) -> Path:
@@ -495,7 +515,13 @@ def everything_own_certificate(tmp_path_factory: pytest.TempPathFactory) -> Depl
     return run_everything(tmp_path_factory.mktemp(EVERYTHING), OWN_CERTIFICATE)
 
 
-#: The runs the suite shares (session fixtures), by the name of what they deploy.
+@pytest.fixture(scope="session")
+def everything_http(tmp_path_factory: pytest.TempPathFactory) -> Deployment:
+    """The HTTP API stack with every optional part on."""
+    return run_everything_http(tmp_path_factory.mktemp(EVERYTHING_HTTP))
+
+
+#: The runs the suite shares (session fixtures), by the name of what they deploy: REST APIs.
 SESSION_RUNS = {
     "dev": "dev",
     "prod": "prod",
@@ -503,11 +529,13 @@ SESSION_RUNS = {
     EVERYTHING: "everything",
     EVERYTHING_OWN_CERTIFICATE: "everything_own_certificate",
 }
+#: The runs of HTTP API stacks the suite shares, likewise.
+HTTP_RUNS = {EVERYTHING_HTTP: "everything_http"}
 
 
 def deployment_of(name: str, request: pytest.FixtureRequest) -> Deployment:
     """The run of ``name``: the session's where the suite shares one, else a stack file's own."""
-    fixture = SESSION_RUNS.get(name)
+    fixture = SESSION_RUNS.get(name) or HTTP_RUNS.get(name)
     return request.getfixturevalue(fixture) if fixture else run_program(name)
 
 

@@ -132,6 +132,31 @@ _BY_SCHEMA: dict[str, Replacing] = {
     "aws:apigateway/basePathMapping:BasePathMapping": _force_new(
         "internal/service/apigateway/base_path_mapping.go", "domainName"
     ),
+    "aws:apigatewayv2/api:Api": _force_new(
+        "internal/service/apigatewayv2/api.go",
+        "credentialsArn",
+        "protocolType",
+        "routeKey",
+        "target",
+    ),
+    "aws:apigatewayv2/integration:Integration": _force_new(
+        "internal/service/apigatewayv2/integration.go",
+        "integrationSubtype",
+        "integrationType",
+        apiId="api_id",
+    ),
+    "aws:apigatewayv2/route:Route": _force_new(
+        "internal/service/apigatewayv2/route.go", apiId="api_id"
+    ),
+    "aws:apigatewayv2/stage:Stage": _force_new(
+        "internal/service/apigatewayv2/stage.go", "name", apiId="api_id"
+    ),
+    "aws:apigatewayv2/authorizer:Authorizer": _force_new(
+        "internal/service/apigatewayv2/authorizer.go", apiId="api_id"
+    ),
+    "aws:apigatewayv2/apiMapping:ApiMapping": _force_new(
+        "internal/service/apigatewayv2/api_mapping.go", apiId="api_id", domainName="domain_name"
+    ),
     "aws:acm/certificate:Certificate": _force_new(
         "internal/service/acm/certificate.go",
         "certificateAuthorityArn",

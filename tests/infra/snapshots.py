@@ -33,23 +33,26 @@ from infra.project import PROJECT_DIR
 from infra.settings import stacks
 from tests.infra.conftest import (
     EVERYTHING,
+    EVERYTHING_HTTP,
     EVERYTHING_OWN_CERTIFICATE,
     OWN_CERTIFICATE,
     Deployment,
     run_everything,
+    run_everything_http,
     run_program,
 )
 from tests.infra.replacement import TABLE, replacing
 
 SNAPSHOT_DIR = Path(__file__).parent / "snapshots"
-#: The test stack with every part on, both ways: snapshots beside the project's stacks'.
-EVERYTHING_SNAPSHOTS = (EVERYTHING, EVERYTHING_OWN_CERTIFICATE)
+#: The test stacks with every part on, the REST one both ways: snapshots beside the project's
+#: stacks'.
+EVERYTHING_SNAPSHOTS = (EVERYTHING, EVERYTHING_OWN_CERTIFICATE, EVERYTHING_HTTP)
 #: The snapshots the project commits, whatever stacks a user adds.
 COMMITTED = ("dev", "prod", "orders", *EVERYTHING_SNAPSHOTS)
 
 
 def snapshot_names() -> tuple[str, ...]:
-    """What ``make snapshots`` writes: every stack file's, and the test stack's both ways."""
+    """What ``make snapshots`` writes: every stack file's, and the test stacks'."""
     return (*stacks(), *EVERYTHING_SNAPSHOTS)
 
 
@@ -84,9 +87,11 @@ FIXED = {
 
 def deploy(name: str) -> Deployment:
     """Run the program under mocks for the stack the snapshot ``name`` records."""
-    if not name.startswith("everything"):
+    if name not in EVERYTHING_SNAPSHOTS:
         return run_program(name)
     with tempfile.TemporaryDirectory() as project_dir:
+        if name == EVERYTHING_HTTP:
+            return run_everything_http(Path(project_dir))
         overrides = OWN_CERTIFICATE if name == EVERYTHING_OWN_CERTIFICATE else None
         return run_everything(Path(project_dir), overrides)
 

@@ -11,7 +11,14 @@ import pytest
 from infra.settings import stacks
 from tests.infra.aws_constraints import check_deployment, check_resource, check_value, member_shape
 from tests.infra.aws_members import MEMBERS, UNMAPPED
-from tests.infra.conftest import SESSION_RUNS, Deployment, FakeAws, Registered, deployment_of
+from tests.infra.conftest import (
+    HTTP_RUNS,
+    SESSION_RUNS,
+    Deployment,
+    FakeAws,
+    Registered,
+    deployment_of,
+)
 
 WEB_ACL = "aws:wafv2/webAcl:WebAcl"
 FUNCTION = "aws:lambda/function:Function"
@@ -19,8 +26,8 @@ FUNCTION = "aws:lambda/function:Function"
 OLD_WAF_DESCRIPTION = "The DynamoDB operations API's stage: common managed rules, rate per IP"
 
 
-#: Every stack file (a user's too), and the stack with every part on, both ways.
-CHECKED = tuple(dict.fromkeys((*stacks(), *SESSION_RUNS)))
+#: Every stack file (a user's too), and the stacks with every part on: REST both ways, HTTP.
+CHECKED = tuple(dict.fromkeys((*stacks(), *SESSION_RUNS, *HTTP_RUNS)))
 
 
 @pytest.fixture(params=CHECKED)
