@@ -72,6 +72,9 @@ ARN_LIKE = (
 #: The routes' permission when one per first path segment would not fit in the policy:
 #: every path of two segments or more (``/DynamoDBManager`` has one).
 ALL_DEEPER_ROUTES = "/*/*/*/*"
+#: The catch-all's permission (``routes: proxy``): every stage, method and path, as the
+#: console and SAM grant a ``/{proxy+}`` resource's ANY method.
+EVERY_PATH = "/*/*/*"
 #: The longest a permission's statement can be, but for its source path, as Lambda stores
 #: it: the provider's statement id (``terraform-`` and 26 characters), the longest
 #: partition, a longer region than any, a 64-character function name and its alias, a
@@ -95,9 +98,14 @@ _STATEMENT = json.dumps(
 _POLICY = json.dumps({"Version": "2012-10-17", "Id": "default", "Statement": []})
 
 
-def invoke_source_paths(routes: Iterable[Route]) -> dict[str, str]:
+def invoke_source_paths(routes: Iterable[Route], *, catch_all: bool = False) -> dict[str, str]:
     """What API Gateway may invoke the function on beside ``POST /DynamoDBManager``: each
     permission's name suffix and the path its source ARN has after the API's execution ARN.
+
+    With the ``catch_all`` (``routes: proxy``) every path may reach the function, whatever
+    routes it has now, so one permission takes them all: :data:`EVERY_PATH`. (It matches
+    ``GET /DynamoDBManager`` too, which API Gateway never sends: that resource takes POST
+    alone, and the catch-all leaves it out.)
 
     API Gateway names a call ``{execution ARN}/{stage}/{METHOD}/{resource path}``
     (:data:`EXECUTE_API_ARNS`), and ``ArnLike`` lets ``*`` stand for any characters, ``/``
@@ -109,6 +117,8 @@ def invoke_source_paths(routes: Iterable[Route]) -> dict[str, str]:
     names), one takes every path of two segments or more, ``/*/*/*/*``, which in this API
     are routes and nothing else (``/DynamoDBManager`` has one segment).
     """
+    if catch_all:
+        return {"proxy": EVERY_PATH}
     deeper: dict[str, str] = {}
     itself: dict[str, str] = {}
     for route in routes:
@@ -189,7 +199,7 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
             settings=settings,
             operations=operations,
             routes=routed,
-            route_paths=invoke_source_paths(routed),
+            route_paths=invoke_source_paths(routed, catch_all=settings.routes == "proxy"),
             function=function,
             live=live,
             component=self,

@@ -53,9 +53,6 @@ ROUTES_PER_API = 300
 JWT_IDENTITY_SOURCE = "$request.header.Authorization"
 #: Each ``authMode`` an HTTP API takes, as a route's authorization type.
 AUTHORIZATION_TYPES = {"iam": "AWS_IAM", "jwt": "JWT", "none": "NONE"}
-#: The permission of ``routes: proxy``: every stage, method and path of the API, since every
-#: path reaches the function, which answers those it does not route with a 404.
-PROXY_SOURCE_PATHS = {"proxy": "/*/*/*"}
 #: One JSON object per request, its fields named as the REST API's access log names them
 #: where HTTP APIs have the same variable, so one Logs Insights query reads both
 #: (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging-variables.html).
@@ -127,9 +124,7 @@ def http_gateway(backend: Backend) -> Front:
         cors_configuration=_cors(settings),
         opts=backend.child(),
     )
-    permissions = backend.permissions(
-        api.execution_arn, PROXY_SOURCE_PATHS if settings.routes == "proxy" else None
-    )
+    permissions = backend.permissions(api.execution_arn)
     # The integration and the routes wait for the permissions: the stage deploys each
     # change at once, and a route API Gateway may not invoke the function on answers 500.
     integration = aws.apigatewayv2.Integration(

@@ -72,6 +72,14 @@ TITLE = "DynamoDBOperations"
 ERROR_BODY = "ErrorBody"
 #: API Gateway's catch-all method in a path item.
 ANY_METHOD = "x-amazon-apigateway-any-method"
+#: The seed's catch-all resource (``routes: proxy``) and its greedy path parameter.
+PROXY_PATH = "/{proxy+}"
+PROXY_PARAMETER = "proxy"
+#: Where API Gateway says a specific resource wins over a proxy resource beside it.
+PROXY_PRECEDENCE = (
+    "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+    "api-gateway-method-settings-method-request.html#api-gateway-proxy-resource"
+)
 BODY_VALIDATOR = "body"
 #: The key attribute of the tutorial's table, which operations' examples use.
 TUTORIAL_KEY = "Id"
@@ -286,7 +294,10 @@ def api_gateway_document(
     integration, the body validator, API keys or IAM, and, when the stack turns
     CORS on, the preflight and the origin on API Gateway's own errors. Each table
     route's method is a Lambda proxy too, without a validator, and its path has an
-    ANY method, so a method it does not list gets the function's 405. What API
+    ANY method, so a method it does not list gets the function's 405. A stack with
+    ``routes: proxy`` lists no route: beside ``POST /DynamoDBManager`` its one other
+    resource is the seed's catch-all, ``/{proxy+}`` with an ANY method
+    (:func:`_catch_all`), and the function routes what reaches it. What API
     Gateway's models cannot hold (``oneOf``, ``discriminator``, examples) is
     left out: its request model is the envelope with ``operation`` limited to
     the registered names (:func:`infra.rest_api.request_model_schema`, which the
@@ -303,11 +314,15 @@ def api_gateway_document(
     }
     post["x-amazon-apigateway-request-validator"] = BODY_VALIDATOR
     post["x-amazon-apigateway-integration"] = _lambda_proxy(integration_uri)
-    routes = {path: item for path, item in described["paths"].items() if path != RESOURCE_PATH}
-    for item in routes.values():
-        for method, operation in item.items():
-            item[method] = _gateway_route_operation(operation, integration_uri)
-        item[ANY_METHOD] = _any_other_method(next(iter(item.values())), integration_uri)
+    if settings.routes == "proxy":
+        routes = {PROXY_PATH: {ANY_METHOD: _catch_all(post.get("security"), integration_uri)}}
+    else:
+        routes = {p: item for p, item in described["paths"].items() if p != RESOURCE_PATH}
+        for item in routes.values():
+            for method, operation in item.items():
+                item[method] = _gateway_route_operation(operation, integration_uri)
+            item[ANY_METHOD] = _any_other_method(next(iter(item.values())), integration_uri)
+    described["paths"] = {RESOURCE_PATH: described["paths"][RESOURCE_PATH], **routes}
     model = request_model_schema(operations)
     del model["$schema"]  # OpenAPI's schema objects have none; API Gateway reads them as draft-04
     described["components"]["schemas"] = {MODEL_NAME: model}
@@ -383,6 +398,42 @@ def _any_other_method(operation: Mapping[str, Any], integration_uri: str) -> dic
     }
     other["x-amazon-apigateway-integration"] = _lambda_proxy(integration_uri)
     return other
+
+
+def _catch_all(security: list[dict[str, list[str]]] | None, integration_uri: str) -> dict[str, Any]:
+    """The ANY method of ``/{proxy+}``: every path and method but ``/DynamoDBManager``'s.
+
+    A request "against a specific resource takes precedence over a method request against
+    a generic resource at the same level" (:data:`PROXY_PRECEDENCE`): ``/{proxy+}`` is
+    every path below the root except ``/DynamoDBManager`` and below it, so a GET there
+    stays API Gateway's 403 and the tutorial's resource is as it was. Everything else
+    reaches the function, which routes by the path (``pathParameters.proxy``), answering
+    404 for a route it does not have and 405 for a method a route's path does not take.
+    """
+    catch_all: dict[str, Any] = {
+        "summary": "Any other path and method: the function routes it",
+        "description": "The seed's catch-all resource (`routes: proxy`): the table routes and "
+        "those operations declare are served here, as the document served by `make serve` "
+        "and the stack's `openapi` output list them.",
+        "parameters": [
+            {
+                "name": PROXY_PARAMETER,
+                "in": "path",
+                "required": True,
+                "description": "The path below the stage, which the function routes.",
+                "schema": {"type": "string"},
+            }
+        ],
+    }
+    if security is not None:
+        catch_all["security"] = [dict(requirement) for requirement in security]
+    catch_all["responses"] = {
+        "200": {"description": "The route's answer (201 and 204 too, as each route says)."},
+        "404": {"description": "No route has this path: the function's RouteNotFound."},
+        "405": {"description": "The path does not take this method; `Allow` lists those it does."},
+    }
+    catch_all["x-amazon-apigateway-integration"] = _lambda_proxy(integration_uri)
+    return catch_all
 
 
 def _path_parameters_of(operation: Mapping[str, Any]) -> list[dict[str, Any]]:

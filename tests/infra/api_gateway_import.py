@@ -48,6 +48,9 @@ INTEGRATION_RESPONSE_PARAMETERS = (
 )
 CORS_BY_IMPORT = f"{GUIDE}/enable-cors-for-resource-using-swagger-importer-tool.html"
 LAMBDA_PROXY = f"{GUIDE}/set-up-lambda-proxy-integrations.html"
+PROXY_RESOURCE = (
+    f"{GUIDE}/api-gateway-method-settings-method-request.html#api-gateway-proxy-resource"
+)
 VALIDATORS = f"{GUIDE}/api-gateway-swagger-extensions-request-validators.html"
 VALIDATOR_RULES = f"{GUIDE}/api-gateway-swagger-extensions-request-validators.requestValidator.html"
 VALIDATOR = f"{GUIDE}/api-gateway-swagger-extensions-request-validator.html"
@@ -195,9 +198,11 @@ PATH_SEGMENTS = Rule(
     KNOWN_ISSUES,
 )
 GREEDY_LAST = Rule(
-    "the greedy path parameter must be at the end of the API resource path",
+    "the greedy path parameter must be at the end of the API resource path; a proxy "
+    "resource cannot have any child resource (/{proxy+}/child and /parent/{proxy+}/{child} "
+    "are not allowed; /{proxy+} beside /parent is, /parent's own requests taking precedence)",
     UNSUPPORTED,
-    LAMBDA_PROXY,
+    f"{LAMBDA_PROXY}; {PROXY_RESOURCE}",
 )
 RESOURCES = Rule(
     "resources per API: 300 (a quota that can be increased, for one API at a time)",
