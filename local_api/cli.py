@@ -282,6 +282,8 @@ def _serve(options: argparse.Namespace) -> int:
         api_key=api_key,
         cors_origin=cors,
         function_timeout_seconds=timeout,
+        api_type=settings.api_type,
+        routes=settings.routes,
     )
     endpoints = (
         DocsSite(settings, code, options.stack),
@@ -399,9 +401,13 @@ def _banner(
         if database.data is not None
         else "not kept by this server"
     )
+    http = settings.api_type == "http"
+    # An HTTP API's $default stage is not in the URL; a REST API's stage is.
+    staged = "" if http else f"   (also {base}/{settings.stage_name}/DynamoDBManager)"
     lines = [
         f"DynamoDBOperations, stack {stack.stack}, running on {base}",
-        f"  POST {url}   (also {base}/{settings.stage_name}/DynamoDBManager)",
+        f"  POST {url}{staged}",
+        _api_line(settings.api_type, settings.routes),
         f"  docs: {base}/docs   OpenAPI: {base}/openapi.json",
         _invoke_line(base, options, invoke_access),
         _hosts_line(options),
@@ -424,18 +430,40 @@ def _banner(
         lines.append(
             "  (iam: requests need an AWS SigV4 Authorization header; it is not verified locally)"
         )
+    if settings.auth_mode == "jwt":
+        lines.append(
+            "  (jwt: requests need  Authorization: Bearer <token>  from "
+            f"{settings.jwt_issuer}; the token is not verified locally, and its claims, "
+            "read unverified, reach the function)"
+        )
     if not database.features.transactions:
         lines.append(
             f"  {database.engine} has no transactions: transact-get and transact-write fail"
         )
     lines += [
         "",
-        f"Try the routes (also under {base}/{settings.stage_name}/...):",
+        "Try the routes"
+        + ("" if http else f" (also under {base}/{settings.stage_name}/...)")
+        + ":",
         *examples.route_examples(settings, base, api_key, operations),
         "",
         "Ctrl-C to stop.",
     ]
     print("\n".join(lines), file=sys.stderr, flush=True)
+
+
+def _api_line(api_type: str, routes: str) -> str:
+    """What the stack deploys, and so what this server does: the API type and its routing."""
+    if api_type == "http":
+        kind = "HTTP API, $default stage, payload format 2.0 events"
+        other = "any other request: its 404 Not Found"
+        proxy = "routes: proxy (ANY /{proxy+}: every other path to the function, its 404)"
+    else:
+        kind = "REST API, payload 1.0 (proxy) events"
+        other = "any other path: API Gateway's 403"
+        proxy = "routes: proxy (/{proxy+}: every other path to the function, its 404)"
+    listed = f"routes: listed (each route its own; {other})"
+    return f"  API: {kind}; {proxy if routes == 'proxy' else listed}"
 
 
 def _invoke_line(base: str, options: argparse.Namespace, access: InvokeAccess) -> str:

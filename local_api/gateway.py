@@ -1,15 +1,24 @@
 """API Gateway's part, locally: what the deployed stage does before and after the Lambda.
 
-Routing, with or without the stage prefix: ``POST /DynamoDBManager``, and the
-table routes (``/{table}/items/...``, :mod:`function.routes`) with every method,
-as the deployed API's catch-all method on each route path sends them all to the
-function (which answers 405 for a method the path does not take); any other
-path is API Gateway's 403. Then the stage's authentication (API key or IAM),
-CORS (for the origins :mod:`local_api.cors` allows), the request body limit and,
-on ``/DynamoDBManager`` only, the request model; then the Lambda proxy
+A REST API (``apiType: rest``), with or without the stage prefix: ``POST
+/DynamoDBManager``, and the table routes (``/{table}/items/...``,
+:mod:`function.routes`) with every method, as the deployed API's catch-all method
+on each route path sends them all to the function (which answers 405 for a method
+the path does not take); any other path is API Gateway's 403. With ``routes:
+proxy`` every other path goes to the function through ``/{proxy+}`` instead, which
+answers 404 for a route it does not have. Then the stage's authentication (API
+key or IAM), CORS (for the origins :mod:`local_api.cors` allows), the request body
+limit and, on ``/DynamoDBManager`` only, the request model; then the Lambda proxy
 integration: the REST proxy event in, the Lambda's response out, and API
-Gateway's 502 when that response is malformed or the function fails. Answers
-carry API Gateway's own messages.
+Gateway's 502 when that response is malformed or the function fails.
+
+An HTTP API (``apiType: http``, :meth:`Gateway.handle_http`) has one ``$default``
+stage, not in the URL: its routes are ``POST /DynamoDBManager`` and each route's
+``METHOD /path``, or ``ANY /{proxy+}``, and a request no route takes is its 404;
+CORS is its own (preflights answered, the function's CORS headers replaced); no
+request model; IAM or a JWT authorizer; the payload format 2.0 event in, and a
+2.0 response out, which may be a bare value. Answers carry each API type's own
+messages.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from __future__ import annotations
 import base64
 import importlib
 import json
+import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -25,6 +35,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote, unquote, urlsplit
 
 from function.errors import RequestError
+from function.events import EXPOSED_HEADERS
 from function.validation import Validator, compile_schema
 from infra.rest_api import (
     CORS_ALLOW_HEADERS,
@@ -36,14 +47,23 @@ from infra.rest_api import (
 from local_api.code import FunctionCode
 from local_api.cors import LOCAL_ORIGINS, allowed_origin
 from local_api.lambda_context import LambdaContext
-from local_api.proxy_event import HttpRequest, rest_proxy_event
+from local_api.proxy_event import HttpRequest, http_api_event, rest_proxy_event
 
 if TYPE_CHECKING:
     from function.routes import RouteTable
 
 RESOURCE = RESOURCE_PATH
-#: API Gateway refuses REST API payloads over 10 MB.
+#: API Gateway refuses REST API payloads over 10 MB; an HTTP API's quota is the same.
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
+#: The seed's catch-all resource (``routes: proxy``) and its greedy parameter.
+PROXY_RESOURCE = "/{proxy+}"
+PROXY_PARAMETER = "proxy"
+#: An HTTP API's catch-all route (``routes: proxy``).
+PROXY_ROUTE_KEY = f"ANY {PROXY_RESOURCE}"
+#: "My API with a Lambda integration returns {"message":"Internal Server Error"}"
+#: (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-troubleshooting-lambda.html):
+#: an HTTP API's answer when the function fails or answers what it cannot read.
+HTTP_API_INTEGRATION_ERROR = (500, "Internal Server Error")
 #: What a path may carry unencoded (RFC 3986's pchar and ``/``), escapes included.
 _PATH_CHARACTERS = "/%!$&'()*+,;=:@"
 
@@ -68,6 +88,10 @@ class StageConfig:
     #: ``--cors-origin``: pages on this machine by default, one origin (``*`` any), or ``None``.
     cors_origin: str | None = LOCAL_ORIGINS
     function_timeout_seconds: float = 10.0
+    #: ``apiType``: ``rest`` (a REST API's stage) or ``http`` (an HTTP API's ``$default``).
+    api_type: str = "rest"
+    #: ``routes``: ``listed`` (each route its own), or ``proxy`` (the catch-all routes).
+    routes: str = "listed"
 
 
 class Gateway:
@@ -78,6 +102,8 @@ class Gateway:
         self.code = code
 
     def handle(self, request: HttpRequest) -> HttpResponse:
+        if self.config.api_type == "http":
+            return self.handle_http(request)
         if request.path.rstrip("/") not in (RESOURCE, f"/{self.config.stage_name}{RESOURCE}"):
             return self._handle_route(request)
         if request.method == "OPTIONS" and self.config.cors_origin:
@@ -101,12 +127,16 @@ class Gateway:
         return response
 
     def _handle_route(self, request: HttpRequest) -> HttpResponse:
-        """A request for a table route: any method goes to the function, as deployed.
+        """A request for a table route: any method goes to the function, as deployed; with
+        ``routes: proxy``, a request for any path but the root and ``/DynamoDBManager``'s.
 
         No request model here: the function checks what each route takes.
         """
         with self.code.use() as loaded:
-            found = _table_route(_routes_now(), self.config.stage_name, request)
+            if self.config.routes == "proxy":
+                found = _proxied(_routes_now(), self.config.stage_name, request)
+            else:
+                found = _table_route(_routes_now(), self.config.stage_name, request)
             if found is None:
                 return self._refuse(
                     request, 403, "Missing Authentication Token", "MissingAuthenticationToken"
@@ -126,6 +156,120 @@ class Gateway:
             )
         response.operation = found.operation
         return response
+
+    def handle_http(self, request: HttpRequest) -> HttpResponse:
+        """A request to an HTTP API's ``$default`` stage, as the deployed API answers it.
+
+        Its CORS first: a preflight is answered by API Gateway, "even if there isn't an
+        OPTIONS route configured" ("Configure CORS for HTTP APIs"). Then the route: the
+        most specific that takes the method, else ``{"message":"Not Found"}`` ("Create
+        routes for HTTP APIs": a full match, then one with a greedy path variable); the
+        payload limit; the route's authorization; the function, with the 2.0 event.
+        """
+        if self.config.cors_origin and _is_preflight(request):
+            return self._http_preflight(request)
+        with self.code.use() as loaded:
+            route = _http_route(_routes_now(), request, proxy=self.config.routes == "proxy")
+            if route is None:
+                return self._refuse_http(request, 404, "Not Found")
+            if len(request.body) > MAX_REQUEST_BYTES:
+                return self._refuse_http(request, 413, "Request Entity Too Large")
+            authorizer, refusal = self._authorize_http(request)
+            if refusal is not None:
+                return refusal
+            response = self._invoke_http(request, loaded.handler, route, authorizer)
+        response.operation = route.operation
+        return response
+
+    def _authorize_http(
+        self, request: HttpRequest
+    ) -> tuple[dict[str, Any] | None, HttpResponse | None]:
+        """The HTTP API's authorizer context for the event, or its refusal.
+
+        IAM: a request without a SigV4 ``Authorization`` is ``403 {"message":"Forbidden"}``;
+        its signature is not checked here (nor, so, who signed). JWT: a request without a
+        token is ``401 {"message":"Unauthorized"}`` ("Troubleshooting issues with HTTP API
+        JWT authorizers"); the token, bare or after ``Bearer `` as the authorizer takes it,
+        is not verified here either (issuer, audience, signature, expiry), and its claims,
+        read unverified, are the event's.
+        """
+        mode = self.config.auth_mode
+        authorization = (request.header("Authorization") or "").strip()
+        if mode == "iam":
+            if not authorization.startswith("AWS4-HMAC-SHA256"):
+                return None, self._refuse_http(request, 403, "Forbidden")
+            return {"iam": _iam_authorizer(authorization)}, None
+        if mode == "jwt":
+            token = _bearer_token(authorization)
+            if not token:
+                return None, self._refuse_http(request, 401, "Unauthorized")
+            return {"jwt": {"claims": unverified_claims(token), "scopes": None}}, None
+        return None, None
+
+    def _invoke_http(
+        self,
+        request: HttpRequest,
+        handler: Callable[[dict[str, Any], Any], Any],
+        route: HttpRoute,
+        authorizer: dict[str, Any] | None,
+    ) -> HttpResponse:
+        request_id = str(uuid.uuid4())
+        event = http_api_event(
+            request,
+            route_key=route.key,
+            path_parameters=route.parameters,
+            request_id=request_id,
+            authorizer=authorizer,
+        )
+        context = LambdaContext(request_id, self.config.function_timeout_seconds)
+        status, message = HTTP_API_INTEGRATION_ERROR
+        try:
+            result = handler(event, context)
+        except Exception as error:  # noqa: BLE001 - any function failure is API Gateway's 500
+            response = self._refuse_http(request, status, message)
+            response.note = f"the function raised {type(error).__name__}: {error}"
+            return response
+        try:
+            status, headers, body = http_api_integration_response(result)
+        except MalformedResponseError as malformed:
+            response = self._refuse_http(request, status, message)
+            response.note = f"malformed payload 2.0 response: {malformed}"
+            return response
+        if self.config.cors_origin:
+            # "API Gateway ignores CORS headers returned from your backend integration."
+            headers = [
+                (name, value)
+                for name, value in headers
+                if not name.lower().startswith("access-control-")
+            ] + self._http_cors(request)
+        return HttpResponse(status, [*headers, ("apigw-requestid", request_id)], body)
+
+    def _http_cors(self, request: HttpRequest) -> list[tuple[str, str]]:
+        """The CORS headers an HTTP API adds to an answer: the origin, if allowed, and what
+        a page may read (the function's ``EXPOSED_HEADERS``)."""
+        allowed = self._cors(request)
+        if any(name == "Access-Control-Allow-Origin" for name, _ in allowed):
+            allowed.append(("Access-Control-Expose-Headers", EXPOSED_HEADERS))
+        return allowed
+
+    def _http_preflight(self, request: HttpRequest) -> HttpResponse:
+        """An HTTP API's own answer to a preflight: 204, and what the origin may send."""
+        allowed = self._cors(request)
+        if any(name == "Access-Control-Allow-Origin" for name, _ in allowed):
+            allowed += [
+                ("Access-Control-Allow-Methods", CORS_ALLOW_METHODS),
+                ("Access-Control-Allow-Headers", CORS_ALLOW_HEADERS),
+            ]
+        response = HttpResponse(204, allowed, b"")
+        response.note = "CORS preflight, answered by the HTTP API"
+        return response
+
+    def _refuse_http(self, request: HttpRequest, status: int, message: str) -> HttpResponse:
+        """An answer an HTTP API gives itself: ``{"message": ...}``, its request id, CORS."""
+        body = json.dumps({"message": message}, separators=(",", ":")).encode()
+        headers = [("Content-Type", "application/json"), ("apigw-requestid", str(uuid.uuid4()))]
+        cors = self._http_cors(request) if self.config.cors_origin else []
+        return HttpResponse(status, [*headers, *cors], body)
 
     def _authenticate(self, request: HttpRequest) -> HttpResponse | None:
         mode = self.config.auth_mode
@@ -285,6 +429,144 @@ def _table_route(routes: RouteTable | None, stage: str, request: HttpRequest) ->
     return None
 
 
+def _proxied(routes: RouteTable | None, stage: str, request: HttpRequest) -> TableRoute | None:
+    """What ``/{proxy+}`` makes of ``request`` (``routes: proxy``), its path with or without
+    the ``/{stage}`` prefix; ``None`` where API Gateway answers 403 itself.
+
+    The catch-all is every path below the root but those of ``/DynamoDBManager``, the
+    specific resource beside it, which "takes precedence over a method request against
+    a generic resource at the same level" (:data:`infra.openapi.PROXY_PRECEDENCE`): so
+    the root and ``/DynamoDBManager/...`` are API Gateway's 403, as without the
+    catch-all. ``path`` is the path below the stage as sent; the parameter, decoded.
+    """
+    sent = _sent_path(request)
+    first, _, rest = sent.lstrip("/").partition("/")
+    if unquote(first) == stage:
+        sent = f"/{rest}"
+    below = sent.lstrip("/")
+    if not below or below.split("/")[0] == RESOURCE.lstrip("/"):
+        return None
+    operation = _operation_at(routes, request.method, sent)
+    return TableRoute(PROXY_RESOURCE, sent, {PROXY_PARAMETER: unquote(below)}, operation)
+
+
+def _operation_at(routes: RouteTable | None, method: str, path: str) -> str | None:
+    """The stock operation the function will run for ``method`` on ``path``, for the log."""
+    found = routes.template_of(path) if routes is not None else None
+    if found is None or routes is None:
+        return None
+    route = routes.by_path[found[0]].get(method)
+    return route.operation if route else None
+
+
+class HttpRoute(NamedTuple):
+    """The HTTP API route a request matched: what its payload 2.0 event says of it."""
+
+    #: ``routeKey``: ``POST /DynamoDBManager``, ``GET /LambdaTable/items/{Id}``, ``ANY /{proxy+}``.
+    key: str
+    #: Its path variables, decoded; ``None`` where it has none.
+    parameters: dict[str, str] | None
+    #: The stock operation the route runs, where the gateway can tell.
+    operation: str | None
+
+
+def _http_route(
+    routes: RouteTable | None, request: HttpRequest, *, proxy: bool
+) -> HttpRoute | None:
+    """The route an HTTP API picks for ``request``; ``None``: its ``{"message":"Not Found"}``.
+
+    Its routes are ``POST /DynamoDBManager`` and, listed, each route's ``METHOD /path``
+    (a method the path does not list has no route), or, with ``routes: proxy``,
+    ``ANY /{proxy+}``, which any path below the root matches where no route matches
+    fully: ``GET /DynamoDBManager`` too, which the function answers (405).
+    """
+    sent = _sent_path(request)
+    if request.method == "POST" and sent.rstrip("/") == RESOURCE:
+        return HttpRoute(f"POST {RESOURCE}", None, _operation_named(request.body))
+    if proxy:
+        below = sent.lstrip("/")
+        if not below:
+            return None
+        operation = _operation_at(routes, request.method, sent)
+        return HttpRoute(PROXY_ROUTE_KEY, {PROXY_PARAMETER: unquote(below)}, operation)
+    found = routes.template_of(sent) if routes is not None else None
+    if found is None or routes is None:
+        return None
+    template, parameters = found
+    route = routes.by_path[template].get(request.method)
+    if route is None:
+        return None
+    return HttpRoute(f"{request.method} {template}", parameters or None, route.operation)
+
+
+def _operation_named(body: bytes) -> str | None:
+    """The operation an envelope names, for the log: an HTTP API has no request model."""
+    try:
+        document = json.loads(body or b"null", parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):
+        return None
+    return _name(document.get("operation")) if isinstance(document, dict) else None
+
+
+def _is_preflight(request: HttpRequest) -> bool:
+    """A browser's CORS preflight: OPTIONS, from an origin, asking for a method."""
+    return (
+        request.method == "OPTIONS"
+        and bool(request.header("Origin"))
+        and bool(request.header("Access-Control-Request-Method"))
+    )
+
+
+def _iam_authorizer(authorization: str) -> dict[str, Any]:
+    """An IAM authorizer's context, as far as is known here: the access key the request
+    names. Who it is (``userArn``, ``accountId``) only AWS knows, checking the signature."""
+    credential = re.search(r"Credential=([^/,\s]+)/", authorization)
+    return {
+        "accessKey": credential[1] if credential else None,
+        "accountId": None,
+        "callerId": None,
+        "cognitoIdentity": None,
+        "principalOrgId": None,
+        "userArn": None,
+        "userId": None,
+    }
+
+
+def _bearer_token(authorization: str) -> str:
+    """The token a JWT authorizer reads: "The identitySource can include only the token, or
+    the token prefixed with ``Bearer``" (https://docs.aws.amazon.com/apigateway/latest/
+    developerguide/http-api-jwt-authorizer.html)."""
+    scheme, _, rest = authorization.partition(" ")
+    return rest.strip() if scheme.lower() == "bearer" else authorization
+
+
+def unverified_claims(token: str) -> dict[str, str]:
+    """A JWT's claims, read without verifying it; none where it does not decode.
+
+    As an HTTP API passes them: every value a string ("exp": "1612061676", as AWS's
+    example and https://github.com/awsdocs/amazon-api-gateway-developer-guide/issues/113
+    show them), a list's items between brackets, space-separated.
+    """
+    parts = token.split(".")
+    if len(parts) != 3:
+        return {}
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, TypeError):
+        return {}
+    if not isinstance(payload, dict):
+        return {}
+    return {str(name): _claim_text(value) for name, value in payload.items()}
+
+
+def _claim_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "[" + " ".join(_claim_text(item) for item in value) + "]"
+    return json.dumps(value, separators=(",", ":"))
+
+
 def _sent_path(request: HttpRequest) -> str:
     """The path as the caller sent it, percent-encoded: what a REST API's event carries.
 
@@ -346,6 +628,30 @@ def integration_response(result: Any) -> tuple[int, list[tuple[str, str]], bytes
             raise MalformedResponseError(f"body is marked base64 but is not: {error}") from None
     else:
         data = body.encode("utf-8", "surrogatepass")
+    return status, headers, data
+
+
+def http_api_integration_response(result: Any) -> tuple[int, list[tuple[str, str]], bytes]:
+    """Status, headers and body from a payload format 2.0 response, as an HTTP API reads it.
+
+    "If your Lambda function returns valid JSON and doesn't return a statusCode", API
+    Gateway assumes a 200 of ``application/json`` whose body "is the function's response"
+    (:data:`local_api.proxy_event.HTTP_API_EVENT`): a string as it is, anything else as
+    its JSON. With a ``statusCode`` it is read as a 1.0 response is, and each of its
+    ``cookies`` "becomes a set-cookie header".
+    """
+    if not isinstance(result, dict) or "statusCode" not in result:
+        try:
+            text = result if isinstance(result, str) else json.dumps(result)
+        except (TypeError, ValueError) as error:
+            raise MalformedResponseError(f"the answer is not JSON: {error}") from None
+        return 200, [("Content-Type", JSON)], text.encode("utf-8", "surrogatepass")
+    status, headers, data = integration_response(result)
+    cookies = result.get("cookies")
+    if cookies is not None:
+        if not isinstance(cookies, list) or not all(isinstance(c, str) for c in cookies):
+            raise MalformedResponseError("cookies must be a list of strings")
+        headers += [("Set-Cookie", cookie) for cookie in cookies]
     return status, headers, data
 
 

@@ -1,6 +1,7 @@
-"""The event API Gateway hands a Lambda for a REST API proxy integration (payload 1.0).
+"""The events API Gateway hands a Lambda: a REST API's proxy integration (payload 1.0),
+and an HTTP API's (payload format 2.0).
 
-Built field by field as the deployed stage builds it, so the handler runs
+Each is built field by field as the deployed API builds it, so the handler runs
 locally on exactly the input it gets in the cloud.
 """
 
@@ -9,10 +10,10 @@ from __future__ import annotations
 import base64
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl, unquote, urlencode
 
 from function import registry, routes, tables
 from infra.rest_api import RESOURCE_PATH
@@ -20,6 +21,13 @@ from infra.rest_api import RESOURCE_PATH
 #: The account id placed in local events (no real account is involved).
 LOCAL_ACCOUNT_ID = "000000000000"
 LOCAL_API_ID = "local"
+#: Where AWS documents payload format 2.0, the event an HTTP API's Lambda integration gets.
+HTTP_API_EVENT = (
+    "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+    "http-api-develop-integrations-lambda.html"
+)
+#: The one stage an HTTP API of this project has: it deploys itself, and is not in the URL.
+DEFAULT_STAGE = "$default"
 
 
 @dataclass(frozen=True)
@@ -111,6 +119,93 @@ def rest_proxy_event(
         "body": body,
         "isBase64Encoded": encoded,
     }
+
+
+def http_api_event(
+    request: HttpRequest,
+    *,
+    route_key: str,
+    path_parameters: dict[str, str] | None = None,
+    request_id: str | None = None,
+    authorizer: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The payload format 2.0 event an HTTP API's ``$default`` stage sends for ``request``.
+
+    Field by field from AWS's example in "Create AWS Lambda proxy integrations for HTTP
+    APIs" (:data:`HTTP_API_EVENT`): header names lower-cased and a repeated header's
+    values joined with commas; the ``Cookie`` headers' cookies in ``cookies`` instead;
+    a repeated query parameter's values joined with commas in ``queryStringParameters``,
+    the query as sent in ``rawQueryString``; ``routeKey`` the matched route
+    (``GET /LambdaTable/items/{Id}``, ``ANY /{proxy+}``); ``pathParameters`` its
+    variables, decoded ("API Gateway decodes URL-encoded request parameters before
+    passing them to your backend integration", "Create routes for HTTP APIs"). Fields
+    with nothing to say (no query, no body, no variables) are left out, and
+    ``authorizer`` only where the route has one (``{"iam": ...}``, ``{"jwt": ...}``).
+    """
+    request_id = request_id or str(uuid.uuid4())
+    now = time.time()
+    raw_path, _, raw_query = (request.target or "").partition("?")
+    if not raw_path.startswith("/"):  # not over HTTP (a test's request), or absolute-form
+        raw_path = request.path
+        raw_query = raw_query or urlencode(list(request.query))
+    event: dict[str, Any] = {
+        "version": "2.0",
+        "routeKey": route_key,
+        "rawPath": raw_path,
+        "rawQueryString": raw_query,
+    }
+    cookies = [
+        cookie.strip()
+        for name, value in request.headers
+        if name.lower() == "cookie"
+        for cookie in value.split(";")
+        if cookie.strip()
+    ]
+    if cookies:
+        event["cookies"] = cookies
+    event["headers"] = _joined(
+        (name.lower(), value) for name, value in request.headers if name.lower() != "cookie"
+    )
+    if request.query:
+        event["queryStringParameters"] = _joined(request.query)
+    context: dict[str, Any] = {
+        "accountId": LOCAL_ACCOUNT_ID,
+        "apiId": LOCAL_API_ID,
+    }
+    if authorizer is not None:
+        context["authorizer"] = authorizer
+    context |= {
+        "domainName": request.host,
+        "domainPrefix": request.host.split(".")[0],
+        "http": {
+            "method": request.method,
+            "path": raw_path,
+            "protocol": "HTTP/1.1",
+            "sourceIp": request.source_ip,
+            "userAgent": request.header("User-Agent") or "",
+        },
+        "requestId": request_id,
+        "routeKey": route_key,
+        "stage": DEFAULT_STAGE,
+        "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(now)),
+        "timeEpoch": int(now * 1000),
+    }
+    event["requestContext"] = context
+    body, encoded = _body(request.body)
+    if body is not None:
+        event["body"] = body
+    if path_parameters:
+        event["pathParameters"] = dict(path_parameters)
+    event["isBase64Encoded"] = encoded
+    return event
+
+
+def _joined(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Payload 2.0's maps: one entry a name, a repeated name's values joined with commas."""
+    grouped: dict[str, list[str]] = {}
+    for name, value in pairs:
+        grouped.setdefault(name, []).append(value)
+    return {name: ",".join(values) for name, values in grouped.items()}
 
 
 def _body(raw: bytes) -> tuple[str | None, bool]:

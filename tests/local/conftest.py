@@ -98,12 +98,14 @@ def start_server(
     env: dict[str, str] | None = None,
     data_dir: Path | None = None,
     new_session: bool = False,
+    project_dir: Path = PROJECT_DIR,
 ) -> LocalServer:
     """Start ``python -m local_api serve`` on a free port; return once it is serving.
 
     Its tables are kept in ``data_dir`` (by default a folder of ``tmp``), never in
     the project's own ``.local/data``. With ``new_session`` the server and its
     engine are a process group of their own, which ``os.killpg`` kills at once.
+    ``project_dir`` is the project it serves: a copy holding a test's own stack file.
     """
     port = free_port()
     log_path = tmp / f"server-{port}.log"
@@ -111,7 +113,7 @@ def start_server(
     data = ["--data-dir", str(data_dir or tmp / "data")]
     process = subprocess.Popen(
         [sys.executable, "-m", "local_api", "serve", "--port", str(port), *data, *args],
-        cwd=PROJECT_DIR,
+        cwd=project_dir,
         stdout=log,
         stderr=subprocess.STDOUT,
         text=True,
