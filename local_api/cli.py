@@ -284,6 +284,7 @@ def _serve(options: argparse.Namespace) -> int:
         function_timeout_seconds=timeout,
         api_type=settings.api_type,
         routes=settings.routes,
+        api_cors=bool(settings.cors_allow_origin),
     )
     endpoints = (
         DocsSite(settings, code, options.stack),
@@ -456,7 +457,7 @@ def _api_line(api_type: str, routes: str) -> str:
     """What the stack deploys, and so what this server does: the API type and its routing."""
     if api_type == "http":
         kind = "HTTP API, $default stage, payload format 2.0 events"
-        other = "any other request: its 404 Not Found"
+        other = "any other path: its 404 Not Found"
         proxy = "routes: proxy (ANY /{proxy+}: every other path to the function, its 404)"
     else:
         kind = "REST API, payload 1.0 (proxy) events"

@@ -14,7 +14,8 @@ Gateway's 502 when that response is malformed or the function fails.
 
 An HTTP API (``apiType: http``, :meth:`Gateway.handle_http`) has one ``$default``
 stage, not in the URL: its routes are ``POST /DynamoDBManager`` and each route's
-``METHOD /path``, or ``ANY /{proxy+}``, and a request no route takes is its 404;
+``METHOD /path`` (its path's other methods to the function too), or ``/{proxy+}``,
+and a request no route takes is its 404;
 CORS is its own (preflights answered, the function's CORS headers replaced); no
 request model; IAM or a JWT authorizer; the payload format 2.0 event in, and a
 2.0 response out, which may be a bare value. Answers carry each API type's own
@@ -35,7 +36,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote, unquote, urlsplit
 
 from function.errors import RequestError
-from function.events import EXPOSED_HEADERS
+from function.events import EXPOSED_HEADERS, PROXY_RESOURCE
+from function.routes import METHODS
 from function.validation import Validator, compile_schema
 from infra.rest_api import (
     CORS_ALLOW_HEADERS,
@@ -55,11 +57,11 @@ if TYPE_CHECKING:
 RESOURCE = RESOURCE_PATH
 #: API Gateway refuses REST API payloads over 10 MB; an HTTP API's quota is the same.
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
-#: The seed's catch-all resource (``routes: proxy``) and its greedy parameter.
-PROXY_RESOURCE = "/{proxy+}"
+#: The greedy parameter of the seed's catch-all resource, ``/{proxy+}`` (``routes: proxy``).
 PROXY_PARAMETER = "proxy"
-#: An HTTP API's catch-all route (``routes: proxy``).
-PROXY_ROUTE_KEY = f"ANY {PROXY_RESOURCE}"
+#: The methods an HTTP API with CORS routes one by one where it would have one ANY route:
+#: all but OPTIONS, which its preflight answer takes (``infra.http_api.route_keys``).
+ROUTED_METHODS = (*METHODS, "HEAD")
 #: "My API with a Lambda integration returns {"message":"Internal Server Error"}"
 #: (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-troubleshooting-lambda.html):
 #: an HTTP API's answer when the function fails or answers what it cannot read.
@@ -92,6 +94,9 @@ class StageConfig:
     api_type: str = "rest"
     #: ``routes``: ``listed`` (each route its own), or ``proxy`` (the catch-all routes).
     routes: str = "listed"
+    #: Whether the deployed API turns CORS on (``corsAllowOrigin``): an HTTP API then routes
+    #: each method but OPTIONS where it would have one ANY route, leaving preflights to CORS.
+    api_cors: bool = False
 
 
 class Gateway:
@@ -169,7 +174,12 @@ class Gateway:
         if self.config.cors_origin and _is_preflight(request):
             return self._http_preflight(request)
         with self.code.use() as loaded:
-            route = _http_route(_routes_now(), request, proxy=self.config.routes == "proxy")
+            route = _http_route(
+                _routes_now(),
+                request,
+                proxy=self.config.routes == "proxy",
+                per_method=self.config.api_cors,
+            )
             if route is None:
                 return self._refuse_http(request, 404, "Not Found")
             if len(request.body) > MAX_REQUEST_BYTES:
@@ -471,32 +481,46 @@ class HttpRoute(NamedTuple):
 
 
 def _http_route(
-    routes: RouteTable | None, request: HttpRequest, *, proxy: bool
+    routes: RouteTable | None, request: HttpRequest, *, proxy: bool, per_method: bool
 ) -> HttpRoute | None:
     """The route an HTTP API picks for ``request``; ``None``: its ``{"message":"Not Found"}``.
 
-    Its routes are ``POST /DynamoDBManager`` and, listed, each route's ``METHOD /path``
-    (a method the path does not list has no route), or, with ``routes: proxy``,
-    ``ANY /{proxy+}``, which any path below the root matches where no route matches
-    fully: ``GET /DynamoDBManager`` too, which the function answers (405).
+    Its routes, as ``infra.http_api.route_keys`` deploys them: ``POST /DynamoDBManager``;
+    listed, each route's ``METHOD /path``, and on each such path the other methods too
+    (:func:`_other_methods`), so that the function answers them its 405; with ``routes:
+    proxy``, ``/{proxy+}`` with every method (:func:`_other_methods` again), which any path
+    below the root matches where no route matches fully: ``GET /DynamoDBManager`` too,
+    which the function answers (405). ``per_method``: the deployed API turns CORS on.
     """
     sent = _sent_path(request)
     if request.method == "POST" and sent.rstrip("/") == RESOURCE:
         return HttpRoute(f"POST {RESOURCE}", None, _operation_named(request.body))
     if proxy:
         below = sent.lstrip("/")
-        if not below:
+        key = _other_methods(request.method, PROXY_RESOURCE, per_method)
+        if not below or key is None:
             return None
         operation = _operation_at(routes, request.method, sent)
-        return HttpRoute(PROXY_ROUTE_KEY, {PROXY_PARAMETER: unquote(below)}, operation)
+        return HttpRoute(key, {PROXY_PARAMETER: unquote(below)}, operation)
     found = routes.template_of(sent) if routes is not None else None
     if found is None or routes is None:
         return None
     template, parameters = found
     route = routes.by_path[template].get(request.method)
-    if route is None:
-        return None
-    return HttpRoute(f"{request.method} {template}", parameters or None, route.operation)
+    if route is not None:
+        return HttpRoute(f"{request.method} {template}", parameters or None, route.operation)
+    key = _other_methods(request.method, template, per_method)
+    return HttpRoute(key, parameters or None, None) if key is not None else None
+
+
+def _other_methods(method: str, path: str, per_method: bool) -> str | None:
+    """The route that takes ``method`` on ``path`` beside those listed: ``ANY``; or, where
+    the API has CORS, the method's own, for each but OPTIONS, since "API Gateway
+    automatically sends a response to preflight OPTIONS requests" only where no route
+    takes them, and a route's authorization would refuse a browser's preflight."""
+    if not per_method:
+        return f"ANY {path}"
+    return f"{method} {path}" if method in ROUTED_METHODS else None
 
 
 def _operation_named(body: bytes) -> str | None:

@@ -231,14 +231,12 @@ def test_the_table_routes_run_on_2_0_events_through_the_real_function(table):
 
 
 @pytest.mark.usefixtures("served_tables")
-def test_a_request_no_listed_route_takes_is_the_http_apis_404():
-    """No ANY on a listed route's path: a method it does not list has no route either; and
-    the stage is not in an HTTP API's URL."""
+def test_a_path_no_route_has_is_the_http_apis_404():
+    """And the stage is no part of an HTTP API's URL."""
     gateway, seen = stage()
 
     for method, target in [
         ("GET", "/Elsewhere/items"),
-        ("PUT", "/Orders/items"),
         ("GET", "/dev/Orders/items"),
         ("GET", "/DynamoDBManager"),
         ("GET", "/"),
@@ -248,6 +246,28 @@ def test_a_request_no_listed_route_takes_is_the_http_apis_404():
             {"message": "Not Found"},
         ), target
     assert seen == []
+
+
+@pytest.mark.usefixtures("served_tables")
+def test_a_method_a_route_path_does_not_list_reaches_the_function_for_its_405():
+    """As deployed: the path's other methods are one ANY route, or, where the stack turns
+    CORS on, a route each but OPTIONS, which API Gateway's preflight answer keeps."""
+    anything, seen_by_any = stage()
+    one_by_one, seen_by_method = stage(api_cors=True)
+
+    for gateway in (anything, one_by_one):
+        for method in ("PUT", "HEAD"):
+            assert gateway.handle(request(method, "/Orders/items")).status == 200
+    options_by_any = anything.handle(request("OPTIONS", "/Orders/items"))
+    options_by_method = one_by_one.handle(request("OPTIONS", "/Orders/items"))
+
+    assert options_by_any.status == 200
+    assert message(options_by_method) == (404, {"message": "Not Found"})
+    assert [event["routeKey"] for event in seen_by_any] == ["ANY /Orders/items"] * 3
+    assert [event["routeKey"] for event in seen_by_method] == [
+        "PUT /Orders/items",
+        "HEAD /Orders/items",
+    ]
 
 
 @pytest.mark.usefixtures("served_tables")
@@ -267,6 +287,10 @@ def test_the_http_catch_all_sends_every_path_below_the_root_to_the_function():
         ("POST /DynamoDBManager", None),
     ]
     assert seen[0]["rawPath"] == "/Nope/a%2Fb/deep"
+    with_cors, seen_with_cors = stage(routes="proxy", api_cors=True)
+    assert with_cors.handle(request("PATCH", "/Nope")).status == 200
+    assert message(with_cors.handle(request("OPTIONS", "/Nope"))) == (404, {"message": "Not Found"})
+    assert [event["routeKey"] for event in seen_with_cors] == ["PATCH /{proxy+}"]
 
 
 @pytest.mark.usefixtures("served_tables")
@@ -377,12 +401,12 @@ def test_the_http_api_answers_preflights_itself_and_owns_the_cors_headers():
     """ "API Gateway automatically sends a response to preflight OPTIONS requests, even if
     there isn't an OPTIONS route", and "ignores CORS headers returned from your backend"."""
     answering = {"statusCode": 200, "headers": {"Access-Control-Allow-Origin": "*"}, "body": "{}"}
-    gateway, seen = stage(answering, cors_origin="https://app.example.com")
+    gateway, seen = stage(answering, cors_origin="https://app.example.com", api_cors=True)
     page = [("Origin", "https://app.example.com"), ("Access-Control-Request-Method", "DELETE")]
 
     on_a_route = gateway.handle(request("OPTIONS", "/Orders/items/c1/o1", headers=page))
     anywhere = gateway.handle(request("OPTIONS", "/Elsewhere", headers=page))
-    not_a_preflight = gateway.handle(request("OPTIONS", "/Orders/items"))
+    not_a_preflight = gateway.handle(request("OPTIONS", "/Elsewhere"))
     read = gateway.handle(
         request("GET", "/Orders/items", headers=[("Origin", "https://app.example.com")])
     )
