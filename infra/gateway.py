@@ -82,16 +82,12 @@ class Backend:
         options = pulumi.InvokeOutputOptions(parent=self.component)
         return aws.get_region_output(opts=options).region
 
-    def permissions(
-        self,
-        execution_arn: pulumi.Input[str],
-        route_paths: Mapping[str, str] | None = None,
-    ) -> list[aws.lambda_.Permission]:
+    def permissions(self, execution_arn: pulumi.Input[str]) -> list[aws.lambda_.Permission]:
         """API Gateway's permissions to invoke the function (or its alias): on this API's
         ``POST /DynamoDBManager`` (``{execution ARN}/*/POST/DynamoDBManager``, every
-        stage), and on ``route_paths`` (by default :attr:`route_paths`), nothing else.
+        stage), and on :attr:`route_paths`, nothing else.
         """
-        paths = {"": f"/*/POST{RESOURCE_PATH}", **(route_paths or self.route_paths)}
+        paths = {"": f"/*/POST{RESOURCE_PATH}", **self.route_paths}
         return [
             aws.lambda_.Permission(
                 f"{self.name}-permission" + (f"-{suffix}" if suffix else ""),
