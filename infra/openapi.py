@@ -116,6 +116,7 @@ STATUSES = {
     200: "The operation's result: DynamoDB's answer, or what the operation returns.",
     400: "The request or its payload is invalid. API Gateway's own refusal of a body its "
     'model does not accept is {"message": "Invalid request body"}.',
+    401: "API Gateway found no valid JWT (authMode jwt).",
     403: "The request names a table it may not use, or API Gateway refused the caller.",
     404: "The key names no item.",
     409: "A condition or transaction failed, or a request with this idempotency key is running.",
@@ -256,7 +257,7 @@ def document(
             "title": TITLE,
             "version": _project_version(),
             "description": "DynamoDB operations over HTTPS: AWS's Lambda and API Gateway "
-            f"tutorial, as stage `{settings.stage_name}` serves it. Tables: "
+            f"tutorial, as {_stage_described(settings)} serves it. Tables: "
             + ", ".join(f"`{name}`" for name in settings.tables)
             + ".\n\n"
             + _operations_table(ordered, settings),
@@ -509,6 +510,8 @@ def statuses_of(op: Operation, settings: Settings) -> list[int]:
     statuses = {200, 429, 500, *(error.status for error in errors)}
     if settings.auth_mode != "none":
         statuses.add(403)
+    if settings.auth_mode == "jwt":
+        statuses.add(401)
     return sorted(statuses)
 
 
@@ -1069,6 +1072,13 @@ def _security_scheme(auth_mode: str) -> tuple[str, dict[str, Any]] | None:
             "x-amazon-apigateway-authtype": "awsSigv4",
         }
     return None
+
+
+def _stage_described(settings: Settings) -> str:
+    """The stage the document describes: the REST API's named one, or the HTTP API's own."""
+    if settings.api_type == "http":
+        return "the HTTP API's `$default` stage"
+    return f"stage `{settings.stage_name}`"
 
 
 def _stage_servers(settings: Settings) -> list[dict[str, Any]]:

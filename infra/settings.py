@@ -124,7 +124,8 @@ class ProgramSettings(ConfigModel):
     stage_name: ConfigText = Field(
         "dev",
         pattern=r"^[A-Za-z0-9_-]{1,128}$",
-        description="The API Gateway stage, the first segment of the URL path.",
+        description="The REST API's stage, the first segment of the URL path (an HTTP API "
+        "has its $default stage, with none in the path).",
         json_schema_extra={"refusal": "must be 1 to 128 letters, digits, '-' or '_'"},
     )
     api_type: ApiType = Field(
@@ -146,7 +147,8 @@ class ProgramSettings(ConfigModel):
         json_schema_extra={
             "refusal": "must be listed or proxy",
             "docs": "`listed`: every route is in the deployed OpenAPI document, with its "
-            "parameters and answers, and a path the API lacks is API Gateway's 403. `proxy`: "
+            "parameters and answers, and a path the API lacks is API Gateway's 403 (an HTTP "
+            "API's 404). `proxy`: "
             "the seed's catch-all, `ANY /{proxy+}` passed through, the function routing "
             "([Table routes](api.md#table-routes)).",
         },
