@@ -13,6 +13,7 @@ drift from the code. No Pulumi here: the local server imports it.
 
 from __future__ import annotations
 
+import base64
 import inspect
 import json
 import re
@@ -630,7 +631,9 @@ def _route_operation(
     if route.takes_body:
         operation["requestBody"] = {
             "required": True,
-            "content": {JSON: {"schema": _body_schema(route, keys)}},
+            "content": {
+                JSON: {"schema": _body_schema(route, keys), "example": _example_body(route, keys)}
+            },
         }
     responses: dict[str, Any] = {}
     for status in route_statuses(route, op, settings):
@@ -807,6 +810,23 @@ def _links_to_created_item(
             "description": f"{summary}: the one created.",
         }
     return links
+
+
+def _example_body(route: Route, keys: KeySchema) -> dict[str, Any]:
+    """The body of the banner's example requests (:mod:`local_api.examples`) on item 7.
+
+    POST sends the item whole; PUT and PATCH its name alone, which fits any path's key: a
+    client (and schemathesis's examples phase) can send them to an item it created.
+    """
+    indexed = {attribute for index in keys.indexes.values() for attribute in index if attribute}
+    name = next(n for n in ("name", "title", "label") if n not in {*keys.key_attributes, *indexed})
+    if route.kind != "insert":
+        return {name: "Cy" if route.kind == "replace" else "Bo"}
+    shown = {"N": 7, "B": base64.b64encode(b"7").decode()}
+    return {
+        **{attribute: shown.get(keys.type_of(attribute), "7") for attribute in keys.key_attributes},
+        name: "Ann",
+    }
 
 
 def _pointer(attribute: str) -> str:
