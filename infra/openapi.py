@@ -819,7 +819,8 @@ def _example_body(route: Route, keys: KeySchema) -> dict[str, Any]:
     client (and schemathesis's examples phase) can send them to an item it created.
     """
     indexed = {attribute for index in keys.indexes.values() for attribute in index if attribute}
-    name = next(n for n in ("name", "title", "label") if n not in {*keys.key_attributes, *indexed})
+    taken = {*keys.key_attributes, *indexed}
+    name = next((n for n in ("name", "title") if n not in taken), "label")
     if route.kind != "insert":
         return {name: "Cy" if route.kind == "replace" else "Bo"}
     shown = {"N": 7, "B": base64.b64encode(b"7").decode()}
