@@ -1,61 +1,177 @@
 """Contract tests: schemathesis generates requests from /openapi.json and sends them to make serve.
 
-Examples, boundary values and fuzzed bodies, valid and invalid, from the
-document the server itself serves. Every answer must be no 5xx, a status the
-document lists, and a body of the content type and schema it gives.
+Examples, boundary values, fuzzed bodies, valid and invalid, and sequences that
+follow the document's links (create an item, then read, replace, update and
+delete it), from the document the server itself serves. Every answer must be no
+5xx, a status the document lists, and a body of the content type and schema it
+gives. And every operation must get its success answer at least once with a body
+that passed that check: a run whose requests all end in 4xx never checks the
+schema of what the operation answers when it works.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.local.conftest import LocalServer, start_server
+from tests.local.schemathesis_events import Operation, answers_by_operation
 
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,"
 CHECKS += "response_schema_conformance"
-#: Fuzzed cases per run, beyond the examples and the boundary cases. prod serves dev's
-#: operations on dev's tables, behind an API key: fewer cases there check what differs.
-FUZZED = {"dev": 200, "prod": 100}
+PHASES = "examples,coverage,fuzzing,stateful"
+API_KEY = "contract-key"
 
 
-@pytest.fixture(scope="module", params=sorted(FUZZED))
+@dataclass(frozen=True)
+class Run:
+    """One stack's run: the fuzzed cases per operation (beyond the examples, the boundary
+    cases and the stateful sequences) and the paths it tests, where not all."""
+
+    fuzzed: int
+    paths: str | None = None
+
+
+#: prod serves dev's operations on dev's tables, behind an API key: fewer cases there check
+#: what differs. orders adds a table with a sort key and an index, and a route its own
+#: operation declares: its routes alone, the rest being dev's.
+RUNS = {"dev": Run(200), "prod": Run(100), "orders": Run(30, paths="^/Orders/")}
+MANAGER = ("POST", "/DynamoDBManager")
+
+
+def table_routes(items: str, item: str) -> dict[Operation, int]:
+    """Each table route kind's success: create, list, read, replace, update and delete."""
+    return {
+        ("POST", items): 201,
+        ("GET", items): 200,
+        ("GET", item): 200,
+        ("PUT", item): 200,
+        ("PATCH", item): 200,
+        ("DELETE", item): 204,
+    }
+
+
+#: The operations whose success each run must reach, named here so that a document which
+#: lost some fails the test instead of leaving less to check.
+NAMED: dict[str, dict[Operation, int]] = {
+    "dev": {MANAGER: 200, **table_routes("/LambdaTable/items", "/LambdaTable/items/{Id}")},
+    "prod": {MANAGER: 200, **table_routes("/LambdaTable/items", "/LambdaTable/items/{Id}")},
+    "orders": {
+        **table_routes("/Orders/items", "/Orders/items/{customerId}/{orderId}"),
+        ("GET", "/Orders/items/{customerId}"): 200,  # the partition's page
+        ("GET", "/Orders/indexes/byStatus/items/{status}"): 200,
+        ("GET", "/Orders/by-status/{status}"): 200,  # the route orders-by-status declares
+    },
+}
+
+
+@dataclass
+class ContractRun:
+    """What one schemathesis run printed and exited with, its events file, and the document
+    it tested."""
+
+    returncode: int
+    report: str
+    events: Path
+    document: dict[str, Any]
+
+
+@pytest.fixture(scope="module", params=sorted(RUNS))
 def stack(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
 @pytest.fixture(scope="module")
-def server(stack: str, tmp_path_factory) -> Iterator[LocalServer]:
-    """The dev stack (open) and the prod stack (an API key), served locally."""
+def server(stack: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    """The stack served locally, behind an API key where it has one (dev is open)."""
     served = start_server(
         tmp_path_factory.mktemp("contract"),
-        *("--stack", stack, "--api-key", "contract-key", "--no-reload"),
+        *("--stack", stack, "--api-key", API_KEY, "--no-reload"),
     )
+    served.api_key = API_KEY
     yield served
     served.stop()
 
 
-@pytest.mark.slow
-def test_every_answer_conforms_to_the_document(server, stack, tmp_path):
+@pytest.fixture(scope="module")
+def contract_run(
+    server: LocalServer, stack: str, tmp_path_factory: pytest.TempPathFactory
+) -> ContractRun:
+    """schemathesis run on the stack, its events (``--report ndjson``) kept for the checks."""
+    where = tmp_path_factory.mktemp("schemathesis")
+    events = where / "events.ndjson"
+    settings = RUNS[stack]
     run = subprocess.run(
         [
             *(sys.executable, "-m", "schemathesis.cli", "run", f"{server.base}/openapi.json"),
-            *("--url", server.base, "--checks", CHECKS, "--max-examples", str(FUZZED[stack])),
-            *("--header", "x-api-key: contract-key", "--no-color"),
+            *("--url", server.base, "--checks", CHECKS, "--phases", PHASES),
+            *("--max-examples", str(settings.fuzzed)),
+            *(("--include-path-regex", settings.paths) if settings.paths else ()),
+            *("--header", f"x-api-key: {API_KEY}", "--no-color"),
+            *("--report", "ndjson", "--report-ndjson-path", str(events)),
         ],
-        cwd=tmp_path,  # schemathesis keeps a cache of what it found in .schemathesis/ here
+        cwd=where,  # schemathesis keeps a cache of what it found in .schemathesis/ here
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
     )
+    document = json.loads(server.request("GET", "/openapi.json").text)
+    return ContractRun(run.returncode, run.stdout + run.stderr, events, document)
 
-    report = run.stdout + run.stderr
-    assert run.returncode == 0, report
+
+@pytest.mark.slow
+def test_every_answer_conforms_to_the_document(contract_run, stack):
+    report = contract_run.report
+
+    assert contract_run.returncode == 0, report
     generated = re.search(r"(\d+) generated, (\d+) passed", report)
     assert generated is not None, report
-    assert int(generated[1]) == int(generated[2]) >= FUZZED[stack], report
+    assert int(generated[1]) == int(generated[2]) >= RUNS[stack].fuzzed, report
+
+
+@pytest.mark.slow
+def test_every_operation_got_its_success_with_a_conforming_body(contract_run, stack):
+    """Each operation the run tests, table routes and declared routes included, got the
+    success status the document gives it, and its body passed response_schema_conformance."""
+    successes = success_statuses(contract_run.document, RUNS[stack].paths)
+    answers = answers_by_operation(contract_run.events)
+
+    assert NAMED[stack].items() <= successes.items()
+    unreached = {
+        f"{method} {path}: no {status} with a conforming body; {describe(answers[method, path])}"
+        for (method, path), status in successes.items()
+        if answers[method, path][status, "success"] == 0
+    }
+    assert not unreached, "\n".join(sorted(unreached))
+
+
+def success_statuses(document: dict[str, Any], paths: str | None) -> dict[Operation, int]:
+    """Each operation of the document (on the paths matching ``paths``): its 2xx status."""
+    found = {}
+    for path, item in document["paths"].items():
+        if paths is not None and not re.search(paths, path):
+            continue
+        for method, operation in item.items():
+            (status,) = (int(code) for code in operation["responses"] if code.startswith("2"))
+            found[method.upper(), path] = status
+    return found
+
+
+def describe(answers: Counter[tuple[int, str | None]]) -> str:
+    """``answers: 400 x17, 200 x2 (schema check: failure)``: what an operation got."""
+    if not answers:
+        return "no answers"
+    return "answers: " + ", ".join(
+        f"{status} x{count}" + ("" if check == "success" else f" (schema check: {check})")
+        for (status, check), count in answers.most_common()
+    )
