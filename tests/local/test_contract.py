@@ -108,6 +108,11 @@ def contract_run(
 ) -> ContractRun:
     """schemathesis run on the stack, its events (``--report ndjson``) kept for the checks."""
     where = tmp_path_factory.mktemp("schemathesis")
+    # Hypothesis keeps the Unicode tables it derives in .hypothesis/unicode_data, some two
+    # seconds of CPU to make: the runs share them, while each keeps its own .schemathesis.
+    unicode_tables = tmp_path_factory.getbasetemp() / "hypothesis"
+    unicode_tables.mkdir(exist_ok=True)
+    (where / ".hypothesis").symlink_to(unicode_tables, target_is_directory=True)
     events = where / "events.ndjson"
     settings = RUNS[stack]
     run = subprocess.run(
