@@ -19,7 +19,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from function import json_codec
 from function.context import LambdaContext
@@ -188,8 +188,7 @@ def read(event: Any, context: LambdaContext | None) -> Request:
             if below_stage == prefix or below_stage.startswith(f"{prefix}/"):
                 below_stage = below_stage[len(prefix) :] or "/"
     if template == PROXY_RESOURCE:
-        # The catch-all's parameter is decoded; the router decodes segments itself.
-        template, below_stage = None, "/" + quote(parameters.get("proxy", ""), safe="/")
+        template, below_stage = None, _proxied_path(parameters.get("proxy", ""), below_stage)
     gateway_id = request_context.get("requestId")
     return Request(
         http=True,
@@ -207,6 +206,20 @@ def read(event: Any, context: LambdaContext | None) -> Request:
         query=_strings(event.get("queryStringParameters")),
         called_path=called or "",
     )
+
+
+def _proxied_path(proxy: str, sent: str | None) -> str:
+    """The path below a catch-all resource, percent-encoded as sent, for the router to split.
+
+    The ``proxy`` parameter is decoded (a key's ``%2F`` is a ``/`` there); the path the
+    event carries keeps it, behind whatever a custom domain's base path put before it.
+    """
+    segments = (sent or "").split("/")
+    for start in range(len(segments)):
+        candidate = "/".join(segments[start:])
+        if unquote(candidate) == proxy:
+            return f"/{candidate}"
+    return "/" + quote(proxy, safe="/")
 
 
 def _text(value: Any) -> str | None:
@@ -233,16 +246,17 @@ def _header(headers: Any, wanted: str) -> str | None:
 
 
 def _caller(request_context: dict[str, Any]) -> str:
-    """Who API Gateway authenticated: the IAM principal, else the API key, else anyone."""
+    """Who API Gateway authenticated: the IAM principal, else a JWT's subject (its issuer's),
+    else the API key, else anyone."""
     identity = _object(request_context.get("identity"))
-    iam = (
-        _object(_object(request_context.get("authorizer")).get("iam"))
-        if "http" in request_context
-        else {}
-    )
+    authorizer = _object(request_context.get("authorizer")) if "http" in request_context else {}
+    iam = _object(authorizer.get("iam"))
     principal = identity.get("userArn") or identity.get("caller") or iam.get("userArn")
     if principal:
         return f"iam:{principal}"
+    claims = _object(_object(authorizer.get("jwt")).get("claims"))
+    if claims.get("sub"):
+        return f"jwt:{claims.get('iss', '')}:{claims['sub']}"
     if identity.get("apiKeyId"):
         return f"apiKey:{identity['apiKeyId']}"
     return "anonymous"

@@ -142,10 +142,12 @@ def request(
         item = {name: _body_value(keys, name, value) for name, value in document.items()}
         for position, attribute in enumerate(keys.key_attributes):
             _check_size(attribute, item[attribute], MAX_KEY_BYTES[position])
-        location = (
-            called_path.rstrip("/")
-            + "/"
-            + "/".join(_segment(keys, name, item[name]) for name in keys.key_attributes)
+        # One leading slash: "//LambdaTable/..." would name a host to a client.
+        location = "/".join(
+            [
+                "/" + called_path.strip("/"),
+                *(_segment(keys, name, item[name]) for name in keys.key_attributes),
+            ]
         )
         new_item = {
             "Item": item,

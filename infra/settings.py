@@ -476,13 +476,17 @@ class ProgramSettings(ConfigModel):
         if self.auth_mode == "jwt":
             if not http:
                 refuse(
-                    "jwt needs apiType http: a REST API takes iam or apiKey here",
+                    "jwt needs apiType http: a REST API takes iam, apiKey or none here",
                     at=("authMode",),
                 )
             if not self.jwt_issuer:
                 refuse("needs jwtIssuer: the https URL of the tokens' issuer", at=("authMode",))
             if not self.jwt_audience:
                 refuse("needs jwtAudience: the audiences a token may be for", at=("authMode",))
+            if not all(self.jwt_audience):
+                refuse(
+                    "must name each audience; an empty one matches no token", at=("jwtAudience",)
+                )
         else:
             for key, value in (("jwtIssuer", self.jwt_issuer), ("jwtAudience", self.jwt_audience)):
                 if value:

@@ -576,7 +576,7 @@ def unverified_claims(token: str) -> dict[str, str]:
         return {}
     try:
         payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):
         return {}
     if not isinstance(payload, dict):
         return {}

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 
+from function import events
 from function import handler as lambda_handler
 from infra.table_definitions import table_definitions as definitions_of
 from local_api.lambda_context import LambdaContext
@@ -419,3 +420,49 @@ def test_another_partitions_cursor_is_refused(tables, http):
     reused = http("GET", f"/Orders/items/2?cursor={first['next']}")
 
     assert (reused.status, reused.json["type"]) == (400, "InvalidCursor")
+
+
+def test_behind_a_catch_all_a_key_holding_a_slash_is_found_by_its_encoded_path(tables, invoke):
+    tables["LambdaTable"].put({"Id": "a/b", "name": "Ann"})
+    rest = _catch_all_event("LambdaTable/items/a/b")
+    rest["path"] = "/LambdaTable/items/a%2Fb"
+    http_api = load_event("http-api-v2.json")
+    http_api["requestContext"]["http"]["method"] = "GET"
+    http_api.update(
+        body=None,
+        isBase64Encoded=False,
+        routeKey="ANY /{proxy+}",
+        rawPath="/LambdaTable/items/a%2Fb",
+        pathParameters={"proxy": "LambdaTable/items/a/b"},
+    )
+
+    for event in (rest, http_api):
+        answer = invoke(event)
+        assert (answer["statusCode"], json.loads(answer["body"])["name"]) == (200, "Ann")
+
+
+def test_a_jwts_subject_is_the_caller_whose_idempotency_keys_are_its_own(tables):
+    def caller(claims: dict) -> str:
+        event = load_event("http-api-v2.json")
+        event["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
+        return events.read(event, None).caller
+
+    alice = caller({"iss": "https://issuer.example", "sub": "alice"})
+    bob = caller({"iss": "https://issuer.example", "sub": "bob"})
+
+    assert alice == "jwt:https://issuer.example:alice"
+    assert alice != bob != "anonymous"
+
+
+def test_location_has_one_leading_slash_whatever_the_path_sent(tables, invoke):
+    event = load_event("http-api-v2.json")
+    event.update(
+        routeKey="POST /LambdaTable/items",
+        rawPath="//LambdaTable/items",
+        body='{"Id": "dbl"}',
+        isBase64Encoded=False,
+    )
+
+    answer = invoke(event)
+
+    assert (answer["statusCode"], answer["headers"]["Location"]) == (201, "/LambdaTable/items/dbl")

@@ -372,6 +372,10 @@ def test_an_http_apis_document_names_its_endpoint_without_a_stage():
             r"config authMode needs jwtAudience",
         ),
         ({"jwtIssuer": "http://issuer.example.com"}, r"config jwtIssuer must be an https URL"),
+        (
+            {"authMode": "jwt", "jwtIssuer": "https://i.example.com", "jwtAudience": ["a", ""]},
+            r"config jwtAudience must name each audience",
+        ),
     ],
 )
 def test_what_an_http_api_cannot_honour_is_refused_naming_the_setting(overrides, message):

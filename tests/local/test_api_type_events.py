@@ -337,6 +337,8 @@ def test_jwt_needs_a_token_whose_unverified_claims_reach_the_function():
     )
     assert undecodable == {"jwt": {"claims": {}, "scopes": None}}
     assert unverified_claims("a.b") == {}
+    deep = base64.urlsafe_b64encode(b"[" * 20000 + b"]" * 20000).decode().rstrip("=")
+    assert unverified_claims(f"a.{deep}.c") == {}
 
 
 @pytest.mark.usefixtures("served_tables")
