@@ -15,21 +15,11 @@ import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from function import (
-    deadline,
-    envelope,
-    events,
-    idempotency,
-    registry,
-    routes,
-    snapshot,
-    table_routes,
-    tables,
-)
+from function import deadline, envelope, events, idempotency, registry, snapshot, tables
 from function.context import LambdaContext
 from function.dynamodb.translation import translate
 from function.errors import (
@@ -41,6 +31,10 @@ from function.errors import (
 from function.invocation import Invocation
 from function.log_line import log_request
 from function.registry import Operation
+
+if TYPE_CHECKING:
+    from function.routes import DeclaredRequest
+    from function.table_routes import RoutedRequest
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +123,7 @@ def execute(request: events.Request) -> Result:
 
 def _run(
     request: events.Request,
-    routed: table_routes.RoutedRequest | routes.DeclaredRequest | None,
+    routed: RoutedRequest | DeclaredRequest | None,
 ) -> Result:
     """:func:`execute` of the envelope, or of a table route's request once it is found."""
     operation_name = table = None
@@ -186,11 +180,14 @@ def _run(
         return _failed(error, request.request_id, operation_name, table)
 
 
-def _route(request: events.Request) -> table_routes.RoutedRequest | routes.DeclaredRequest:
+def _route(request: events.Request) -> RoutedRequest | DeclaredRequest:
     """The route a request names, and what it sends the operation that route runs.
 
-    Matching imports nothing; an operation's own route then imports its module.
+    Matching imports no operation; an operation's own route then imports its module. The
+    routing modules load with the first route request: the envelope's cold start skips them.
     """
+    from function import routes, table_routes
+
     deployment = tables.configured()
     match = routes.configured(deployment, registry.default_registry()).find(
         request.method, request.template, request.path_parameters, request.path

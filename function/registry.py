@@ -24,16 +24,18 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from function import operation_packages, routes
+from function import operation_packages
 from function.dynamodb.permissions import Permissions
 from function.envelope import OPERATION_NAME_PATTERN
 from function.errors import RequestError, UnknownOperationError
 from function.invocation import Invocation
-from function.routes import OperationRoute
 from function.tables import TableScope
 from function.validation import Validator, compile_schema
+
+if TYPE_CHECKING:
+    from function.routes import OperationRoute
 
 _NAME = re.compile(OPERATION_NAME_PATTERN)
 _ACTION = re.compile(r"^dynamodb:[A-Z][A-Za-z]+$")
@@ -174,6 +176,8 @@ def operation(
                 f"operation {name!r}: errors must be RequestError classes, got {error!r}"
             )
     declared_routes = tuple(routes)
+    if declared_routes:  # the routing module loads only for operations that declare routes
+        from function.routes import OperationRoute
     for each in declared_routes:
         if not isinstance(each, OperationRoute):
             raise OperationDefinitionError(
@@ -289,6 +293,8 @@ class Registry:
                                 f"{self._origin(declared)}"
                             )
                         found[declared.name] = declared
+            from function import routes
+
             routes.check(route for each in found.values() for route in routes.declared(each))
             self._all = found
             self._found.update(found)
