@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -88,6 +89,14 @@ class Request:
     query: Mapping[str, str] = field(default_factory=dict)
     #: The path the caller sent, stage included: where ``Location`` points below.
     called_path: str = ""
+
+    @property
+    def has_body(self) -> bool:
+        """Whether the request carries a body that is more than whitespace."""
+        raw = self.body
+        if raw is None:
+            return False
+        return bool(raw.strip(_ASCII_WHITESPACE)) if isinstance(raw, str) else True
 
     @property
     def envelope(self) -> bool:
@@ -255,8 +264,10 @@ def _caller(request_context: dict[str, Any]) -> str:
     if principal:
         return f"iam:{principal}"
     claims = _object(_object(authorizer.get("jwt")).get("claims"))
-    if claims.get("sub"):
-        return f"jwt:{claims.get('iss', '')}:{claims['sub']}"
+    subject = claims.get("sub") or claims.get("client_id")
+    if subject:
+        # JSON keeps issuer and subject apart whatever characters they hold.
+        return "jwt:" + json.dumps([claims.get("iss", ""), subject])
     if identity.get("apiKeyId"):
         return f"apiKey:{identity['apiKeyId']}"
     return "anonymous"

@@ -142,11 +142,12 @@ def _run(
             deployment = tables.configured()
         call = Invocation(payload, request.request_id, served, operation, deployment)
         key = (
-            None  # most requests carry no key, and a GET is a read: idempotency is not visited
-            if (request.idempotency_key is None and document.idempotency_key is None)
-            or (routed is not None and routed.route.method == "GET")
+            None  # most requests carry no key: idempotency is not visited
+            if request.idempotency_key is None and document.idempotency_key is None
             else idempotency.request_key(request.idempotency_key, document.idempotency_key)
         )
+        if routed is not None and routed.route.method == "GET":
+            key = None  # a read, which a retry repeats harmlessly: checked, not recorded
         if key is None:
             value, replayed = operation.run(call), False
         else:
@@ -195,7 +196,9 @@ def _route(request: events.Request) -> RoutedRequest | DeclaredRequest:
     route = match.route
     if route.declared_by is not None:
         declared = registry.lookup(route.declared_by).route_for(route.method, route.path)
-        return routes.declared_request(match, declared, request.query, request.json_body)
+        return routes.declared_request(
+            match, declared, request.query, request.json_body, request.has_body
+        )
     served = deployment.resolve(route.table)
     if served.keys is None:
         raise tables.TablesConfigError(

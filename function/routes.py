@@ -254,6 +254,10 @@ def route(
     variables = _VARIABLE.findall(path)
     if len(set(variables)) != len(variables):
         raise RouteDefinitionError(f"{where}: a variable is named twice")
+    if table is not None and TABLE_VARIABLE in variables:
+        raise RouteDefinitionError(
+            f"{where}: table= and a {{{TABLE_VARIABLE}}} variable both name the table; keep one"
+        )
     if status not in (200, 201, 202, 204):
         raise RouteDefinitionError(f"{where}: the status must be 200, 201, 202 or 204")
     if payload is not None and not callable(payload):
@@ -286,14 +290,19 @@ class DeclaredRequest:
 
 
 def declared_request(
-    match: Match, declared: OperationRoute, query: Mapping[str, str], body: Callable[[], Any]
+    match: Match,
+    declared: OperationRoute,
+    query: Mapping[str, str],
+    body: Callable[[], Any],
+    has_body: bool,
 ) -> DeclaredRequest:
-    """The payload a declared route's rule makes of a request it matched."""
+    """The payload a declared route's rule makes of a request it matched (``body`` decodes
+    the request's body; without one, the rule sees ``None``)."""
     for name in query:
         if name not in declared.query:
             takes = f"takes {', '.join(declared.query)}" if declared.query else "takes none"
             raise InvalidQueryError(f"Unknown query parameter {name!r}; {declared.path} {takes}")
-    document = body() if declared.method in ("POST", "PUT", "PATCH") else None
+    document = body() if declared.method in ("POST", "PUT", "PATCH") and has_body else None
     parameters = dict(match.parameters)
     table = parameters.pop(TABLE_VARIABLE, None) or match.route.table
     payload = declared.payload_of(RouteRequest(parameters, query, document))

@@ -126,7 +126,8 @@ def invoke_source_paths(routes: Iterable[Route], *, catch_all: bool = False) -> 
         if rest:
             deeper[first] = f"/*/*/{first}/*"
         else:
-            itself[f"{first}-itself"] = f"/*/*/{first}"
+            # "+" is in no table's name nor any path segment: no other permission has this name.
+            itself[f"{first}+itself"] = f"/*/*/{first}"
     statements = ["/*/POST" + RESOURCE_PATH, *deeper.values(), *itself.values()]
     size = len(_POLICY) + sum(len(_STATEMENT) + len(path) + 1 for path in statements)
     if size > FUNCTION_POLICY_BYTES:

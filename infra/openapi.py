@@ -521,8 +521,9 @@ def served_routes(operations: Mapping[str, Operation], settings: Settings) -> tu
     serves its table (a stack without ``operations`` in its packages has none), and each
     route an operation declares (:func:`function.routes.routes_of`).
 
-    The deployed API has a resource for each, and API Gateway may invoke the function on
-    them (:func:`infra.api.invoke_source_paths`); any other path is API Gateway's 403.
+    The deployed API has a resource (or an HTTP API route) for each, and API Gateway may
+    invoke the function on them (:func:`infra.api.invoke_source_paths`); any other path is
+    API Gateway's 403 (an HTTP API's 404), or, behind the catch-all, the function's 404.
     """
     keys = {name: definition.key_schema for name, definition in settings.tables.items()}
     return routes_of(keys, operations)

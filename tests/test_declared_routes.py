@@ -162,3 +162,30 @@ def count(call):
 
     assert (orders.status, orders.json) == (200, {"table": "Orders", "Count": 1})
     assert (unknown.status, unknown.json["type"]) == (403, "TableNotAllowed")
+
+
+def test_a_route_naming_its_table_twice_is_refused():
+    with pytest.raises(RouteDefinitionError, match="keep one"):
+        route("GET", "/counts/{table}", table="Orders")
+
+
+def test_a_declared_post_without_a_body_gives_its_rule_none(plugin_package, monkeypatch, http):
+    module = """
+from function import operation, route
+
+
+def from_url(request):
+    return {"id": request.path["id"], "had_body": request.body is not None}
+
+
+@operation("ship", routes=[route("POST", "/shipments/{id}", payload=from_url)])
+def ship(call):
+    return call.payload
+"""
+    monkeypatch.setenv("OPERATION_PACKAGES", f"operations,{plugin_package({'ship': module})}")
+
+    bare = http("POST", "/shipments/7")
+    with_body = http("POST", "/shipments/7", {"note": "x"})
+
+    assert (bare.status, bare.json) == (200, {"id": "7", "had_body": False})
+    assert with_body.json == {"id": "7", "had_body": True}

@@ -450,8 +450,10 @@ def test_a_jwts_subject_is_the_caller_whose_idempotency_keys_are_its_own(tables)
     alice = caller({"iss": "https://issuer.example", "sub": "alice"})
     bob = caller({"iss": "https://issuer.example", "sub": "bob"})
 
-    assert alice == "jwt:https://issuer.example:alice"
-    assert alice != bob != "anonymous"
+    machine = caller({"iss": "https://issuer.example", "client_id": "app"})
+
+    assert alice == 'jwt:["https://issuer.example", "alice"]'
+    assert len({alice, bob, machine, "anonymous"}) == 4
 
 
 def test_location_has_one_leading_slash_whatever_the_path_sent(tables, invoke):
@@ -466,3 +468,14 @@ def test_location_has_one_leading_slash_whatever_the_path_sent(tables, invoke):
     answer = invoke(event)
 
     assert (answer["statusCode"], answer["headers"]["Location"]) == (201, "/LambdaTable/items/dbl")
+
+
+def test_a_malformed_idempotency_key_on_a_read_is_refused_as_on_a_write(
+    tables, idempotency_table, http
+):
+    bad = (("Idempotency-Key", "x" * 300),)
+
+    read = http("GET", "/LambdaTable/items/7", headers=bad)
+    write = http("POST", "/LambdaTable/items", {"Id": "7"}, headers=bad)
+
+    assert read.json["type"] == write.json["type"] == "InvalidIdempotencyKey"

@@ -171,9 +171,18 @@ def test_the_route_permissions_fit_the_functions_policy_however_many_tables():
     assert invoke_source_paths(routes(many)) == {"routes": ALL_DEEPER_ROUTES}
     assert invoke_source_paths([*routes(many), one_segment]) == {
         "routes": ALL_DEEPER_ROUTES,
-        "health-itself": "/*/*/health",
+        "health+itself": "/*/*/health",
     }
     assert invoke_source_paths([]) == {}
+    # A table named like a one-segment route's permission gets a permission of its own.
+    clash = [
+        Route("GET", "/abc-itself/items", "scan", "abc-itself"),
+        one_segment._replace(path="/abc"),
+    ]
+    assert invoke_source_paths(clash) == {
+        "abc-itself": "/*/*/abc-itself/*",
+        "abc+itself": "/*/*/abc",
+    }
     arn = "arn:aws:execute-api:us-east-1:123456789012:abcdef1234"
     pattern = f"{arn}{ALL_DEEPER_ROUTES}"
     assert arn_like(pattern, f"{arn}/live/GET/Table59/items")
