@@ -16,7 +16,6 @@ import re
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,28 +84,33 @@ class ContractRun:
     document: dict[str, Any]
 
 
-@pytest.fixture(scope="module", params=sorted(RUNS))
+@pytest.fixture(params=sorted(RUNS))
 def stack(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-@pytest.fixture(scope="module")
-def server(stack: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
-    """The stack served locally, behind an API key where it has one (dev is open)."""
-    served = start_server(
+@pytest.fixture
+def contract_run(stack: str, tmp_path_factory: pytest.TempPathFactory) -> ContractRun:
+    return _run_on(stack, tmp_path_factory)
+
+
+def _run_on(stack: str, tmp_path_factory: pytest.TempPathFactory) -> ContractRun:
+    """schemathesis run on the stack served locally, behind an API key where it has one (dev
+    is open), its events (``--report ndjson``) kept for the checks."""
+    server = start_server(
         tmp_path_factory.mktemp("contract"),
         *("--stack", stack, "--api-key", API_KEY, "--no-reload"),
     )
-    served.api_key = API_KEY
-    yield served
-    served.stop()
+    server.api_key = API_KEY
+    try:
+        return _schemathesis(server, stack, tmp_path_factory)
+    finally:
+        server.stop()
 
 
-@pytest.fixture(scope="module")
-def contract_run(
+def _schemathesis(
     server: LocalServer, stack: str, tmp_path_factory: pytest.TempPathFactory
 ) -> ContractRun:
-    """schemathesis run on the stack, its events (``--report ndjson``) kept for the checks."""
     where = tmp_path_factory.mktemp("schemathesis")
     # Hypothesis keeps the Unicode tables it derives in .hypothesis/unicode_data, some two
     # seconds of CPU to make: the runs share them, while each keeps its own .schemathesis.
@@ -135,22 +139,19 @@ def contract_run(
 
 
 @pytest.mark.slow
-def test_every_answer_conforms_to_the_document(contract_run, stack):
+def test_every_answer_conforms_and_every_operation_gets_its_success(contract_run, stack):
+    """One run per stack (it is the costly part) checked twice. Every answer conforms to the
+    document. And each operation the run tests, table routes and declared routes included,
+    got the success status the document gives it, with a body that passed
+    response_schema_conformance."""
     report = contract_run.report
-
     assert contract_run.returncode == 0, report
     generated = re.search(r"(\d+) generated, (\d+) passed", report)
     assert generated is not None, report
     assert int(generated[1]) == int(generated[2]) >= RUNS[stack].fuzzed, report
 
-
-@pytest.mark.slow
-def test_every_operation_got_its_success_with_a_conforming_body(contract_run, stack):
-    """Each operation the run tests, table routes and declared routes included, got the
-    success status the document gives it, and its body passed response_schema_conformance."""
     successes = success_statuses(contract_run.document, RUNS[stack].paths)
     answers = answers_by_operation(contract_run.events)
-
     assert NAMED[stack].items() <= successes.items()
     unreached = {
         f"{method} {path}: no {status} with a conforming body; {describe(answers[method, path])}"
