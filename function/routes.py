@@ -56,6 +56,7 @@ __all__ = [
     "RouteTable",
     "configured",
     "parameter_name",
+    "path_variables",
     "route",
     "routes_of",
 ]
@@ -251,7 +252,7 @@ def route(
             f"{where}: the first segment must be literal (/orders/{{id}}, not /{{id}}): a "
             "variable there would take every table's paths"
         )
-    variables = _VARIABLE.findall(path)
+    variables = path_variables(path)
     if len(set(variables)) != len(variables):
         raise RouteDefinitionError(f"{where}: a variable is named twice")
     if table is not None and TABLE_VARIABLE in variables:
@@ -307,6 +308,11 @@ def declared_request(
     table = parameters.pop(TABLE_VARIABLE, None) or match.route.table
     payload = declared.payload_of(RouteRequest(parameters, query, document))
     return DeclaredRequest(match.route, payload, declared.status, table)
+
+
+def path_variables(template: str) -> list[str]:
+    """The variables of a path template, in order: ``["customerId", "orderId"]``."""
+    return _VARIABLE.findall(template)
 
 
 def parameter_name(attribute: str, taken: Iterable[str] = ()) -> str:

@@ -36,7 +36,7 @@ from function.errors import (
     ItemNotFoundError,
     RequestError,
 )
-from function.routes import Match, Route
+from function.routes import Match, Route, path_variables
 from function.tables import KeySchema
 
 __all__ = ["RoutedRequest", "decode_cursor", "encode_cursor", "request"]
@@ -45,7 +45,6 @@ __all__ = ["RoutedRequest", "decode_cursor", "encode_cursor", "request"]
 MAX_LIMIT = 1000
 #: DynamoDB's largest partition key value and sort key value, in bytes (strings as UTF-8).
 MAX_KEY_BYTES = (2048, 1024)
-_VARIABLE = re.compile(r"\{([^}]+)\}")
 _BASE64URL = re.compile(r"^[A-Za-z0-9_-]+={0,2}$")
 _NUMBER = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$")
 
@@ -119,7 +118,7 @@ def request(
     route = match.route
     _check_query(route, keys, query)
     attributes = route.path_keys(keys)
-    names = _VARIABLE.findall(route.path)
+    names = path_variables(route.path)
     key = {
         attribute: _typed(keys, attribute, match.parameters.get(name, ""), "the path's")
         for attribute, name in zip(attributes, names, strict=True)

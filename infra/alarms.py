@@ -162,18 +162,7 @@ def _server_error_rate(watched: Watched, thresholds: AlarmThresholds) -> _Alarm:
         "More than the threshold's share of requests got a 5xx from API Gateway for 3 minutes: "
         "read the function's ServerErrors by operation and its error log lines."
     )
-    if watched.api_type == "rest":
-        return _Alarm(
-            "api-5xx-rate",
-            description,
-            thresholds.api_server_error_rate,
-            "GreaterThanThreshold",
-            3,
-            API_GATEWAY,
-            named.server_errors,
-            "Average",
-            api,
-        )
+    rest = watched.api_type == "rest"
     return _Alarm(
         "api-5xx-rate",
         description,
@@ -181,9 +170,15 @@ def _server_error_rate(watched: Watched, thresholds: AlarmThresholds) -> _Alarm:
         "GreaterThanThreshold",
         3,
         API_GATEWAY,
-        statistic="Sum",
+        metric_name=named.server_errors if rest else "",
+        statistic="Average" if rest else "Sum",
         dimensions=api,
-        math=({"errors": named.server_errors, "requests": named.requests}, "errors / requests"),
+        math=None
+        if rest
+        else (
+            {"errors": named.server_errors, "requests": named.requests},
+            "errors / requests",
+        ),
     )
 
 

@@ -48,7 +48,7 @@ from function.errors import (
     UnknownOperationError,
 )
 from function.registry import Operation, Registry
-from function.routes import Route, routes_of
+from function.routes import Route, path_variables, routes_of
 from function.table_routes import MAX_LIMIT
 from function.tables import KeySchema
 from infra.project import PROJECT_DIR
@@ -576,7 +576,7 @@ def _declared_operation(
     declared = op.route_for(route.method, route.path)
     parameters = [
         {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
-        for name in re.findall(r"\{([^}]+)\}", route.path)
+        for name in path_variables(route.path)
     ] + [
         {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
         for name in declared.query
@@ -645,7 +645,7 @@ def _route_operation(
 
 def _path_parameters(route: Route, keys: KeySchema) -> list[dict[str, Any]]:
     """The route's path parameters: each key attribute its path names, typed like the key."""
-    names = re.findall(r"\{([^}]+)\}", route.path)
+    names = path_variables(route.path)
     return [
         {
             "name": name,
@@ -800,7 +800,7 @@ def _links_to_created_item(
     for route, operation_id in ids.items():
         if route.table != insert.table or route.kind not in ("get", "replace", "patch", "remove"):
             continue
-        names = re.findall(r"\{([^}]+)\}", route.path)
+        names = path_variables(route.path)
         verb, summary = ROUTE_VERBS[route.kind]
         links[verb] = {
             "operationId": operation_id,

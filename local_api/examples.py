@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 import shlex
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
 from function.registry import Operation
-from function.routes import Route, routes_of
+from function.routes import Route, path_variables, routes_of
 from infra import openapi
 from infra.settings import Settings
 from infra.table_definitions import TableDefinition, example_key
@@ -121,7 +120,7 @@ def declared_curl(route: Route, operation: Operation, base: str, api_key: str | 
     """A curl for an operation's own route: its path's variables from the operation's
     example where it has them (``{status}`` from ``{"status": "NEW"}``), the rest as body."""
     example = dict(operation.example or {})
-    variables = re.findall(r"\{([^}]+)\}", route.path)
+    variables = path_variables(route.path)
     path = route.path
     for name in variables:
         value = example.pop(name, name.upper())
