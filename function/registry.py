@@ -31,6 +31,7 @@ from function.dynamodb.permissions import Permissions
 from function.envelope import OPERATION_NAME_PATTERN
 from function.errors import RequestError, UnknownOperationError
 from function.invocation import Invocation
+from function.schemas import DynamoDBOutput
 from function.tables import TableScope
 from function.validation import Validator, compile_schema
 
@@ -76,6 +77,9 @@ class Operation:
     errors: tuple[type[RequestError], ...] = ()
     #: The routes it declares beside the envelope (``route("GET", "/orders/{status}")``).
     routes: tuple[OperationRoute, ...] = ()
+    #: What it answers on success: a JSON Schema, a DynamoDB call's output, or ``None`` for
+    #: any JSON value (the document then promises nothing).
+    response: Mapping[str, Any] | DynamoDBOutput | None = None
 
     def route_for(self, method: str, path: str) -> OperationRoute:
         """The route it declares for this method and path template."""
@@ -126,6 +130,7 @@ def operation(
     example: Mapping[str, Any] | None = None,
     errors: Iterable[type[RequestError]] = (),
     routes: Iterable[OperationRoute] = (),
+    response: Mapping[str, Any] | DynamoDBOutput | None = None,
 ) -> Callable[[OperationFunction], OperationFunction]:
     """Register the decorated function as the operation ``name``.
 
@@ -141,7 +146,10 @@ def operation(
     ``tables_in_payload`` is for operations that name their tables in the
     payload, like ``batch-get``; they get no ``tableName``. ``routes`` are
     routes beside the envelope (:func:`function.routes.route`), each mapping
-    its path, query and body into the payload.
+    its path, query and body into the payload. ``response`` is what it answers on
+    success, for the API's document and the contract tests: a draft-04 JSON Schema
+    of the returned value, or :class:`function.schemas.DynamoDBOutput` for a
+    DynamoDB call's output in plain values.
 
     The function is returned unchanged, so it can be called directly in a test.
     """
@@ -188,6 +196,11 @@ def operation(
                 f"operation {name!r}: route {each.method} {each.path} names table {each.table!r}, "
                 f"which the operation does not run on"
             )
+    if response is not None and not isinstance(response, (Mapping, DynamoDBOutput)):
+        raise OperationDefinitionError(
+            f"operation {name!r}: response must be a JSON Schema object or "
+            f"schemas.DynamoDBOutput(...), got {response!r}"
+        )
     if example is not None and not isinstance(example, Mapping):
         raise OperationDefinitionError(
             f"operation {name!r}: example must be a payload object, got {example!r}"
@@ -210,6 +223,7 @@ def operation(
                 example=None if example is None else dict(example),
                 errors=raised,
                 routes=declared_routes,
+                response=dict(response) if isinstance(response, Mapping) else response,
             ),
         )
         return function

@@ -10,6 +10,7 @@ that name several tables, like ``batch-get``, take logical names in the payload)
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 #: An item, a key or an exclusive start key: attribute names to plain JSON values.
@@ -55,6 +56,15 @@ def payload(
     return schema
 
 
+#: An answer of one page of items: ``Items`` and, while more follow, ``LastEvaluatedKey``.
+PAGE = payload(
+    {
+        "Items": {"type": "array", "items": {"type": "object"}},
+        "LastEvaluatedKey": ATTRIBUTES,
+    },
+    required=["Items"],
+)
+
 #: A logical (or physical) table name, as callers send it.
 TABLE_NAME = {"type": "string", "minLength": 1, "maxLength": 1024}
 
@@ -62,3 +72,17 @@ TABLE_NAME = {"type": "string", "minLength": 1, "maxLength": 1024}
 def by_table(value: Mapping[str, Any]) -> dict[str, Any]:
     """An object keyed by table name (``RequestItems``), each value matching ``value``."""
     return {"type": "object", "minProperties": 1, "additionalProperties": value}
+
+
+@dataclass(frozen=True)
+class DynamoDBOutput:
+    """An answer that is a DynamoDB call's output in plain values, as a stock operation's is.
+
+    ``response=schemas.DynamoDBOutput("GetItem")`` names the call; its JSON Schema is
+    built from botocore's model of that output when the API's document is made, never in
+    the Lambda. ``required`` lists the members the operation always answers (``read``
+    answers 404 rather than a GetItem output without ``Item``).
+    """
+
+    call: str
+    required: tuple[str, ...] = ()

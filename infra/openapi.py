@@ -49,8 +49,10 @@ from function.errors import (
 )
 from function.registry import Operation, Registry
 from function.routes import Route, path_variables, routes_of
+from function.schemas import DynamoDBOutput
 from function.table_routes import MAX_LIMIT
 from function.tables import KeySchema
+from infra.dynamodb_outputs import output_schema
 from infra.project import PROJECT_DIR
 from infra.rest_api import (
     CORS_ALLOW_HEADERS,
@@ -216,6 +218,7 @@ def document(
     }
     for op in ordered:
         schemas[_payload_name(op)] = openapi_schema(op.schema, _ref(_payload_name(op)))
+        schemas[_answer_name(op)] = _answer_schema(op, schemas)
         runs_on = [
             name
             for name, definition in settings.tables.items()
@@ -252,6 +255,7 @@ def document(
         },
         "responses": {str(status): _response(status) for status in statuses},
     }
+    post["responses"]["200"] = _envelope_answer(ordered)
     described: dict[str, Any] = {
         "openapi": OPENAPI_VERSION,
         "info": {
@@ -607,7 +611,10 @@ def _declared_operation(
             if status != declared.status
             else {"description": "No body."}
             if status == 204
-            else {"description": STATUSES[200], "content": {JSON: {"schema": {}}}}
+            else {
+                "description": STATUSES[200],
+                "content": {JSON: {"schema": {"$ref": _ref(_answer_name(op))}}},
+            }
         )
         for status in sorted(statuses)
     }
@@ -1056,6 +1063,37 @@ def _request_schema(
         "properties": properties,
         "additionalProperties": False,
         "x-statuses": statuses,
+        "x-answer": _ref(_answer_name(op)),
+    }
+
+
+def _answer_schema(op: Operation, components: dict[str, Any]) -> dict[str, Any]:
+    """What ``op`` answers on success, as it declares (any JSON value when it does not)."""
+    name = _answer_name(op)
+    if op.response is None:
+        return {"description": f"`{op.name}` declares no response schema: any JSON value."}
+    if isinstance(op.response, DynamoDBOutput):
+        answer = output_schema(op.response, components)
+        answer["description"] = (
+            f"{op.response.call}'s output, each attribute value as plain JSON, without "
+            "`ResponseMetadata`."
+        )
+        return answer
+    return openapi_schema(op.response, _ref(name))
+
+
+def _envelope_answer(ordered: Iterable[Operation]) -> dict[str, Any]:
+    """``POST /DynamoDBManager``'s 200: the answer of the operation the request names.
+
+    OpenAPI cannot tie an answer's schema to a field of the request, so the schema is
+    any of the operations' answers, and each operation's request schema names its own
+    in ``x-answer`` (which the contract tests check each answer against).
+    """
+    return {
+        "description": "The operation's answer: the schema its request schema names in `x-answer`.",
+        "content": {
+            JSON: {"schema": {"anyOf": [{"$ref": _ref(_answer_name(op))} for op in ordered]}}
+        },
     }
 
 
@@ -1166,6 +1204,10 @@ def _request_name(op: Operation) -> str:
 
 def _payload_name(op: Operation) -> str:
     return f"{_pascal(op.name)}Payload"
+
+
+def _answer_name(op: Operation) -> str:
+    return f"{_pascal(op.name)}Answer"
 
 
 def _pascal(name: str) -> str:

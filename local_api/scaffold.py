@@ -39,6 +39,7 @@ SCHEMA = schemas.payload({"ConsistentRead": {"type": "boolean"}})
     "$name",
     actions=["dynamodb:Scan"],
     schema=SCHEMA,
+    response=schemas.payload({"Count": {"type": "integer"}}, required=["Count"]),
     example={"ConsistentRead": True},
 )
 def $function(call: Invocation) -> dict[str, Any]:
@@ -148,6 +149,7 @@ SCHEMA = schemas.payload(
     actions=["dynamodb:Query"],
     tables=[$table],
     schema=SCHEMA,
+    response=schemas.PAGE,
     example={$hash_key: $example},
 )
 def $function(call: Invocation) -> dict[str, Any]:
@@ -356,6 +358,7 @@ SCHEMA = schemas.payload(
     "$operation",
     actions=["dynamodb:ConditionCheckItem", "dynamodb:PutItem"],
     schema=SCHEMA,
+    response=schemas.ATTRIBUTES,
     example={"Parent": {"Id": "1"}, "Item": {"note": "hello"}},
 )
 def $function(call: Invocation) -> dict[str, Any]:

@@ -38,6 +38,7 @@ SCHEMA = schemas.payload(
     "batch-get",
     actions=["dynamodb:BatchGetItem"],
     schema=SCHEMA,
+    response=schemas.DynamoDBOutput("BatchGetItem"),
     tables_in_payload=True,
     example={"RequestItems": {"LambdaTable": {"Keys": [{"Id": "1"}, {"Id": "2"}]}}},
 )

@@ -36,6 +36,7 @@ SCHEMA = schemas.payload(
     "batch-write",
     actions=["dynamodb:BatchWriteItem"],
     schema=SCHEMA,
+    response=schemas.DynamoDBOutput("BatchWriteItem"),
     tables_in_payload=True,
     example={
         "RequestItems": {

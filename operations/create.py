@@ -20,6 +20,7 @@ SCHEMA = schemas.payload(
     "create",
     actions=["dynamodb:PutItem"],
     schema=SCHEMA,
+    response=schemas.DynamoDBOutput("PutItem"),
     example={"Item": {"Id": "1", "name": "Bob", "price": 19.99}},
 )
 def create(call: Invocation) -> dict[str, Any]:

@@ -16,7 +16,13 @@ SCHEMA = schemas.payload(
 )
 
 
-@operation("delete", actions=["dynamodb:DeleteItem"], schema=SCHEMA, example={"Key": {"Id": "1"}})
+@operation(
+    "delete",
+    actions=["dynamodb:DeleteItem"],
+    schema=SCHEMA,
+    response=schemas.DynamoDBOutput("DeleteItem"),
+    example={"Key": {"Id": "1"}},
+)
 def delete(call: Invocation) -> dict[str, Any]:
     """Delete an item: DeleteItem with the payload's parameters."""
     return call.dynamodb.delete_item(TableName=call.table, **call.payload)

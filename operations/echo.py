@@ -10,7 +10,12 @@ from function import Invocation, operation
 ANY_VALUE: dict[str, Any] = {}
 
 
-@operation("echo", schema=ANY_VALUE, example={"somekey1": "somevalue1", "somekey2": "somevalue2"})
+@operation(
+    "echo",
+    schema=ANY_VALUE,
+    response=ANY_VALUE,
+    example={"somekey1": "somevalue1", "somekey2": "somevalue2"},
+)
 def echo(call: Invocation) -> Any:
     """Return the payload unchanged (numbers stay exact)."""
     return call.payload

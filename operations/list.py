@@ -26,7 +26,13 @@ SCHEMA = schemas.payload(
 )
 
 
-@operation("list", actions=["dynamodb:Scan"], schema=SCHEMA, example={"Limit": 25})
+@operation(
+    "list",
+    actions=["dynamodb:Scan"],
+    schema=SCHEMA,
+    response=schemas.DynamoDBOutput("Scan"),
+    example={"Limit": 25},
+)
 def list_items(call: Invocation) -> dict[str, Any]:
     """List items: one Scan page. Pass LastEvaluatedKey back as ExclusiveStartKey for the next."""
     return call.dynamodb.scan(TableName=call.table, **call.payload)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from function import Invocation, operation
 
 
-@operation("ping", example={})
+@operation("ping", response={"type": "string", "enum": ["pong"]}, example={})
 def ping(call: Invocation) -> str:
     """Answer "pong"."""
     return "pong"

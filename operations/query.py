@@ -34,6 +34,7 @@ SCHEMA = schemas.payload(
     actions=["dynamodb:Query"],
     index_actions=["dynamodb:Query"],
     schema=SCHEMA,
+    response=schemas.DynamoDBOutput("Query"),
     example={"KeyConditionExpression": "Id = :id", "ExpressionAttributeValues": {":id": "1"}},
 )
 def query(call: Invocation) -> dict[str, Any]:

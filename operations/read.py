@@ -23,6 +23,7 @@ SCHEMA = schemas.payload(
     "read",
     actions=["dynamodb:GetItem"],
     schema=SCHEMA,
+    response=schemas.DynamoDBOutput("GetItem", required=("Item",)),
     example={"Key": {"Id": "1"}},
     errors=[errors.ItemNotFoundError],
 )

@@ -37,6 +37,7 @@ SCHEMA = schemas.payload(
     "transact-get",
     actions=["dynamodb:GetItem"],
     schema=SCHEMA,
+    response=schemas.DynamoDBOutput("TransactGetItems"),
     tables_in_payload=True,
     example={"TransactItems": [{"Get": {"TableName": "LambdaTable", "Key": {"Id": "1"}}}]},
 )

@@ -70,6 +70,7 @@ SCHEMA = schemas.payload(
         "dynamodb:ConditionCheckItem",
     ],
     schema=SCHEMA,
+    response=schemas.DynamoDBOutput("TransactWriteItems"),
     tables_in_payload=True,
     example={
         "TransactItems": [

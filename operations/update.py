@@ -22,6 +22,7 @@ SCHEMA = schemas.payload(
     "update",
     actions=["dynamodb:UpdateItem"],
     schema=SCHEMA,
+    response=schemas.DynamoDBOutput("UpdateItem"),
     example={
         "Key": {"Id": "1"},
         "UpdateExpression": "SET #n = :name",

@@ -40,6 +40,7 @@ def from_url(request: RouteRequest) -> dict[str, Any]:
     tables=["Orders"],
     indexes=["byStatus"],
     schema=SCHEMA,
+    response=schemas.PAGE,
     example={"status": "NEW", "Limit": 25},
     routes=[route("GET", "/Orders/by-status/{status}", payload=from_url, query=["limit"])],
 )
