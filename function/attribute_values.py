@@ -10,16 +10,37 @@ costs a resource model and class factory at every cold start.
 
 Out of DynamoDB: numbers become ``int`` when integral and ``Decimal`` otherwise
 (exact either way), sets become lists, binary becomes base64 text.
+
+Within :func:`typed`, the same client takes and returns DynamoDB JSON instead
+(``{"S": "Bob"}``, binaries as base64 text, as DynamoDB's own wire format has
+them): for callers written against the typed API, whose sets and binaries plain
+values cannot say.
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
+import binascii
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
 
+from function.errors import InvalidPayloadError
+
 _AV = "AttributeValue"
+_TYPED: ContextVar[bool] = ContextVar("typed_attribute_values", default=False)
+
+
+@contextmanager
+def typed() -> Iterator[None]:
+    """Within it, the clients :func:`install` taught take and return DynamoDB JSON."""
+    token = _TYPED.set(True)
+    try:
+        yield
+    finally:
+        _TYPED.reset(token)
 
 
 def serialize(value: Any) -> dict[str, Any]:
@@ -79,10 +100,11 @@ def install(client: Any) -> None:
 
 def _serialize_parameters(params: dict[str, Any], model: Any, **_: Any) -> None:
     members = model.input_shape.members if model.input_shape is not None else {}
+    convert = _from_json if _TYPED.get() else serialize
     for name in list(params):
         shape = members.get(name)
         if shape is not None and _holds_attribute_values(shape):
-            params[name] = _convert(params[name], shape, serialize)
+            params[name] = _convert(params[name], shape, convert)
 
 
 def _deserialize_response(http_response: Any, parsed: dict[str, Any], model: Any, **_: Any) -> None:
@@ -90,10 +112,55 @@ def _deserialize_response(http_response: Any, parsed: dict[str, Any], model: Any
         return
     parsed.pop("ResponseMetadata", None)
     members = model.output_shape.members
+    convert = _to_json if _TYPED.get() else deserialize
     for name in list(parsed):
         shape = members.get(name)
         if shape is not None and _holds_attribute_values(shape):
-            parsed[name] = _convert(parsed[name], shape, deserialize)
+            parsed[name] = _convert(parsed[name], shape, convert)
+
+
+def _from_json(attribute: Any) -> Any:
+    """A DynamoDB JSON value as botocore takes it: its binaries decoded from base64.
+
+    Anything that is not an AttributeValue is left for botocore's validation to name.
+    """
+    if not isinstance(attribute, dict) or len(attribute) != 1:
+        return attribute
+    ((tag, value),) = attribute.items()
+    if tag == "B":
+        return {"B": _binary(value)}
+    if tag == "BS" and isinstance(value, list):
+        return {"BS": [_binary(item) for item in value]}
+    if tag == "M" and isinstance(value, dict):
+        return {"M": {key: _from_json(item) for key, item in value.items()}}
+    if tag == "L" and isinstance(value, list):
+        return {"L": [_from_json(item) for item in value]}
+    return attribute
+
+
+def _binary(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        return base64.b64decode(value, validate=True)
+    except binascii.Error:
+        raise InvalidPayloadError(
+            f"A binary attribute value must be base64 text: {value[:40]!r} is not"
+        ) from None
+
+
+def _to_json(attribute: dict[str, Any]) -> dict[str, Any]:
+    """botocore's AttributeValue as DynamoDB JSON: its binaries as base64 text."""
+    ((tag, value),) = attribute.items()
+    if tag == "B":
+        return {"B": base64.b64encode(value).decode("ascii")}
+    if tag == "BS":
+        return {"BS": [base64.b64encode(item).decode("ascii") for item in value]}
+    if tag == "M":
+        return {"M": {key: _to_json(item) for key, item in value.items()}}
+    if tag == "L":
+        return {"L": [_to_json(item) for item in value]}
+    return attribute
 
 
 def _convert(value: Any, shape: Any, convert: Callable[[Any], Any]) -> Any:

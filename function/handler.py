@@ -13,13 +13,22 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from function import deadline, envelope, events, idempotency, registry, snapshot, tables
+from function import (
+    attribute_values,
+    deadline,
+    envelope,
+    events,
+    idempotency,
+    registry,
+    snapshot,
+    tables,
+)
 from function.context import LambdaContext
 from function.dynamodb.translation import translate
 from function.errors import (
@@ -33,8 +42,12 @@ from function.log_line import log_request
 from function.registry import Operation
 
 if TYPE_CHECKING:
+    from function.microservice import BlueprintRequest
     from function.routes import DeclaredRequest
     from function.table_routes import RoutedRequest
+
+    #: A request a route turned into an operation's payload.
+    Routed = RoutedRequest | DeclaredRequest | BlueprintRequest
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +136,7 @@ def execute(request: events.Request) -> Result:
 
 def _run(
     request: events.Request,
-    routed: RoutedRequest | DeclaredRequest | None,
+    routed: Routed | None,
 ) -> Result:
     """:func:`execute` of the envelope, or of a table route's request once it is found."""
     operation_name = table = None
@@ -148,11 +161,14 @@ def _run(
         )
         if routed is not None and routed.route.method == "GET":
             key = None  # a read, which a retry repeats harmlessly: checked, not recorded
+        run = operation.run
+        if routed is not None and routed.typed_values:
+            run = _typed(run)
         if key is None:
-            value, replayed = operation.run(call), False
+            value, replayed = run(call), False
         else:
             value, replayed = idempotency.run_once(
-                lambda: operation.run(call),
+                lambda: run(call),
                 key,
                 caller=request.caller,
                 owner=request.request_id,
@@ -181,7 +197,7 @@ def _run(
         return _failed(error, request.request_id, operation_name, table)
 
 
-def _route(request: events.Request) -> RoutedRequest | DeclaredRequest:
+def _route(request: events.Request) -> Routed:
     """The route a request names, and what it sends the operation that route runs.
 
     Matching imports no operation; an operation's own route then imports its module. The
@@ -194,6 +210,13 @@ def _route(request: events.Request) -> RoutedRequest | DeclaredRequest:
         request.method, request.template, request.path_parameters, request.path
     )
     route = match.route
+    if route.blueprint:
+        from function import microservice
+
+        parameters = registry.lookup(route.operation).schema.get("properties", {})
+        return microservice.request(
+            match, request.query, request.json_body, request.has_body, parameters
+        )
     if route.declared_by is not None:
         declared = registry.lookup(route.declared_by).route_for(route.method, route.path)
         return routes.declared_request(
@@ -207,6 +230,16 @@ def _route(request: events.Request) -> RoutedRequest | DeclaredRequest:
     return table_routes.request(
         match, served.keys, request.query, request.json_body, request.called_path
     )
+
+
+def _typed(run: Callable[[Invocation], Any]) -> Callable[[Invocation], Any]:
+    """``run`` with its DynamoDB calls taking and answering DynamoDB JSON."""
+
+    def typed(call: Invocation) -> Any:
+        with attribute_values.typed():
+            return run(call)
+
+    return typed
 
 
 def _table_of(

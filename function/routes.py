@@ -24,12 +24,13 @@ operation, and what it answers, is :mod:`function.table_routes`'s job.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol
 from urllib.parse import unquote
 
 from function.envelope import ENVELOPE_PATH
@@ -55,6 +56,7 @@ __all__ = [
     "RouteRequest",
     "RouteTable",
     "configured",
+    "microservice_routes",
     "parameter_name",
     "path_variables",
     "route",
@@ -81,6 +83,23 @@ OPERATIONS = {
     "remove": "delete",
     "index": "query",
 }
+#: The console's microservice blueprint resource: each method's kind (:mod:`function.microservice`).
+MICROSERVICE = {
+    "GET": "blueprint-scan",
+    "POST": "blueprint-put",
+    "PUT": "blueprint-update",
+    "DELETE": "blueprint-delete",
+}
+OPERATIONS.update(
+    {
+        "blueprint-scan": "list",
+        "blueprint-put": "create",
+        "blueprint-update": "update",
+        "blueprint-delete": "delete",
+    }
+)
+#: Where the stack names the blueprint's resource (``microserviceResource``), if it has one.
+MICROSERVICE_ENV = "MICROSERVICE_RESOURCE"
 #: The kind of a route an operation declares (``route("GET", "/orders/{status}")``).
 DECLARED = "declared"
 #: The path variable that names the table a declared route runs on (``/counts/{table}``).
@@ -89,6 +108,8 @@ TABLE_VARIABLE = "table"
 PAGE_QUERY = ("limit", "cursor")
 RANGE_QUERY = ("from", "to", "prefix", "order")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_SEGMENT = re.compile(r"^[A-Za-z0-9._~-]+$")
+_BLUEPRINT_KINDS = frozenset(MICROSERVICE.values())
 _VARIABLE = re.compile(r"\{([^}]+)\}")
 
 
@@ -113,10 +134,17 @@ class Route(NamedTuple):
 
     @property
     def origin(self) -> str:
-        """What made the route, for errors: an operation, or a table's key schema."""
+        """What made the route, for errors: an operation, a table's key schema or the stack."""
         if self.declared_by is not None:
             return f"operation {self.declared_by!r}"
+        if self.table is None:
+            return "the stack's microserviceResource"
         return f"table {self.table!r}"
+
+    @property
+    def blueprint(self) -> bool:
+        """Whether it is a method of the console's microservice blueprint resource."""
+        return self.kind in _BLUEPRINT_KINDS
 
     @property
     def takes_body(self) -> bool:
@@ -272,6 +300,9 @@ def route(
 class DeclaredRequest:
     """A request on a declared route: its operation's payload, and its success status."""
 
+    #: Its calls take and answer plain values.
+    typed_values: ClassVar[bool] = False
+
     route: Route
     payload: Any
     status: int = 200
@@ -338,15 +369,17 @@ def _parameters(attributes: Iterable[str]) -> list[str]:
 
 
 def routes_of(
-    tables: Mapping[str, KeySchema], operations: Mapping[str, Operation] | None = None
+    tables: Mapping[str, KeySchema],
+    operations: Mapping[str, Operation] | None = None,
+    microservice: str | None = None,
 ) -> tuple[Route, ...]:
-    """Every route of a stack: over its tables (logical name to key schema), and those its
-    ``operations`` declare, in a stable order.
+    """Every route of a stack: over its tables (logical name to key schema), those its
+    ``operations`` declare, and the ``microservice`` blueprint resource if it names one, in
+    a stable order.
 
-    With ``operations``, a table route is there only if its stock operation is, and
-    serves its table;
-    routes that collide, or that API Gateway could not tell apart, are a
-    :class:`DuplicateRouteError` naming both.
+    With ``operations``, a table or blueprint route is there only if its stock operation
+    is (and, for a table route, serves its table); routes that collide, or that API
+    Gateway could not tell apart, are a :class:`DuplicateRouteError` naming both.
     """
     found = list(_table_routes(tables))
     if operations is not None:
@@ -360,8 +393,26 @@ def routes_of(
         ]
         for name in sorted(operations):
             found += _declared_routes(operations[name], tables)
+    if microservice is not None:
+        found += [
+            route
+            for route in microservice_routes(microservice)
+            if operations is None or route.operation in operations
+        ]
     check(found)
     return tuple(found)
+
+
+def microservice_routes(resource: str) -> list[Route]:
+    """The blueprint resource's methods at ``/{resource}`` (:mod:`function.microservice`)."""
+    if not _SEGMENT.fullmatch(resource):
+        raise RouteDefinitionError(
+            f"microserviceResource {resource!r} must be one path segment of letters, digits, "
+            "'.', '_', '~' or '-', like lambda-microservice"
+        )
+    if f"/{resource}" == ENVELOPE_PATH:
+        raise RouteDefinitionError(f"microserviceResource: {ENVELOPE_PATH} is the envelope's")
+    return [Route(method, f"/{resource}", kind, None) for method, kind in MICROSERVICE.items()]
 
 
 def declared(operation: Operation, table: str | None = None) -> list[Route]:
@@ -524,7 +575,7 @@ class Operations(Protocol):
     def all(self) -> Mapping[str, Operation]: ...
 
 
-_built: tuple[Tables, Operations, RouteTable] | None = None
+_built: tuple[Tables, Operations, str | None, RouteTable] | None = None
 
 
 def configured(deployment: Tables, operations: Operations) -> RouteTable:
@@ -532,15 +583,25 @@ def configured(deployment: Tables, operations: Operations) -> RouteTable:
 
     A deployed archive carries it (``function/routes.json``, written from the
     registry at deploy time), so matching a request imports no operation;
-    elsewhere it is built from every operation and the tables' keys.
+    elsewhere it is built from every operation and the tables' keys. The
+    blueprint resource, if any, is :data:`MICROSERVICE_ENV`'s.
     """
     global _built
-    if _built is None or _built[0] is not deployment or _built[1] is not operations:
+    resource = os.environ.get(MICROSERVICE_ENV) or None
+    if (
+        _built is None
+        or _built[0] is not deployment
+        or _built[1] is not operations
+        or _built[2] != resource
+    ):
         listed = _bundled_routes()
         if listed is None:
-            listed = routes_of(deployment.keys, operations.all())
-        _built = deployment, operations, RouteTable(listed)
-    return _built[2]
+            listed = routes_of(deployment.keys, operations.all(), resource)
+        elif resource is not None:
+            listed = (*listed, *microservice_routes(resource))
+            check(listed)
+        _built = deployment, operations, resource, RouteTable(listed)
+    return _built[3]
 
 
 def encode(listed: Iterable[Route]) -> str:

@@ -29,7 +29,7 @@ import pulumi_aws as aws
 
 from function import idempotency, metrics
 from function.registry import Operation, Registry
-from function.routes import Route
+from function.routes import MICROSERVICE_ENV, Route
 from infra import openapi
 from infra.alarms import Watched, declare_alarms
 from infra.archive import ArchiveError, archive_files, generated_files
@@ -420,6 +420,8 @@ class DynamoDBOperationsApi(pulumi.ComponentResource):
         }
         if settings.cors_allow_origin:
             variables["CORS_ALLOW_ORIGIN"] = settings.cors_allow_origin
+        if settings.microservice_resource:
+            variables[MICROSERVICE_ENV] = settings.microservice_resource
         if settings.metrics:
             variables[metrics.NAMESPACE_VARIABLE] = metrics_namespace(pulumi.get_stack())
         return aws.lambda_.Function(

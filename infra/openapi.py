@@ -20,9 +20,11 @@ import re
 import sys
 import tomllib
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from function.attribute_values import serialize
 from function.errors import (
     ConditionalCheckFailedError,
     DynamoDBUnavailableError,
@@ -179,6 +181,8 @@ ROUTE_ANSWERS = {
     "remove": "Deleted: no body.",
     "page": "One page: its `items`, and `next`, the cursor of the next page (null on the last).",
 }
+#: The DynamoDB call each method of the microservice blueprint's resource makes.
+BLUEPRINT_CALLS = {"GET": "Scan", "POST": "PutItem", "PUT": "UpdateItem", "DELETE": "DeleteItem"}
 #: A binary key in a path or a query: base64url, its padding optional.
 BASE64URL = "^[A-Za-z0-9_-]+={0,2}$"
 
@@ -280,7 +284,9 @@ def document(
         post["security"] = requirement
     routes = served_routes(operations, settings)
     keys = {name: definition.key_schema for name, definition in settings.tables.items()}
-    for table in dict.fromkeys(route.table for route in routes if route.declared_by is None):
+    for table in dict.fromkeys(
+        route.table for route in routes if route.declared_by is None and not route.blueprint
+    ):
         schemas.update(_table_schemas(str(table), keys[str(table)]))
     described["paths"].update(_route_paths(routes, keys, operations, settings, requirement))
     return described
@@ -530,7 +536,7 @@ def served_routes(operations: Mapping[str, Operation], settings: Settings) -> tu
     API Gateway's 403 (an HTTP API's 404), or, behind the catch-all, the function's 404.
     """
     keys = {name: definition.key_schema for name, definition in settings.tables.items()}
-    return routes_of(keys, operations)
+    return routes_of(keys, operations, settings.microservice_resource or None)
 
 
 def route_statuses(route: Route, op: Operation, settings: Settings) -> list[int]:
@@ -561,6 +567,8 @@ def _route_paths(
         op = operations[route.operation]
         if route.declared_by is not None:
             operation = _declared_operation(route, op, settings, ids[route])
+        elif route.blueprint:
+            operation = _blueprint_operation(route, op, settings, ids[route])
         else:
             operation = _route_operation(route, keys[str(route.table)], op, settings, ids[route])
         if security is not None:
@@ -619,6 +627,87 @@ def _declared_operation(
         for status in sorted(statuses)
     }
     return operation
+
+
+def _blueprint_operation(
+    route: Route, op: Operation, settings: Settings, operation_id: str
+) -> dict[str, Any]:
+    """A method of the microservice blueprint's resource (:mod:`function.microservice`): its
+    stock operation's parameters with ``TableName``, attribute values typed both ways."""
+    call = BLUEPRINT_CALLS[route.method]
+    runs_on = [
+        name
+        for name, definition in settings.tables.items()
+        if op.serves(name, definition.index_names)
+    ]
+    table = {
+        "type": "string",
+        "enum": runs_on,
+        "description": "The table, by its logical name"
+        + (" (optional here: there is one)." if len(runs_on) == 1 else "."),
+    }
+    example = blueprint_example(op, settings)
+    operation: dict[str, Any] = {
+        "operationId": operation_id,
+        "summary": f"{call}, as the console's microservice blueprint runs it",
+        "description": f"Runs `{op.name}` ({call}) with DynamoDB JSON: typed attribute values "
+        '(`{"S": "Bob"}`) in and out, as the Lambda console\'s `microservice-http-endpoint` '
+        "blueprint took and answered them.",
+        "tags": ["microservice"],
+    }
+    properties = op.schema.get("properties", {})
+    if route.method == "GET":
+        operation["parameters"] = [
+            {
+                "name": "TableName",
+                "in": "query",
+                "required": len(runs_on) > 1,
+                "schema": table,
+            },
+            *(
+                {"name": name, "in": "query", "required": False, "schema": dict(schema)}
+                for name, schema in properties.items()
+                if schema.get("type") in ("string", "integer", "boolean")
+            ),
+        ]
+    else:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {
+                JSON: {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"TableName": table},
+                        **({"required": ["TableName"]} if len(runs_on) > 1 else {}),
+                    },
+                    "example": example,
+                }
+            },
+        }
+    statuses = {*statuses_of(op, settings), InvalidQueryError.status}
+    operation["responses"] = {
+        str(status): (
+            _response(status)
+            if status != 200
+            else {
+                "description": f"{call}'s output in DynamoDB JSON, without `ResponseMetadata`.",
+                "content": {JSON: {"schema": {"type": "object"}}},
+            }
+        )
+        for status in sorted(statuses)
+    }
+    return operation
+
+
+def blueprint_example(op: Operation, settings: Settings) -> dict[str, Any]:
+    """``op``'s example as a blueprint client sends it: ``TableName`` and typed values."""
+    example = example_request(op, settings)
+    typed = dict(example.get("payload", {}))
+    for member in ("Item", "Key", "ExpressionAttributeValues", "ExclusiveStartKey"):
+        if isinstance(typed.get(member), dict):
+            values = json.loads(json.dumps(typed[member]), parse_float=Decimal)
+            typed[member] = {name: serialize(value) for name, value in values.items()}
+    return {"TableName": example.get("tableName"), **typed}
 
 
 def _route_operation(
@@ -848,6 +937,8 @@ def _operation_id(route: Route) -> str:
     ``orders-by-status.get`` for a route an operation declares."""
     if route.declared_by is not None:
         return f"{route.declared_by}.{route.method.lower()}"
+    if route.blueprint:
+        return f"microservice.{route.method.lower()}"
     verb = ROUTE_VERBS[route.kind][0]
     if route.index_name is not None:
         return f"{route.table}.indexes.{route.index_name}.{verb}"

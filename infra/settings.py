@@ -153,6 +153,21 @@ class ProgramSettings(ConfigModel):
             "([Table routes](api.md#table-routes)).",
         },
     )
+    microservice_resource: ConfigText = Field(
+        "",
+        pattern=r"^(|[A-Za-z0-9._~-]{1,128})$",
+        description="A resource for clients of the Lambda console's microservice blueprint "
+        "(lambda-microservice, say): GET, POST, PUT and DELETE on it run Scan, PutItem, "
+        "UpdateItem and DeleteItem with typed attribute values and TableName. Empty: none.",
+        json_schema_extra={
+            "refusal": "must be one path segment of letters, digits, '.', '_', '~' or '-'",
+            "default_docs": "none",
+            "docs": "The path segment of a resource that answers as the Lambda console's "
+            "`microservice-http-endpoint` blueprint did, so its clients work unchanged "
+            "([The microservice blueprint's resource](api.md#the-microservice-blueprints-"
+            "resource)).",
+        },
+    )
     auth_mode: AuthMode = Field(
         "apiKey",
         description="Who may call the API: apiKey (an x-api-key header; a REST API's default, "

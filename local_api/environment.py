@@ -29,7 +29,7 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from function import operation_packages
 from function import tables as function_tables
 from function.registry import Registry
-from function.routes import routes_of
+from function.routes import MICROSERVICE_ENV, routes_of
 from infra.grants import check_requirements
 from infra.settings import Settings, stack_config
 from infra.table_definitions import primary_table
@@ -156,6 +156,7 @@ def function_environment(
         }
     )
     for name, value in (
+        (MICROSERVICE_ENV, settings.microservice_resource or None),
         ("CORS_ALLOW_ORIGIN", cors_origin),
         ("IDEMPOTENCY_TABLE", tables.idempotency),
     ):
@@ -186,7 +187,11 @@ def local_stack(
     """
     operations = Registry(settings.operation_packages, settings.plugins).all()
     check_requirements(operations.values(), settings.table_indexes)
-    routes_of({name: table.key_schema for name, table in settings.tables.items()}, operations)
+    routes_of(
+        {name: table.key_schema for name, table in settings.tables.items()},
+        operations,
+        settings.microservice_resource or None,
+    )
     requested = dynamodb_endpoint or os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
     region = str(stack_config(stack).get("aws:region") or DEFAULT_REGION)
     saved = dict(os.environ)

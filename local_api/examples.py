@@ -86,7 +86,9 @@ def route_examples(
     declared route; templates line up.
     """
     everything = routes_of(
-        {name: definition.key_schema for name, definition in settings.tables.items()}, operations
+        {name: definition.key_schema for name, definition in settings.tables.items()},
+        operations,
+        settings.microservice_resource or None,
     )
     tables = {
         name: sorted(
@@ -113,7 +115,33 @@ def route_examples(
             + declared_curl(route, operations[route.operation], base, api_key)
             for route in declared
         ]
+    blueprint = [route for route in everything if route.blueprint]
+    if blueprint and operations is not None:
+        lines.append("  the microservice blueprint's resource (typed values):")
+        lines += [
+            f"    {route.method:<6} {route.path:<{width}}  "
+            + blueprint_curl(route, operations[route.operation], settings, base, api_key)
+            for route in blueprint
+        ]
     return lines
+
+
+def blueprint_curl(
+    route: Route, operation: Operation, settings: Settings, base: str, api_key: str | None
+) -> str:
+    """A curl as a client of the console's microservice blueprint sends it: GET's table in the
+    query string, the other methods' parameters and ``TableName`` in the body."""
+    example = openapi.blueprint_example(operation, settings)
+    parts = ["curl", "-si"]
+    if route.method == "GET":
+        parts.append(f"{base}{route.path}?TableName={quote(str(example['TableName']))}")
+    else:
+        parts += ["-X", route.method, f"{base}{route.path}"]
+    if api_key:
+        parts += ["-H", f"x-api-key: {api_key}"]
+    if route.method != "GET":
+        parts += ["-H", "Content-Type: application/json", "-d", json.dumps(example)]
+    return shlex.join(parts)
 
 
 def declared_curl(route: Route, operation: Operation, base: str, api_key: str | None) -> str:

@@ -73,6 +73,7 @@ from function import handler as lambda_handler
 from function.errors import UnknownOperationError
 from function.operation_packages import DEFAULT_PACKAGES, PACKAGES_ENV
 from function.registry import default_registry
+from function.routes import MICROSERVICE_ENV
 from function.tables import (
     IDEMPOTENCY_TABLE_ENV,
     TABLE_KEYS_ENV,
@@ -201,7 +202,13 @@ FOREIGN_VARIABLES = (
 SERVICE_ENDPOINT_PREFIX = "AWS_ENDPOINT_URL_"
 #: The function's own settings: the fixtures' tables and packages, and the idempotency
 #: table the ``idempotency_table`` fixture gives, or none (never a real one).
-FUNCTION_SETTINGS = (TABLES_ENV, TABLE_KEYS_ENV, PACKAGES_ENV, IDEMPOTENCY_TABLE_ENV)
+FUNCTION_SETTINGS = (
+    TABLES_ENV,
+    TABLE_KEYS_ENV,
+    PACKAGES_ENV,
+    IDEMPOTENCY_TABLE_ENV,
+    MICROSERVICE_ENV,
+)
 
 
 def apply_aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -218,7 +225,8 @@ def apply_aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def apply_function_settings(monkeypatch: pytest.MonkeyPatch, stack: str) -> None:
-    """None of the function's settings from outside; the stack's own operation packages.
+    """None of the function's settings from outside; the stack's own operation packages,
+    and its microservice blueprint resource.
 
     A stack that lists operation packages of its own gets them served; any other
     serves ``operations`` and the plugins installed when the operation is looked up.
@@ -231,6 +239,8 @@ def apply_function_settings(monkeypatch: pytest.MonkeyPatch, stack: str) -> None
         if tuple(listed) != DEFAULT_PACKAGES or declared.get("excludePlugins"):
             served = stack_settings(stack).operation_packages
             monkeypatch.setenv(PACKAGES_ENV, ",".join(served))
+        if declared.get("microserviceResource"):
+            monkeypatch.setenv(MICROSERVICE_ENV, str(declared["microserviceResource"]))
 
 
 @pytest.fixture

@@ -46,6 +46,7 @@ SESSION_STACKS = {
     "docs/samples/lambda-invoke.sh": "dev",
     "docs/samples/several-items.sh": "orders",
     "docs/samples/table-routes.sh": "dev",
+    "docs/samples/microservice.sh": "orders",
 }
 #: What each kind of sample file is checked as, by its name's ending.
 KINDS = {".sh": "a session", ".yaml": "a stack file", ".logs-insights": "a Logs Insights query"}

@@ -45,9 +45,14 @@ class Run:
 
 
 #: prod serves dev's operations on dev's tables, behind an API key: fewer cases there check
-#: what differs. orders adds a table with a sort key and an index, and a route its own
-#: operation declares: its routes alone, the rest being dev's.
-RUNS = {"dev": Run(200), "prod": Run(100), "orders": Run(30, paths="^/Orders/")}
+#: what differs. orders adds a table with a sort key and an index, a route its own
+#: operation declares and the microservice blueprint's resource: those alone, the rest
+#: being dev's.
+RUNS = {
+    "dev": Run(200),
+    "prod": Run(100),
+    "orders": Run(30, paths="^/(Orders/|lambda-microservice$)"),
+}
 MANAGER = ("POST", "/DynamoDBManager")
 
 
@@ -73,6 +78,8 @@ NAMED: dict[str, dict[Operation, int]] = {
         ("GET", "/Orders/items/{customerId}"): 200,  # the partition's page
         ("GET", "/Orders/indexes/byStatus/items/{status}"): 200,
         ("GET", "/Orders/by-status/{status}"): 200,  # the route orders-by-status declares
+        # the console's microservice blueprint, which the orders stack serves
+        **{(method, "/lambda-microservice"): 200 for method in ("GET", "POST", "PUT", "DELETE")},
     },
 }
 
