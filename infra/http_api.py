@@ -31,9 +31,10 @@ import pulumi
 import pulumi_aws as aws
 
 from function.events import EXPOSED_HEADERS, PROXY_RESOURCE
-from function.routes import METHODS, Route
+from function.routes import Route
 from infra.domain import http_custom_domain
 from infra.gateway import Backend, Front, api_name
+from infra.http_routes import path_route_keys
 from infra.rest_api import CORS_ALLOW_HEADERS, CORS_ALLOW_METHODS, RESOURCE_PATH
 from infra.settings import API_GATEWAY_TIMEOUT_SECONDS, Settings
 
@@ -44,8 +45,6 @@ DEFAULT_STAGE = "$default"
 #: API Gateway waits at most 30 s for an HTTP API's integration; it waits 29 s here, as for a
 #: REST API, so the function's timeout (under 29 s) ends first and its 503 is what callers get.
 INTEGRATION_TIMEOUT_MILLISECONDS = API_GATEWAY_TIMEOUT_SECONDS * 1000
-#: Every method a path of the API takes but the preflight's OPTIONS (see :func:`route_keys`).
-ROUTED_METHODS = (*METHODS, "HEAD")
 #: "Routes per API: 300", a quota AWS raises on request
 #: (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html).
 ROUTES_PER_API = 300
@@ -86,15 +85,8 @@ def route_keys(routes: Iterable[Route], settings: Settings) -> list[str]:
     """Every route key of the HTTP API, ``POST /DynamoDBManager`` first.
 
     Listed (``routes: listed``), each served route is one (``GET /T/items/{Id}``), and
-    each of their paths takes the other methods too, so that they reach the function,
-    whose 405 names those the path takes, where API Gateway would answer 404 "Not
-    Found", as the REST API's ANY method does. ``routes: proxy`` has ``/{proxy+}`` take
-    every method instead: the function routes.
-
-    Those other methods are one ``ANY`` route, but where the stack turns CORS on: an ANY
-    route takes OPTIONS too, and API Gateway answers a preflight itself only when no
-    route does; behind ANY it would need the route's authorization, which a browser's
-    preflight never carries. So with CORS each other method but OPTIONS is a route.
+    each of their paths takes the other methods too (:mod:`infra.http_routes`).
+    ``routes: proxy`` has ``/{proxy+}`` take every method instead: the function routes.
     """
     by_path: dict[str, list[str]] = {}
     if settings.routes == "proxy":
@@ -104,11 +96,7 @@ def route_keys(routes: Iterable[Route], settings: Settings) -> list[str]:
             by_path.setdefault(route.path, []).append(route.method)
     keys = [f"POST {RESOURCE_PATH}"]
     for path, listed in by_path.items():
-        keys += [f"{method} {path}" for method in listed]
-        if not settings.cors_allow_origin:
-            keys.append(f"ANY {path}")
-        else:
-            keys += [f"{method} {path}" for method in ROUTED_METHODS if method not in listed]
+        keys += path_route_keys(path, listed, bool(settings.cors_allow_origin))
     return keys
 
 

@@ -37,8 +37,8 @@ from urllib.parse import quote, unquote, urlsplit
 
 from function.errors import RequestError
 from function.events import EXPOSED_HEADERS, PROXY_RESOURCE
-from function.routes import METHODS
 from function.validation import Validator, compile_schema
+from infra.http_routes import other_method_key
 from infra.rest_api import (
     CORS_ALLOW_HEADERS,
     CORS_ALLOW_METHODS,
@@ -59,9 +59,6 @@ RESOURCE = RESOURCE_PATH
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
 #: The greedy parameter of the seed's catch-all resource, ``/{proxy+}`` (``routes: proxy``).
 PROXY_PARAMETER = "proxy"
-#: The methods an HTTP API with CORS routes one by one where it would have one ANY route:
-#: all but OPTIONS, which its preflight answer takes (``infra.http_api.route_keys``).
-ROUTED_METHODS = (*METHODS, "HEAD")
 #: "My API with a Lambda integration returns {"message":"Internal Server Error"}"
 #: (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-troubleshooting-lambda.html):
 #: an HTTP API's answer when the function fails or answers what it cannot read.
@@ -487,8 +484,8 @@ def _http_route(
 
     Its routes, as ``infra.http_api.route_keys`` deploys them: ``POST /DynamoDBManager``;
     listed, each route's ``METHOD /path``, and on each such path the other methods too
-    (:func:`_other_methods`), so that the function answers them its 405; with ``routes:
-    proxy``, ``/{proxy+}`` with every method (:func:`_other_methods` again), which any path
+    (:func:`infra.http_routes.other_method_key`), so that the function answers them its 405;
+    with ``routes: proxy``, ``/{proxy+}`` with every method (the same rule), which any path
     below the root matches where no route matches fully: ``GET /DynamoDBManager`` too,
     which the function answers (405). ``per_method``: the deployed API turns CORS on.
     """
@@ -497,7 +494,7 @@ def _http_route(
         return HttpRoute(f"POST {RESOURCE}", None, _operation_named(request.body))
     if proxy:
         below = sent.lstrip("/")
-        key = _other_methods(request.method, PROXY_RESOURCE, per_method)
+        key = other_method_key(request.method, PROXY_RESOURCE, per_method)
         if not below or key is None:
             return None
         operation = _operation_at(routes, request.method, sent)
@@ -509,18 +506,8 @@ def _http_route(
     route = routes.by_path[template].get(request.method)
     if route is not None:
         return HttpRoute(f"{request.method} {template}", parameters or None, route.operation)
-    key = _other_methods(request.method, template, per_method)
+    key = other_method_key(request.method, template, per_method)
     return HttpRoute(key, parameters or None, None) if key is not None else None
-
-
-def _other_methods(method: str, path: str, per_method: bool) -> str | None:
-    """The route that takes ``method`` on ``path`` beside those listed: ``ANY``; or, where
-    the API has CORS, the method's own, for each but OPTIONS, since "API Gateway
-    automatically sends a response to preflight OPTIONS requests" only where no route
-    takes them, and a route's authorization would refuse a browser's preflight."""
-    if not per_method:
-        return f"ANY {path}"
-    return f"{method} {path}" if method in ROUTED_METHODS else None
 
 
 def _operation_named(body: bytes) -> str | None:
