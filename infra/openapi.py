@@ -2,13 +2,15 @@
 
 ``POST /DynamoDBManager`` takes one request schema per registered operation,
 told apart by ``operation`` (``oneOf`` with a discriminator); each carries the
-operation's payload schema, its example and the statuses it can answer. Each
-table's routes (:mod:`function.routes`) follow, each method with its path and
-query parameters, its body, its answers and the links from a created item to
-its reads and changes (:func:`served_routes` says which). The
-same document is served by ``make serve`` (``/openapi.json`` and ``/docs``),
-written by ``make openapi`` and checked by the contract tests, so it cannot
-drift from the code. No Pulumi here: the local server imports it.
+operation's payload schema, its example (:mod:`infra.document_examples`), the
+statuses it can answer and the schema of its answer. Each table's routes
+(:mod:`function.routes`) follow, each method with its path and query parameters,
+its body, its answers and the links from a created item to its reads and changes
+(:func:`served_routes` says which). The same document is served by ``make serve``
+(``/openapi.json`` and ``/docs``), written by ``make openapi`` and checked by the
+contract tests, so it cannot drift from the code; the REST API is imported from it
+with API Gateway's extensions (:mod:`infra.gateway_document`). No Pulumi here: the
+local server imports it.
 """
 
 from __future__ import annotations
@@ -16,15 +18,12 @@ from __future__ import annotations
 import base64
 import inspect
 import json
-import re
 import sys
 import tomllib
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from function.attribute_values import serialize
 from function.errors import (
     ConditionalCheckFailedError,
     DynamoDBUnavailableError,
@@ -54,43 +53,19 @@ from function.routes import Route, path_variables, routes_of
 from function.schemas import DynamoDBOutput
 from function.table_routes import MAX_LIMIT
 from function.tables import KeySchema
+from infra.document_examples import blueprint_example, example_request
 from infra.dynamodb_outputs import output_schema
 from infra.project import PROJECT_DIR
 from infra.rest_api import (
-    CORS_ALLOW_HEADERS,
-    CORS_ALLOW_METHODS,
     JSON,
     MODEL_NAME,
     RESOURCE_PATH,
-    request_model_schema,
 )
 from infra.settings import Settings, stack_settings
-from infra.table_definitions import (
-    TUTORIAL_TABLE_NAME,
-    TableDefinition,
-    example_key,
-    example_table,
-)
 
 OPENAPI_VERSION = "3.0.3"
 TITLE = "DynamoDBOperations"
 ERROR_BODY = "ErrorBody"
-#: API Gateway's catch-all method in a path item.
-ANY_METHOD = "x-amazon-apigateway-any-method"
-#: The seed's catch-all resource (``routes: proxy``) and its greedy path parameter.
-PROXY_PATH = "/{proxy+}"
-PROXY_PARAMETER = "proxy"
-#: Where API Gateway says a specific resource wins over a proxy resource beside it.
-PROXY_PRECEDENCE = (
-    "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
-    "api-gateway-method-settings-method-request.html#api-gateway-proxy-resource"
-)
-BODY_VALIDATOR = "body"
-#: The key attribute of the tutorial's table, which operations' examples use.
-TUTORIAL_KEY = "Id"
-#: The tutorial's key named in an expression, and compared with a value: ``Id = :id``.
-_TUTORIAL_KEY_NAME = re.compile(rf"\b{TUTORIAL_KEY}\b")
-_TUTORIAL_KEY_CONDITION = re.compile(rf"\b{TUTORIAL_KEY}\s*=\s*(?P<value>:\w+)")
 REQUEST = f"#/components/schemas/{MODEL_NAME}"
 
 #: Errors any request can get, whatever its operation.
@@ -295,200 +270,6 @@ def document(
 def stack_document(settings: Settings) -> dict[str, Any]:
     """The document of a stack's own operations, plugins included: what ``make openapi`` writes."""
     return document(Registry(settings.operation_packages, settings.plugins).all(), settings)
-
-
-def api_gateway_document(
-    operations: Mapping[str, Operation], settings: Settings, integration_uri: str
-) -> dict[str, Any]:
-    """The document the REST API is defined by (``RestApi.body``), as API Gateway imports it.
-
-    It is :func:`document` with API Gateway's extensions: the Lambda proxy
-    integration, the body validator, API keys or IAM, and, when the stack turns
-    CORS on, the preflight and the origin on API Gateway's own errors. Each table
-    route's method is a Lambda proxy too, without a validator, and its path has an
-    ANY method, so a method it does not list gets the function's 405. A stack with
-    ``routes: proxy`` lists no route: beside ``POST /DynamoDBManager`` its one other
-    resource is the seed's catch-all, ``/{proxy+}`` with an ANY method
-    (:func:`_catch_all`), and the function routes what reaches it. What API
-    Gateway's models cannot hold (``oneOf``, ``discriminator``, examples) is
-    left out: its request model is the envelope with ``operation`` limited to
-    the registered names (:func:`infra.rest_api.request_model_schema`, which the
-    local gateway enforces too), and the function validates each payload
-    against its operation's schema, answering with a message API Gateway's
-    validator would not give. No ``servers``: the stage is the base path.
-    """
-    described = document(operations, settings)
-    post = described["paths"][RESOURCE_PATH]["post"]
-    post["requestBody"]["content"][JSON] = {"schema": {"$ref": REQUEST}}
-    post["responses"] = {
-        status: {"description": response["description"]}
-        for status, response in post["responses"].items()
-    }
-    post["x-amazon-apigateway-request-validator"] = BODY_VALIDATOR
-    post["x-amazon-apigateway-integration"] = _lambda_proxy(integration_uri)
-    if settings.routes == "proxy":
-        routes = {PROXY_PATH: {ANY_METHOD: _catch_all(post.get("security"), integration_uri)}}
-    else:
-        routes = {p: item for p, item in described["paths"].items() if p != RESOURCE_PATH}
-        for item in routes.values():
-            for method, operation in item.items():
-                item[method] = _gateway_route_operation(operation, integration_uri)
-            item[ANY_METHOD] = _any_other_method(next(iter(item.values())), integration_uri)
-    described["paths"] = {RESOURCE_PATH: described["paths"][RESOURCE_PATH], **routes}
-    model = request_model_schema(operations)
-    del model["$schema"]  # OpenAPI's schema objects have none; API Gateway reads them as draft-04
-    described["components"]["schemas"] = {MODEL_NAME: model}
-    del described["servers"]
-    described["x-amazon-apigateway-request-validators"] = {
-        BODY_VALIDATOR: {"validateRequestBody": True, "validateRequestParameters": False}
-    }
-    if settings.auth_mode == "apiKey":
-        described["x-amazon-apigateway-api-key-source"] = "HEADER"
-    if settings.cors_allow_origin:
-        described["paths"][RESOURCE_PATH]["options"] = _preflight(settings.cors_allow_origin)
-        for item in routes.values():
-            parameters = _path_parameters_of(item[ANY_METHOD])
-            item["options"] = _preflight(settings.cors_allow_origin, parameters)
-        described["x-amazon-apigateway-gateway-responses"] = {
-            kind: {
-                "responseParameters": {
-                    "gatewayresponse.header.Access-Control-Allow-Origin": (
-                        f"'{settings.cors_allow_origin}'"
-                    )
-                }
-            }
-            for kind in ("DEFAULT_4XX", "DEFAULT_5XX")
-        }
-    return described
-
-
-def _lambda_proxy(integration_uri: str) -> dict[str, Any]:
-    """The Lambda proxy integration: API Gateway passes the whole request to the function."""
-    return {
-        "type": "aws_proxy",
-        "httpMethod": "POST",
-        "uri": integration_uri,
-        "passthroughBehavior": "when_no_match",
-    }
-
-
-def _gateway_route_operation(operation: Mapping[str, Any], integration_uri: str) -> dict[str, Any]:
-    """A table route's method as API Gateway imports it: the Lambda proxy, no validator.
-
-    The function checks the parameters and the body (it answers in the API's terms), so
-    no model is made: the request body, the answers' schemas, links and tags are left out.
-    """
-    imported = {
-        key: operation[key]
-        for key in ("operationId", "summary", "description", "parameters", "security")
-        if key in operation
-    }
-    imported["responses"] = {
-        status: {"description": response["description"]}
-        for status, response in operation["responses"].items()
-    }
-    imported["x-amazon-apigateway-integration"] = _lambda_proxy(integration_uri)
-    return imported
-
-
-def _any_other_method(operation: Mapping[str, Any], integration_uri: str) -> dict[str, Any]:
-    """API Gateway's ANY on a route's path: every method it does not list reaches the function.
-
-    Which answers 405 with ``Allow`` naming those it takes, where API Gateway would answer
-    403 "Missing Authentication Token". API Gateway picks a listed method before ANY
-    (the ANY object "will catch any HTTP method that wasn't explicitly declared",
-    https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-any-method.html).
-    """
-    other: dict[str, Any] = {"summary": "Any other method: 405, with Allow"}
-    parameters = _path_parameters_of(operation)
-    if parameters:
-        other["parameters"] = parameters
-    if "security" in operation:
-        other["security"] = operation["security"]
-    other["responses"] = {
-        "405": {"description": "The path does not take this method; `Allow` lists those it does."}
-    }
-    other["x-amazon-apigateway-integration"] = _lambda_proxy(integration_uri)
-    return other
-
-
-def _catch_all(security: list[dict[str, list[str]]] | None, integration_uri: str) -> dict[str, Any]:
-    """The ANY method of ``/{proxy+}``: every path and method but ``/DynamoDBManager``'s.
-
-    A request "against a specific resource takes precedence over a method request against
-    a generic resource at the same level" (:data:`PROXY_PRECEDENCE`): ``/{proxy+}`` is
-    every path below the root except ``/DynamoDBManager`` and below it, so a GET there
-    stays API Gateway's 403 and the tutorial's resource is as it was. Everything else
-    reaches the function, which routes by the path (``pathParameters.proxy``), answering
-    404 for a route it does not have and 405 for a method a route's path does not take.
-    """
-    catch_all: dict[str, Any] = {
-        "summary": "Any other path and method: the function routes it",
-        "description": "The seed's catch-all resource (`routes: proxy`): the table routes and "
-        "those operations declare are served here, as the document served by `make serve` "
-        "and the stack's `openapi` output list them.",
-        "parameters": [
-            {
-                "name": PROXY_PARAMETER,
-                "in": "path",
-                "required": True,
-                "description": "The path below the stage, which the function routes.",
-                "schema": {"type": "string"},
-            }
-        ],
-    }
-    if security is not None:
-        catch_all["security"] = [dict(requirement) for requirement in security]
-    catch_all["responses"] = {
-        "200": {"description": "The route's answer (201 and 204 too, as each route says)."},
-        "404": {"description": "No route has this path: the function's RouteNotFound."},
-        "405": {"description": "The path does not take this method; `Allow` lists those it does."},
-    }
-    catch_all["x-amazon-apigateway-integration"] = _lambda_proxy(integration_uri)
-    return catch_all
-
-
-def _path_parameters_of(operation: Mapping[str, Any]) -> list[dict[str, Any]]:
-    return [p for p in operation.get("parameters", ()) if p["in"] == "path"]
-
-
-def _preflight(origin: str, parameters: Iterable[Mapping[str, Any]] = ()) -> dict[str, Any]:
-    """The OPTIONS method: API Gateway answers browsers' preflight itself (a mock integration).
-
-    ``parameters`` are the path's own, which OpenAPI wants declared on every method of it.
-    """
-    headers = {
-        "Access-Control-Allow-Origin": origin,
-        "Access-Control-Allow-Headers": CORS_ALLOW_HEADERS,
-        "Access-Control-Allow-Methods": CORS_ALLOW_METHODS,
-    }
-    preflight: dict[str, Any] = {"summary": "CORS preflight", "security": []}
-    if parameters:
-        preflight["parameters"] = [dict(parameter) for parameter in parameters]
-    return preflight | {
-        "responses": {
-            "200": {
-                "description": "The CORS headers browsers ask for",
-                "headers": {name: {"schema": {"type": "string"}} for name in headers},
-                "content": {},
-            }
-        },
-        "x-amazon-apigateway-integration": {
-            "type": "mock",
-            "requestTemplates": {JSON: '{"statusCode": 200}'},
-            "passthroughBehavior": "when_no_match",
-            "responses": {
-                "default": {
-                    "statusCode": "200",
-                    "responseParameters": {
-                        f"method.response.header.{name}": f"'{value}'"
-                        for name, value in headers.items()
-                    },
-                    "responseTemplates": {JSON: "{}"},
-                }
-            },
-        },
-    }
 
 
 def dumps(described: Mapping[str, Any]) -> str:
@@ -697,17 +478,6 @@ def _blueprint_operation(
         for status in sorted(statuses)
     }
     return operation
-
-
-def blueprint_example(op: Operation, settings: Settings) -> dict[str, Any]:
-    """``op``'s example as a blueprint client sends it: ``TableName`` and typed values."""
-    example = example_request(op, settings)
-    typed = dict(example.get("payload", {}))
-    for member in ("Item", "Key", "ExpressionAttributeValues", "ExclusiveStartKey"):
-        if isinstance(typed.get(member), dict):
-            values = json.loads(json.dumps(typed[member]), parse_float=Decimal)
-            typed[member] = {name: serialize(value) for name, value in values.items()}
-    return {"TableName": example.get("tableName"), **typed}
 
 
 def _route_operation(
@@ -953,109 +723,6 @@ def _unique(name: str, taken: set[str]) -> str:
         candidate = f"{name}{number}"
     taken.add(candidate)
     return candidate
-
-
-def example_request(op: Operation, settings: Settings) -> dict[str, Any]:
-    """The whole request body for ``op``'s example, on the stack's example table and its keys.
-
-    Examples are written for the tutorial's table, keyed by ``Id``: on a table
-    keyed otherwise, the ``Key``, ``Item`` and ``ExclusiveStartKey`` they name
-    are given that table's key instead.
-    """
-    request: dict[str, Any] = {"operation": op.name}
-    payload = dict(op.example or {})
-    if op.tables_in_payload:
-        payload = _on_stack_tables(payload, settings.tables)
-    if op.needs_table and not op.tables_in_payload:
-        table = op.default_table or example_table(settings.tables)
-        request["tableName"] = table
-        if table in settings.tables:
-            payload = _on_keys_of(payload, settings.tables[table])
-    if payload:
-        request["payload"] = payload
-    return request
-
-
-def _on_stack_tables(
-    payload: dict[str, Any], tables: Mapping[str, TableDefinition]
-) -> dict[str, Any]:
-    """A batch or transaction example naming the tutorial's table, on the stack's tables.
-
-    Where the stack has no ``LambdaTable``, its example table stands in; either
-    way the keys and items are given that table's key.
-    """
-    target = TUTORIAL_TABLE_NAME if TUTORIAL_TABLE_NAME in tables else example_table(tables)
-    definition = tables[target]
-    adapted = dict(payload)
-    requests = payload.get("RequestItems")
-    if isinstance(requests, Mapping):
-        adapted["RequestItems"] = {
-            (target if name == TUTORIAL_TABLE_NAME else name): (
-                _batch_on_keys_of(value, definition) if name == TUTORIAL_TABLE_NAME else value
-            )
-            for name, value in requests.items()
-        }
-    actions = payload.get("TransactItems")
-    if isinstance(actions, list):
-        adapted["TransactItems"] = [
-            {
-                kind: (
-                    {**_on_keys_of(body, definition), "TableName": target}
-                    if isinstance(body, Mapping) and body.get("TableName") == TUTORIAL_TABLE_NAME
-                    else body
-                )
-                for kind, body in action.items()
-            }
-            for action in actions
-        ]
-    return adapted
-
-
-def _batch_on_keys_of(requests: Any, definition: TableDefinition) -> Any:
-    """One table's part of a batch: ``{"Keys": [...]}`` to read, or write requests."""
-    if isinstance(requests, Mapping) and isinstance(requests.get("Keys"), list):
-        keys = [_on_keys_of({"Key": key}, definition)["Key"] for key in requests["Keys"]]
-        return {**requests, "Keys": keys}
-    if isinstance(requests, list):
-        return [
-            {kind: _on_keys_of(body, definition) for kind, body in request.items()}
-            for request in requests
-        ]
-    return requests
-
-
-def _on_keys_of(payload: Mapping[str, Any], definition: TableDefinition) -> dict[str, Any]:
-    """``payload`` with the tutorial's ``{"Id": ...}`` keys made keys of ``definition``."""
-    keys, types = definition.key_schema.key_attributes, definition.attribute_types
-    adapted = dict(payload)
-    if keys == (TUTORIAL_KEY,) and types[TUTORIAL_KEY] == "S":
-        return adapted
-    for field in ("Key", "Item", "ExclusiveStartKey"):
-        named = payload.get(field)
-        if isinstance(named, Mapping) and TUTORIAL_KEY in named:
-            value = str(named[TUTORIAL_KEY])
-            rest = {name: v for name, v in named.items() if name != TUTORIAL_KEY}
-            key = example_key(definition, int(value) if value.isdigit() else 1)
-            adapted[field] = {**key, **rest}
-    hash_key = definition.key_schema.hash_key
-    for field in ("KeyConditionExpression", "ConditionExpression"):
-        expression = payload.get(field)
-        if not isinstance(expression, str) or not _TUTORIAL_KEY_NAME.search(expression):
-            continue
-        # The tutorial's key named in an expression: this table's partition key instead.
-        adapted[field] = _TUTORIAL_KEY_NAME.sub("#key", expression)
-        adapted["ExpressionAttributeNames"] = {
-            **(payload.get("ExpressionAttributeNames") or {}),
-            "#key": hash_key,
-        }
-        compared = _TUTORIAL_KEY_CONDITION.search(expression)
-        values = dict(payload.get("ExpressionAttributeValues") or {})
-        if compared and compared["value"] in values:
-            value = str(values[compared["value"]])
-            number = int(value) if value.isdigit() else 1
-            values[compared["value"]] = example_key(definition, number)[hash_key]
-            adapted["ExpressionAttributeValues"] = values
-    return adapted
 
 
 def openapi_schema(schema: Mapping[str, Any], root: str = "") -> dict[str, Any]:

@@ -27,6 +27,7 @@ from infra import openapi
 from infra.domain import custom_domain
 from infra.firewall import web_acl
 from infra.gateway import Backend, Front, api_name
+from infra.gateway_document import api_gateway_document
 
 #: One JSON object per request: who called, what, the answer, and how long each part took.
 ACCESS_LOG_FORMAT = {
@@ -57,7 +58,7 @@ def rest_gateway(backend: Backend) -> Front:
     """The REST API, its stage and what protects it, in front of ``backend``'s function."""
     name, settings = backend.name, backend.settings
     body = backend.invoke_arn.apply(
-        lambda uri: openapi.dumps(openapi.api_gateway_document(backend.operations, settings, uri))
+        lambda uri: openapi.dumps(api_gateway_document(backend.operations, settings, uri))
     )
     # Not "-rest-api", the API version 1 built part by part: importing the document over
     # it would leave Pulumi deleting its old parts (by name and id) from the new one.

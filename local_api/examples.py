@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from function.registry import Operation
 from function.routes import Route, path_variables, routes_of
-from infra import openapi
+from infra import document_examples
 from infra.settings import Settings
 from infra.table_definitions import TableDefinition, example_key
 
@@ -56,7 +56,7 @@ def example_requests(
     """
     rest = sorted(set(operations) - {*FIRST, *LAST})
     return [
-        (name, openapi.example_request(operations[name], settings))
+        (name, document_examples.example_request(operations[name], settings))
         for name in (*FIRST, *rest, *LAST)
         if name in operations and operations[name].example is not None
     ]
@@ -131,7 +131,7 @@ def blueprint_curl(
 ) -> str:
     """A curl as a client of the console's microservice blueprint sends it: GET's table in the
     query string, the other methods' parameters and ``TableName`` in the body."""
-    example = openapi.blueprint_example(operation, settings)
+    example = document_examples.blueprint_example(operation, settings)
     parts = ["curl", "-si"]
     if route.method == "GET":
         parts.append(f"{base}{route.path}?TableName={quote(str(example['TableName']))}")

@@ -442,7 +442,7 @@ def _proxied(routes: RouteTable | None, stage: str, request: HttpRequest) -> Tab
 
     The catch-all is every path below the root but those of ``/DynamoDBManager``, the
     specific resource beside it, which "takes precedence over a method request against
-    a generic resource at the same level" (:data:`infra.openapi.PROXY_PRECEDENCE`): so
+    a generic resource at the same level" (:data:`infra.gateway_document.PROXY_PRECEDENCE`): so
     the root and ``/DynamoDBManager/...`` are API Gateway's 403, as without the
     catch-all. ``path`` is the path below the stage as sent; the parameter, decoded.
     """

@@ -11,7 +11,7 @@ from openapi_spec_validator import validate
 from function import envelope
 from function.errors import RequestError
 from function.registry import Registry
-from infra import openapi
+from infra import document_examples, openapi
 from infra.project import PROJECT_DIR
 from infra.settings import stack_settings, stacks
 from local_api.examples import example_requests
@@ -188,8 +188,8 @@ def test_examples_follow_the_stacks_keys():
     )
     operations = Registry().all()
 
-    create = openapi.example_request(operations["create"], settings)
-    read = openapi.example_request(operations["read"], settings)
+    create = document_examples.example_request(operations["create"], settings)
+    read = document_examples.example_request(operations["read"], settings)
 
     assert create["payload"]["Item"] == {"pk": "1", "sk": 1, "name": "Bob", "price": 19.99}
     assert read == {
@@ -197,7 +197,7 @@ def test_examples_follow_the_stacks_keys():
         "tableName": "LambdaTable",
         "payload": {"Key": {"pk": "1", "sk": 1}},
     }
-    assert openapi.example_request(operations["ping"], settings) == {"operation": "ping"}
+    assert document_examples.example_request(operations["ping"], settings) == {"operation": "ping"}
 
 
 ORDERS_ONLY = {"Orders": {"hashKey": "customerId", "rangeKey": "orderId", "rangeKeyType": "N"}}

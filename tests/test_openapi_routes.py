@@ -17,7 +17,7 @@ from openapi_schema_validator import OAS30Validator
 from openapi_spec_validator import validate
 
 from function.registry import Registry
-from infra import openapi
+from infra import gateway_document, openapi
 from infra.settings import stack_settings
 from local_api.proxy_event import HttpRequest, rest_proxy_event
 from tests.test_plugins import dev_settings
@@ -168,7 +168,7 @@ def test_a_declared_route_is_documented_and_deployed_like_the_tables_routes():
     settings = stack_settings("orders")
     operations = Registry(settings.operation_packages).all()
     described = openapi.document(operations, settings)["paths"]["/Orders/by-status/{status}"]
-    deployed = openapi.api_gateway_document(operations, settings, "arn:uri")["paths"][
+    deployed = gateway_document.api_gateway_document(operations, settings, "arn:uri")["paths"][
         "/Orders/by-status/{status}"
     ]
 
