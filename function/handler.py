@@ -161,9 +161,10 @@ def _run(
         )
         if routed is not None and routed.route.method == "GET":
             key = None  # a read, which a retry repeats harmlessly: checked, not recorded
-        run = operation.run
+        run, kind = operation.run, operation.name
         if routed is not None and routed.typed_values:
-            run = _typed(run)
+            # the same JSON means other values typed: a key may not replay across the two
+            run, kind = _typed(run), f"{operation.name} (DynamoDB JSON)"
         if key is None:
             value, replayed = run(call), False
         else:
@@ -172,7 +173,7 @@ def _run(
                 key,
                 caller=request.caller,
                 owner=request.request_id,
-                operation=operation.name,
+                operation=kind,
                 table=table,
                 payload=call.payload,
             )

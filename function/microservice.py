@@ -21,6 +21,7 @@ blueprint answered a 400 with its exception's text, or failed, the errors are th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -37,6 +38,8 @@ __all__ = ["BlueprintRequest", "request"]
 
 #: The parameter that names the table, in the blueprint's requests.
 TABLE_PARAMETER = "TableName"
+#: An integer a query string may give: DynamoDB's integer parameters fit in 10 digits.
+_INTEGER = re.compile(r"-?[0-9]{1,10}")
 
 
 @dataclass(frozen=True)
@@ -102,7 +105,7 @@ def request(
 def _from_text(name: str, text: str, schema: Mapping[str, Any]) -> Any:
     kind = schema.get("type")
     if kind == "integer":
-        if not (text.isascii() and text.lstrip("-").isdigit()):
+        if not _INTEGER.fullmatch(text):
             raise InvalidQueryError(f"Query parameter {name} must be an integer, not {text!r}")
         return int(text)
     if kind == "boolean":

@@ -164,3 +164,33 @@ def test_the_resource_is_one_segment_that_no_other_route_takes():
 
     with pytest.raises(DuplicateRouteError, match="operation 'mine' and the stack's micro"):
         routes_of(keys, {"mine": Declaring(), "list": Stock()}, "lambda-microservice")
+
+
+@pytest.mark.parametrize("limit", ["--5", "9" * 5000])
+def test_a_query_integer_that_is_not_one_is_a_400(blueprint, limit):
+    answer = blueprint("GET", f"{RESOURCE}?TableName=LambdaTable&Limit={limit}")
+
+    assert answer.status == 400, answer.text
+    assert json.loads(answer.text)["type"] == "InvalidQuery"
+
+
+def test_a_key_used_on_the_resource_does_not_replay_on_the_envelope(
+    blueprint, table, idempotency_table
+):
+    """The same JSON is typed values on one and plain values on the other: another request."""
+    table.put({"Id": "1", "x": "y"})
+    key = (("Idempotency-Key", "k1"),)
+    parameters = {"Key": {"Id": {"S": "1"}}, "ReturnValues": "ALL_OLD"}
+
+    deleted = blueprint(
+        "DELETE", RESOURCE, body={"TableName": "LambdaTable", **parameters}, headers=key
+    )
+    envelope = blueprint(
+        "POST",
+        "/DynamoDBManager",
+        body={"operation": "delete", "tableName": "LambdaTable", "payload": parameters},
+        headers=key,
+    )
+
+    assert deleted.status == 200
+    assert envelope.status == 422, envelope.text
