@@ -158,6 +158,11 @@ class TableInPayloadError(BadRequestError):
 class TableRequiredError(BadRequestError):
     """The API serves several tables and the request does not say which (400)."""
 
+    def __init__(self, served: str, parameter: str = "tableName") -> None:
+        super().__init__(f"{parameter} is required; this API serves {served}")
+        #: The tables the request could have named, as the message lists them.
+        self.served = served
+
 
 class TableNotAllowedError(ForbiddenError):
     """The request names a table this API does not serve (403)."""

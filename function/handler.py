@@ -214,9 +214,9 @@ def _route(request: events.Request) -> Routed:
     if route.blueprint:
         from function import microservice
 
-        parameters = registry.lookup(route.operation).schema.get("properties", {})
+        schema = registry.lookup(route.operation).schema
         return microservice.request(
-            match, request.query, request.json_body, request.has_body, parameters
+            match, request.query, request.json_body, request.has_body, schema
         )
     if route.declared_by is not None:
         declared = registry.lookup(route.declared_by).route_for(route.method, route.path)

@@ -1,12 +1,13 @@
 """The Lambda console's microservice blueprint as a resource, so its clients work unchanged.
 
-The blueprint ``microservice-http-endpoint`` (AWS Lambda Developer Guide, "Create a
-simple microservice using Lambda and API Gateway":
+The console's blueprint ``microservice-http-endpoint-python`` (the Lambda Developer
+Guide's "Create a simple microservice using Lambda and API Gateway",
 https://github.com/awsdocs/aws-lambda-developer-guide/blob/main/doc_source/services-apigateway-blueprint.md)
-puts one proxy resource before a function that maps each method to a DynamoDB call:
+puts one proxy resource before a function whose boto3 DynamoDB client maps each
+method to a call, with DynamoDB's typed attribute values (``{"S": "Bob"}``)::
 
     GET     Scan        the query string is its parameters (``?TableName=MyTable``)
-    POST    PutItem     the JSON body is its parameters, attribute values typed
+    POST    PutItem     the JSON body is its parameters
     PUT     UpdateItem  likewise
     DELETE  DeleteItem  likewise
 
@@ -15,8 +16,13 @@ serves it beside the envelope. Each method runs the stock operation (``list``,
 ``create``, ``update``, ``delete``), so IAM, confinement, validation, metrics and
 errors are theirs; ``TableName`` is resolved against the served tables as
 ``tableName`` is, and the call takes and answers DynamoDB JSON
-(:func:`function.attribute_values.typed`), without ``ResponseMetadata``. Where the
-blueprint answered a 400 with its exception's text, or failed, the errors are the API's.
+(:func:`function.attribute_values.typed`), without ``ResponseMetadata``.
+
+Where the blueprint differs from DynamoDB JSON, this resource follows DynamoDB: a
+binary is base64 text, decoded (boto3 would store the text's own bytes, and the
+blueprint then failed to answer them). Where the blueprint answered 400 with its
+exception's text, or failed, the errors are the API's. The Node.js variant's
+DocumentClient took plain values: its clients are the table routes' and the envelope's.
 """
 
 from __future__ import annotations
@@ -34,12 +40,14 @@ from function.errors import (
 )
 from function.routes import Match, Route
 
-__all__ = ["BlueprintRequest", "request"]
+__all__ = ["BlueprintRequest", "query_parameters", "request"]
 
 #: The parameter that names the table, in the blueprint's requests.
 TABLE_PARAMETER = "TableName"
 #: An integer a query string may give: DynamoDB's integer parameters fit in 10 digits.
 _INTEGER = re.compile(r"-?[0-9]{1,10}")
+#: The types of payload member a query string's text can carry.
+_TEXT_TYPES = ("string", "integer", "boolean")
 
 
 @dataclass(frozen=True)
@@ -65,11 +73,21 @@ class BlueprintRequest:
     def refine(self, error: RequestError) -> RequestError:
         """An error in the blueprint's terms: its clients name the table with TableName."""
         if isinstance(error, TableRequiredError):
-            _, _, served = str(error).partition("; ")
-            refined = TableRequiredError(f"{TABLE_PARAMETER} is required; {served}")
+            refined = TableRequiredError(error.served, TABLE_PARAMETER)
             refined.__cause__ = error
             return refined
         return error
+
+
+def query_parameters(schema: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """The members of a payload schema a query string can give (text, numbers, true/false,
+    or one of a list of words), each with its schema; ``TableName`` is the request's own."""
+    return {
+        name: member
+        for name, member in schema.get("properties", {}).items()
+        if member.get("type") in _TEXT_TYPES
+        or ("type" not in member and all(isinstance(word, str) for word in member.get("enum", [0])))
+    }
 
 
 def request(
@@ -77,17 +95,26 @@ def request(
     query: Mapping[str, str],
     body: Callable[[], Any],
     has_body: bool,
-    parameters: Mapping[str, Any],
+    schema: Mapping[str, Any],
 ) -> BlueprintRequest:
     """The payload and table of a blueprint request: the query string's for GET, else the body's.
 
-    ``parameters`` are the JSON Schemas of the operation's payload members: a query
-    string's text becomes the integer or boolean the member takes (``?Limit=10``).
+    ``schema`` is the operation's payload schema: a query string's text becomes the
+    integer or boolean its member takes (``?Limit=10``), and a name it lacks is a 400.
     """
     if match.route.method == "GET":
-        payload: dict[str, Any] = {
-            name: _from_text(name, text, parameters.get(name, {})) for name, text in query.items()
-        }
+        takes = query_parameters(schema)
+        payload: dict[str, Any] = {}
+        for name, text in query.items():
+            if name == TABLE_PARAMETER:
+                payload[name] = text
+            elif name not in takes:
+                raise InvalidQueryError(
+                    f"Unknown query parameter {name!r}; GET {match.route.path} takes "
+                    f"{', '.join([TABLE_PARAMETER, *takes])}"
+                )
+            else:
+                payload[name] = _from_text(name, text, takes[name])
     else:
         document = body() if has_body else None
         if not isinstance(document, dict):

@@ -82,6 +82,10 @@ OPERATIONS = {
     "patch": "update",
     "remove": "delete",
     "index": "query",
+    "blueprint-scan": "list",
+    "blueprint-put": "create",
+    "blueprint-update": "update",
+    "blueprint-delete": "delete",
 }
 #: The console's microservice blueprint resource: each method's kind (:mod:`function.microservice`).
 MICROSERVICE = {
@@ -90,14 +94,9 @@ MICROSERVICE = {
     "PUT": "blueprint-update",
     "DELETE": "blueprint-delete",
 }
-OPERATIONS.update(
-    {
-        "blueprint-scan": "list",
-        "blueprint-put": "create",
-        "blueprint-update": "update",
-        "blueprint-delete": "delete",
-    }
-)
+#: What the blueprint resource's name may be: one path segment API Gateway takes.
+RESOURCE_SEGMENT = r"^[A-Za-z0-9._~-]{1,128}$"
+SEGMENT_REFUSAL = "must be one path segment of letters, digits, '.', '_', '~' or '-'"
 #: Where the stack names the blueprint's resource (``microserviceResource``), if it has one.
 MICROSERVICE_ENV = "MICROSERVICE_RESOURCE"
 #: The kind of a route an operation declares (``route("GET", "/orders/{status}")``).
@@ -108,7 +107,7 @@ TABLE_VARIABLE = "table"
 PAGE_QUERY = ("limit", "cursor")
 RANGE_QUERY = ("from", "to", "prefix", "order")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_SEGMENT = re.compile(r"^[A-Za-z0-9._~-]+$")
+_SEGMENT = re.compile(RESOURCE_SEGMENT)
 _BLUEPRINT_KINDS = frozenset(MICROSERVICE.values())
 _VARIABLE = re.compile(r"\{([^}]+)\}")
 
@@ -137,7 +136,7 @@ class Route(NamedTuple):
         """What made the route, for errors: an operation, a table's key schema or the stack."""
         if self.declared_by is not None:
             return f"operation {self.declared_by!r}"
-        if self.table is None:
+        if self.blueprint:
             return "the stack's microserviceResource"
         return f"table {self.table!r}"
 
@@ -394,11 +393,15 @@ def routes_of(
         for name in sorted(operations):
             found += _declared_routes(operations[name], tables)
     if microservice is not None:
-        found += [
-            route
-            for route in microservice_routes(microservice)
-            if operations is None or route.operation in operations
-        ]
+        blueprint = microservice_routes(microservice)
+        missing = sorted({r.operation for r in blueprint} - set(operations or OPERATIONS.values()))
+        if missing:
+            raise RouteDefinitionError(
+                f"microserviceResource {microservice!r} runs the stock operations list, create, "
+                f"update and delete, and this stack serves no {', '.join(missing)}: add the "
+                "operations package to operationPackages, or leave the setting out"
+            )
+        found += blueprint
     check(found)
     return tuple(found)
 
@@ -406,10 +409,7 @@ def routes_of(
 def microservice_routes(resource: str) -> list[Route]:
     """The blueprint resource's methods at ``/{resource}`` (:mod:`function.microservice`)."""
     if not _SEGMENT.fullmatch(resource):
-        raise RouteDefinitionError(
-            f"microserviceResource {resource!r} must be one path segment of letters, digits, "
-            "'.', '_', '~' or '-', like lambda-microservice"
-        )
+        raise RouteDefinitionError(f"microserviceResource {resource!r} {SEGMENT_REFUSAL}")
     if f"/{resource}" == ENVELOPE_PATH:
         raise RouteDefinitionError(f"microserviceResource: {ENVELOPE_PATH} is the envelope's")
     return [Route(method, f"/{resource}", kind, None) for method, kind in MICROSERVICE.items()]

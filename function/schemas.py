@@ -57,13 +57,15 @@ def payload(
 
 
 #: An answer of one page of items: ``Items`` and, while more follow, ``LastEvaluatedKey``.
-PAGE = payload(
-    {
+PAGE = {
+    "type": "object",
+    "properties": {
         "Items": {"type": "array", "items": {"type": "object"}},
         "LastEvaluatedKey": ATTRIBUTES,
     },
-    required=["Items"],
-)
+    "required": ["Items"],
+    "additionalProperties": False,
+}
 
 #: A logical (or physical) table name, as callers send it.
 TABLE_NAME = {"type": "string", "minLength": 1, "maxLength": 1024}

@@ -247,7 +247,7 @@ def _check_size(attribute: str, value: Any, most: int) -> None:
 
 
 def _limit(text: str) -> int:
-    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= MAX_LIMIT:
+    if not (text.isascii() and text.isdigit() and len(text) <= 4 and 1 <= int(text) <= MAX_LIMIT):
         raise InvalidQueryError(f"limit must be a whole number from 1 to {MAX_LIMIT}, not {text!r}")
     return int(text)
 

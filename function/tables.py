@@ -194,7 +194,7 @@ class Tables:
         if requested is None:
             if len(self.by_name) == 1:
                 return self._served(next(iter(self.by_name)))
-            raise TableRequiredError(f"tableName is required; this API serves {self.names()}")
+            raise TableRequiredError(self.names())
         if requested in self.by_name:
             return self._served(requested)
         if requested in self._logical:

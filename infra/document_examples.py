@@ -15,6 +15,8 @@ from typing import Any
 
 from function.attribute_values import serialize
 from function.registry import Operation
+from function.schemas import DynamoDBOutput
+from infra.dynamodb_outputs import attribute_value_members
 from infra.settings import Settings
 from infra.table_definitions import (
     TUTORIAL_TABLE_NAME,
@@ -137,7 +139,8 @@ def blueprint_example(op: Operation, settings: Settings) -> dict[str, Any]:
     """``op``'s example as a blueprint client sends it: ``TableName`` and typed values."""
     example = example_request(op, settings)
     typed = dict(example.get("payload", {}))
-    for member in ("Item", "Key", "ExpressionAttributeValues", "ExclusiveStartKey"):
+    call = op.response.call if isinstance(op.response, DynamoDBOutput) else None
+    for member in attribute_value_members(call) if call is not None else ():
         if isinstance(typed.get(member), dict):
             values = json.loads(json.dumps(typed[member]), parse_float=Decimal)
             typed[member] = {name: serialize(value) for name, value in values.items()}

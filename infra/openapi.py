@@ -48,6 +48,7 @@ from function.errors import (
     ThrottledError,
     UnknownOperationError,
 )
+from function.microservice import TABLE_PARAMETER, query_parameters
 from function.registry import Operation, Registry
 from function.routes import Route, path_variables, routes_of
 from function.schemas import DynamoDBOutput
@@ -156,8 +157,6 @@ ROUTE_ANSWERS = {
     "remove": "Deleted: no body.",
     "page": "One page: its `items`, and `next`, the cursor of the next page (null on the last).",
 }
-#: The DynamoDB call each method of the microservice blueprint's resource makes.
-BLUEPRINT_CALLS = {"GET": "Scan", "POST": "PutItem", "PUT": "UpdateItem", "DELETE": "DeleteItem"}
 #: A binary key in a path or a query: base64url, its padding optional.
 BASE64URL = "^[A-Za-z0-9_-]+={0,2}$"
 
@@ -263,7 +262,9 @@ def document(
         route.table for route in routes if route.declared_by is None and not route.blueprint
     ):
         schemas.update(_table_schemas(str(table), keys[str(table)]))
-    described["paths"].update(_route_paths(routes, keys, operations, settings, requirement))
+    described["paths"].update(
+        _route_paths(routes, keys, operations, settings, requirement, schemas)
+    )
     return described
 
 
@@ -339,8 +340,10 @@ def _route_paths(
     operations: Mapping[str, Operation],
     settings: Settings,
     security: list[dict[str, list[str]]] | None,
+    components: dict[str, Any],
 ) -> dict[str, dict[str, Any]]:
-    """The path items of the routes: each template, its methods in route order."""
+    """The path items of the routes: each template, its methods in route order (the schemas
+    they refer to added to ``components``)."""
     paths: dict[str, dict[str, Any]] = {}
     ids: dict[Route, str] = {}
     for route in routes:
@@ -349,7 +352,7 @@ def _route_paths(
         if route.declared_by is not None:
             operation = _declared_operation(route, op, settings, ids[route])
         elif route.blueprint:
-            operation = _blueprint_operation(route, op, settings, ids[route])
+            operation = _blueprint_operation(route, op, settings, ids[route], components)
         else:
             operation = _route_operation(route, keys[str(route.table)], op, settings, ids[route])
         if security is not None:
@@ -411,11 +414,16 @@ def _declared_operation(
 
 
 def _blueprint_operation(
-    route: Route, op: Operation, settings: Settings, operation_id: str
+    route: Route,
+    op: Operation,
+    settings: Settings,
+    operation_id: str,
+    components: dict[str, Any],
 ) -> dict[str, Any]:
     """A method of the microservice blueprint's resource (:mod:`function.microservice`): its
     stock operation's parameters with ``TableName``, attribute values typed both ways."""
-    call = BLUEPRINT_CALLS[route.method]
+    output = op.response if isinstance(op.response, DynamoDBOutput) else None
+    call = output.call if output is not None else op.name
     runs_on = [
         name
         for name, definition in settings.tables.items()
@@ -427,28 +435,21 @@ def _blueprint_operation(
         "description": "The table, by its logical name"
         + (" (optional here: there is one)." if len(runs_on) == 1 else "."),
     }
-    example = blueprint_example(op, settings)
     operation: dict[str, Any] = {
         "operationId": operation_id,
         "summary": f"{call}, as the console's microservice blueprint runs it",
         "description": f"Runs `{op.name}` ({call}) with DynamoDB JSON: typed attribute values "
-        '(`{"S": "Bob"}`) in and out, as the Lambda console\'s `microservice-http-endpoint` '
-        "blueprint took and answered them.",
+        '(`{"S": "Bob"}`, binaries as base64) in and out, as the Lambda console\'s '
+        "`microservice-http-endpoint-python` blueprint took and answered them.",
         "tags": ["microservice"],
     }
-    properties = op.schema.get("properties", {})
     if route.method == "GET":
+        table_parameter = {"name": TABLE_PARAMETER, "in": "query", "schema": table}
         operation["parameters"] = [
-            {
-                "name": "TableName",
-                "in": "query",
-                "required": len(runs_on) > 1,
-                "schema": table,
-            },
+            {**table_parameter, "required": len(runs_on) > 1},
             *(
                 {"name": name, "in": "query", "required": False, "schema": dict(schema)}
-                for name, schema in properties.items()
-                if schema.get("type") in ("string", "integer", "boolean")
+                for name, schema in query_parameters(op.schema).items()
             ),
         ]
     else:
@@ -458,13 +459,16 @@ def _blueprint_operation(
                 JSON: {
                     "schema": {
                         "type": "object",
-                        "properties": {"TableName": table},
-                        **({"required": ["TableName"]} if len(runs_on) > 1 else {}),
+                        "properties": {TABLE_PARAMETER: table},
+                        **({"required": [TABLE_PARAMETER]} if len(runs_on) > 1 else {}),
                     },
-                    "example": example,
+                    "example": blueprint_example(op, settings),
                 }
             },
         }
+    answer: dict[str, Any] = {"type": "object"}
+    if output is not None:
+        answer = output_schema(output, components, typed=True)
     statuses = {*statuses_of(op, settings), InvalidQueryError.status}
     operation["responses"] = {
         str(status): (
@@ -472,7 +476,7 @@ def _blueprint_operation(
             if status != 200
             else {
                 "description": f"{call}'s output in DynamoDB JSON, without `ResponseMetadata`.",
-                "content": {JSON: {"schema": {"type": "object"}}},
+                "content": {JSON: {"schema": answer}},
             }
         )
         for status in sorted(statuses)

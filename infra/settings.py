@@ -36,6 +36,7 @@ from pydantic import ModelWrapValidatorHandler as _Handler
 
 from function import operation_packages
 from function.deadline import WORST_CASE_SECONDS
+from function.routes import RESOURCE_SEGMENT, SEGMENT_REFUSAL
 from infra.alarm_thresholds import AlarmThresholds
 from infra.edge_settings import CustomDomain, Firewall
 from infra.plugin_pruning import stale_plugins
@@ -155,12 +156,12 @@ class ProgramSettings(ConfigModel):
     )
     microservice_resource: ConfigText = Field(
         "",
-        pattern=r"^(|[A-Za-z0-9._~-]{1,128})$",
+        pattern=f"^(|{RESOURCE_SEGMENT.strip('^$')})$",
         description="A resource for clients of the Lambda console's microservice blueprint "
         "(lambda-microservice, say): GET, POST, PUT and DELETE on it run Scan, PutItem, "
         "UpdateItem and DeleteItem with typed attribute values and TableName. Empty: none.",
         json_schema_extra={
-            "refusal": "must be one path segment of letters, digits, '.', '_', '~' or '-'",
+            "refusal": SEGMENT_REFUSAL,
             "default_docs": "none",
             "docs": "The path segment of a resource that answers as the Lambda console's "
             "`microservice-http-endpoint` blueprint did, so its clients work unchanged "

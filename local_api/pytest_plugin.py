@@ -239,8 +239,10 @@ def apply_function_settings(monkeypatch: pytest.MonkeyPatch, stack: str) -> None
         if tuple(listed) != DEFAULT_PACKAGES or declared.get("excludePlugins"):
             served = stack_settings(stack).operation_packages
             monkeypatch.setenv(PACKAGES_ENV, ",".join(served))
-        if declared.get("microserviceResource"):
-            monkeypatch.setenv(MICROSERVICE_ENV, str(declared["microserviceResource"]))
+        if "microserviceResource" in declared:
+            resource = stack_settings(stack).microservice_resource
+            if resource:
+                monkeypatch.setenv(MICROSERVICE_ENV, resource)
 
 
 @pytest.fixture

@@ -30,7 +30,10 @@ def from_url(request: RouteRequest) -> dict[str, Any]:
     payload: dict[str, Any] = {"status": request.path["status"]}
     if "limit" in request.query:
         limit = request.query["limit"]
-        payload["Limit"] = int(limit) if limit.isascii() and limit.isdigit() else limit
+        # text the schema then refuses unless it is a small whole number (int() of a
+        # thousands-digit string would raise)
+        whole = limit.isascii() and limit.isdigit() and len(limit) <= 3
+        payload["Limit"] = int(limit) if whole else limit
     return payload
 
 

@@ -118,7 +118,11 @@ def test_table_name_is_resolved_like_table_name_and_an_unserved_one_is_refused(b
             400,
             "A binary attribute value must be base64 text",
         ),
-        ({"TableName": "LambdaTable", "Itme": {"Id": {"S": "1"}}}, 400, ""),
+        (
+            {"TableName": "LambdaTable", "Itme": {"Id": {"S": "1"}}},
+            400,
+            "Payload must contain ['Item'] properties",
+        ),
         ({"TableName": 7, "Item": {"Id": {"S": "1"}}}, 400, "TableName must be a string"),
     ],
 )
@@ -128,6 +132,20 @@ def test_a_bad_request_is_a_400_that_writes_nothing(blueprint, table, body, stat
     assert answer.status == status, answer.text
     assert json.loads(answer.text)["message"].startswith(message)
     assert table.items() == []
+
+
+def test_a_query_parameter_scan_lacks_is_a_400_naming_those_it_takes(blueprint, table):
+    table.put({"Id": "1"})
+
+    unknown = blueprint("GET", f"{RESOURCE}?TableName=LambdaTable&Bogus=1")
+    counted = blueprint("GET", f"{RESOURCE}?TableName=LambdaTable&Select=COUNT")
+
+    assert unknown.status == 400
+    message = json.loads(unknown.text)["message"]
+    assert message.startswith("Unknown query parameter 'Bogus'; GET /lambda-microservice takes ")
+    assert "TableName, Limit" in message
+    assert "Select" in message
+    assert json.loads(counted.text) == {"Count": 1, "ScannedCount": 1}
 
 
 def test_another_method_is_a_405_naming_the_blueprints(blueprint):
@@ -141,6 +159,18 @@ def test_without_the_setting_there_is_no_such_resource(http):
     assert http("GET", f"{RESOURCE}?TableName=LambdaTable").status == 404
 
 
+class Stock:
+    """Enough of an operation for routes_of: it declares no route and runs on every table."""
+
+    name = "list"
+    routes: tuple = ()
+    default_table = "LambdaTable"
+    needs_table = False
+
+    def serves(self, table, indexes):
+        return True
+
+
 def test_the_resource_is_one_segment_that_no_other_route_takes():
     keys = {"LambdaTable": KeySchema("Id")}
 
@@ -149,21 +179,20 @@ def test_the_resource_is_one_segment_that_no_other_route_takes():
     with pytest.raises(RouteDefinitionError, match="the envelope's"):
         microservice_routes("DynamoDBManager")
 
-    class Stock:
-        name = "list"
-        routes: tuple = ()
-        default_table = "LambdaTable"
-        needs_table = False
-
-        def serves(self, table, indexes):
-            return True
-
     class Declaring(Stock):
         name = "mine"
         routes = (route("GET", RESOURCE),)
 
+    stock = {name: Stock() for name in ("list", "create", "update", "delete")}
     with pytest.raises(DuplicateRouteError, match="operation 'mine' and the stack's micro"):
-        routes_of(keys, {"mine": Declaring(), "list": Stock()}, "lambda-microservice")
+        routes_of(keys, {**stock, "mine": Declaring()}, "lambda-microservice")
+
+
+def test_the_resource_needs_the_stock_operations_it_runs():
+    keys = {"LambdaTable": KeySchema("Id")}
+
+    with pytest.raises(RouteDefinitionError, match="this stack serves no create, delete, list"):
+        routes_of(keys, {"update": Stock()}, "lambda-microservice")
 
 
 @pytest.mark.parametrize("limit", ["--5", "9" * 5000])

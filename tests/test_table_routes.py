@@ -143,6 +143,7 @@ def test_the_items_are_listed_a_page_at_a_time(tables, http):
         ("limit=0", "InvalidQuery"),
         ("limit=1001", "InvalidQuery"),
         ("limit=two", "InvalidQuery"),
+        ("limit=" + "9" * 5000, "InvalidQuery"),  # int() refuses over 4,300 digits
         ("limt=2", "InvalidQuery"),
         ("order=desc", "InvalidQuery"),
         ("cursor=not-a-cursor", "InvalidCursor"),

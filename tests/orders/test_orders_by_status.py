@@ -49,9 +49,11 @@ def test_is_also_a_route_whose_rule_reads_the_path_and_the_query(tables, http):
 
     page = http("GET", "/Orders/by-status/NEW?limit=2")
     not_a_number = http("GET", "/Orders/by-status/NEW?limit=many")
+    too_many_digits = http("GET", "/Orders/by-status/NEW?limit=" + "9" * 5000)
     unknown = http("GET", "/Orders/by-status/NEW?page=2")
 
     assert page.status == 200
     assert [order["createdAt"] for order in page.json["Items"]] == ["2026-12-04", "2026-12-03"]
     assert (not_a_number.status, not_a_number.json["type"]) == (400, "InvalidPayload")
+    assert (too_many_digits.status, too_many_digits.json["type"]) == (400, "InvalidPayload")
     assert (unknown.status, unknown.json["type"]) == (400, "InvalidQuery")
