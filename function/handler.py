@@ -162,7 +162,7 @@ def _run(
         if routed is not None and routed.route.method == "GET":
             key = None  # a read, which a retry repeats harmlessly: checked, not recorded
         run, kind = operation.run, operation.name
-        if routed is not None and routed.typed_values:
+        if routed is not None and routed.route.blueprint:  # its clients speak DynamoDB JSON
             # the same JSON means other values typed: a key may not replay across the two
             run, kind = _typed(run), f"{operation.name} (DynamoDB JSON)"
         if key is None:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 from function.errors import (
     InvalidPayloadError,
@@ -53,9 +53,6 @@ _TEXT_TYPES = ("string", "integer", "boolean")
 @dataclass(frozen=True)
 class BlueprintRequest:
     """A request on the blueprint resource: its stock operation's payload and table."""
-
-    #: The call takes and answers DynamoDB JSON.
-    typed_values: ClassVar[bool] = True
 
     route: Route
     payload: dict[str, Any]

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from urllib.parse import unquote
 
 from function.envelope import ENVELOPE_PATH
@@ -298,9 +298,6 @@ def route(
 @dataclass(frozen=True)
 class DeclaredRequest:
     """A request on a declared route: its operation's payload, and its success status."""
-
-    #: Its calls take and answer plain values.
-    typed_values: ClassVar[bool] = False
 
     route: Route
     payload: Any

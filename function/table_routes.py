@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Any
 from urllib.parse import quote
 
 from function import json_codec
@@ -52,9 +52,6 @@ _NUMBER = re.compile(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$")
 @dataclass(frozen=True)
 class RoutedRequest:
     """A request on a table route, as its operation takes it and as its answer needs it."""
-
-    #: Its calls take and answer plain values.
-    typed_values: ClassVar[bool] = False
 
     route: Route
     keys: KeySchema
