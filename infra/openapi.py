@@ -51,7 +51,6 @@ from function.errors import (
 from function.microservice import TABLE_PARAMETER, query_parameters
 from function.registry import Operation, Registry
 from function.routes import Route, path_variables, routes_of
-from function.schemas import DynamoDBOutput
 from function.table_routes import MAX_LIMIT
 from function.tables import KeySchema
 from infra.document_examples import blueprint_example, example_request
@@ -834,14 +833,16 @@ def _answer_schema(op: Operation, components: dict[str, Any]) -> dict[str, Any]:
     name = _answer_name(op)
     if op.response is None:
         return {"description": f"`{op.name}` declares no response schema: any JSON value."}
-    if isinstance(op.response, DynamoDBOutput):
-        answer = output_schema(op.response, components)
-        answer["description"] = (
-            f"{op.response.call}'s output, each attribute value as plain JSON, without "
-            "`ResponseMetadata`."
-        )
-        return answer
-    return openapi_schema(op.response, _ref(name))
+    if isinstance(op.response, Mapping):
+        return openapi_schema(op.response, _ref(name))
+    # A DynamoDBOutput, told apart from a schema rather than by its class: `make serve`'s
+    # reload imports `function` afresh, and this module would still hold the old class.
+    answer = output_schema(op.response, components)
+    answer["description"] = (
+        f"{op.response.call}'s output, each attribute value as plain JSON, without "
+        "`ResponseMetadata`."
+    )
+    return answer
 
 
 def _envelope_answer(ordered: Iterable[Operation]) -> dict[str, Any]:

@@ -99,6 +99,31 @@ def test_reload_picks_up_edited_and_new_operations_without_a_restart(tmp_path):
         server.stop()
 
 
+def test_the_document_describes_an_operation_added_while_reloading(tmp_path):
+    plugins = tmp_path / "plugins" / "team_ops"
+    plugins.mkdir(parents=True)
+    (plugins / "__init__.py").write_text("")
+    server = start_server(
+        tmp_path,
+        "--reload",
+        "--operations",
+        "operations,team_ops",
+        env={"PYTHONPATH": str(tmp_path / "plugins")},
+    )
+    try:
+        assert server.request("GET", "/openapi.json").status == 200
+
+        (plugins / "greet.py").write_text(GREETING.format(name="greet", greeting="hello"))
+
+        answer = server.request("GET", "/openapi.json")
+        assert answer.status == 200, server.log()
+        document = json.loads(answer.text)
+        assert "GreetAnswer" in document["components"]["schemas"]
+        assert document["components"]["schemas"]["ReadAnswer"]["allOf"][1] == {"required": ["Item"]}
+    finally:
+        server.stop()
+
+
 def _invoke(
     *args: str, stdin: str | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
