@@ -50,7 +50,7 @@ from function.errors import (
 )
 from function.microservice import TABLE_PARAMETER, query_parameters
 from function.registry import Operation, Registry
-from function.routes import Route, path_variables, routes_of
+from function.routes import TABLE_VARIABLE, Route, path_variables, routes_of
 from function.table_routes import MAX_LIMIT
 from function.tables import KeySchema
 from infra.document_examples import blueprint_example, example_request
@@ -369,8 +369,23 @@ def _declared_operation(
 ) -> dict[str, Any]:
     """A route an operation declares: its parameters as text, its answers the operation's."""
     declared = op.route_for(route.method, route.path)
+    # A {table} variable names a served table the operation runs on, as tableName does.
+    table = {
+        "type": "string",
+        "enum": [
+            name
+            for name, definition in settings.tables.items()
+            if op.serves(name, definition.index_names)
+        ],
+        "description": "The table, by its logical name.",
+    }
     parameters = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": table if name == TABLE_VARIABLE else {"type": "string", "minLength": 1},
+        }
         for name in path_variables(route.path)
     ] + [
         {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}

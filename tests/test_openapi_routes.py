@@ -186,6 +186,32 @@ def test_a_declared_route_is_documented_and_deployed_like_the_tables_routes():
     ] == ("aws_proxy")
 
 
+def test_a_declared_routes_table_variable_takes_the_tables_its_operation_runs_on(
+    plugin_package,
+):
+    module = """
+from function import operation, route
+
+
+@operation("count", actions=["dynamodb:Scan"], routes=[route("GET", "/counts/{table}/{kind}")])
+def count(call):
+    return {"Count": 0}
+"""
+    settings = stack_settings("orders")
+    operations = Registry(("operations", plugin_package({"count": module}))).all()
+
+    get = openapi.document(operations, settings)["paths"]["/counts/{table}/{kind}"]["get"]
+
+    assert {p["name"]: p["schema"] for p in get["parameters"]} == {
+        "table": {
+            "type": "string",
+            "enum": ["LambdaTable", "Orders"],
+            "description": "The table, by its logical name.",
+        },
+        "kind": {"type": "string", "minLength": 1},
+    }
+
+
 def test_routes_carry_the_stacks_security():
     prod = openapi.stack_document(stack_settings("prod"))
 
