@@ -188,7 +188,7 @@ class InvalidQueryError(BadRequestError):
 
 
 class InvalidCursorError(BadRequestError):
-    """The ``cursor`` is not one this API gave out (400)."""
+    """The ``cursor`` names no key of the page it is sent to (400)."""
 
 
 class ItemExistsError(ConflictError):

@@ -81,6 +81,15 @@ class Operation:
     #: any JSON value (the document then promises nothing).
     response: Mapping[str, Any] | DynamoDBOutput | None = None
 
+    @property
+    def output(self) -> DynamoDBOutput | None:
+        """The DynamoDB call's output it answers, if its ``response`` is one.
+
+        Asked of the operation rather than with ``isinstance`` elsewhere: ``make serve``'s
+        reload imports ``function`` afresh, and a module holding the old class would miss it.
+        """
+        return self.response if isinstance(self.response, DynamoDBOutput) else None
+
     def route_for(self, method: str, path: str) -> OperationRoute:
         """The route it declares for this method and path template."""
         for declared in self.routes:

@@ -15,7 +15,6 @@ from typing import Any
 
 from function.attribute_values import serialize
 from function.registry import Operation
-from function.schemas import DynamoDBOutput
 from infra.dynamodb_outputs import attribute_value_members
 from infra.settings import Settings
 from infra.table_definitions import (
@@ -139,7 +138,7 @@ def blueprint_example(op: Operation, settings: Settings) -> dict[str, Any]:
     """``op``'s example as a blueprint client sends it: ``TableName`` and typed values."""
     example = example_request(op, settings)
     typed = dict(example.get("payload", {}))
-    call = op.response.call if isinstance(op.response, DynamoDBOutput) else None
+    call = op.output.call if op.output is not None else None
     for member in attribute_value_members(call) if call is not None else ():
         if isinstance(typed.get(member), dict):
             values = json.loads(json.dumps(typed[member]), parse_float=Decimal)

@@ -436,7 +436,7 @@ def _blueprint_operation(
 ) -> dict[str, Any]:
     """A method of the microservice blueprint's resource (:mod:`function.microservice`): its
     stock operation's parameters with ``TableName``, attribute values typed both ways."""
-    output = op.response if isinstance(op.response, DynamoDBOutput) else None
+    output = op.output
     call = output.call if output is not None else op.name
     runs_on = [
         name
@@ -845,19 +845,16 @@ def _request_schema(
 
 def _answer_schema(op: Operation, components: dict[str, Any]) -> dict[str, Any]:
     """What ``op`` answers on success, as it declares (any JSON value when it does not)."""
-    name = _answer_name(op)
-    if op.response is None:
-        return {"description": f"`{op.name}` declares no response schema: any JSON value."}
+    if op.output is not None:
+        answer = output_schema(op.output, components)
+        answer["description"] = (
+            f"{op.output.call}'s output, each attribute value as plain JSON, without "
+            "`ResponseMetadata`."
+        )
+        return answer
     if isinstance(op.response, Mapping):
-        return openapi_schema(op.response, _ref(name))
-    # A DynamoDBOutput, told apart from a schema rather than by its class: `make serve`'s
-    # reload imports `function` afresh, and this module would still hold the old class.
-    answer = output_schema(op.response, components)
-    answer["description"] = (
-        f"{op.response.call}'s output, each attribute value as plain JSON, without "
-        "`ResponseMetadata`."
-    )
-    return answer
+        return openapi_schema(op.response, _ref(_answer_name(op)))
+    return {"description": f"`{op.name}` declares no response schema: any JSON value."}
 
 
 def _envelope_answer(ordered: Iterable[Operation]) -> dict[str, Any]:
@@ -868,7 +865,8 @@ def _envelope_answer(ordered: Iterable[Operation]) -> dict[str, Any]:
     in ``x-answer`` (which the contract tests check each answer against).
     """
     return {
-        "description": "The operation's answer: the schema its request schema names in `x-answer`.",
+        "description": "The operation's answer: the schema its request schema names in "
+        "`x-answer`:\n\n" + "\n".join(f"- `{op.name}`: `{_answer_name(op)}`" for op in ordered),
         "content": {
             JSON: {"schema": {"anyOf": [{"$ref": _ref(_answer_name(op))} for op in ordered]}}
         },

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from function.registry import Operation
-from function.routes import Route, path_variables, routes_of
+from function.routes import TABLE_VARIABLE, Route, path_variables, routes_of
 from infra import document_examples
 from infra.settings import Settings
 from infra.table_definitions import TableDefinition, example_key
@@ -112,7 +112,7 @@ def route_examples(
         lines.append("  operations' own:")
         lines += [
             f"    {route.method:<6} {route.path:<{width}}  "
-            + declared_curl(route, operations[route.operation], base, api_key)
+            + declared_curl(route, operations[route.operation], settings, base, api_key)
             for route in declared
         ]
     blueprint = [route for route in everything if route.blueprint]
@@ -144,11 +144,21 @@ def blueprint_curl(
     return shlex.join(parts)
 
 
-def declared_curl(route: Route, operation: Operation, base: str, api_key: str | None) -> str:
+def declared_curl(
+    route: Route, operation: Operation, settings: Settings, base: str, api_key: str | None
+) -> str:
     """A curl for an operation's own route: its path's variables from the operation's
-    example where it has them (``{status}`` from ``{"status": "NEW"}``), the rest as body."""
+    example where it has them (``{status}`` from ``{"status": "NEW"}``), ``{table}`` a
+    table it runs on, the rest as body."""
     example = dict(operation.example or {})
     variables = path_variables(route.path)
+    runs_on = [
+        name
+        for name, definition in settings.tables.items()
+        if operation.serves(name, definition.index_names)
+    ]
+    if TABLE_VARIABLE in variables and runs_on:
+        example.setdefault(TABLE_VARIABLE, runs_on[0])
     path = route.path
     for name in variables:
         value = example.pop(name, name.upper())

@@ -70,7 +70,7 @@ from moto.dynamodb.responses import DynamoHandler
 
 from function import events, json_codec
 from function import handler as lambda_handler
-from function.errors import UnknownOperationError
+from function.errors import InvalidPayloadError, UnknownOperationError
 from function.operation_packages import DEFAULT_PACKAGES, PACKAGES_ENV
 from function.registry import default_registry
 from function.routes import MICROSERVICE_ENV
@@ -81,6 +81,7 @@ from function.tables import (
     KeySchema,
     encode_keys,
 )
+from function.validation import compile_schema
 from infra.project import PROJECT_DIR
 from infra.settings import project_name, project_values, stack_config, stack_settings
 from infra.table_definitions import (
@@ -436,7 +437,11 @@ PRIMARY = "<primary>"
 
 @pytest.fixture
 def run_operation(table: Table) -> Callable[..., Any]:
-    """Run one operation as the handler would; returns its result or raises its error."""
+    """Run one operation as the handler would; returns its result or raises its error.
+
+    A result its ``response=`` schema refuses fails the test (``AssertionError``): the API's
+    document promises callers that schema.
+    """
 
     def run(name: str, payload: Any = None, table_name: str | None = PRIMARY) -> Any:
         if table_name == PRIMARY:
@@ -446,9 +451,25 @@ def run_operation(table: Table) -> Callable[..., Any]:
             document["tableName"] = table_name
         if payload is not None:
             document["payload"] = payload
-        return run_direct(document)
+        result = run_direct(document)
+        _check_answer(name, result)
+        return result
 
     return run
+
+
+def _check_answer(name: str, result: Any) -> None:
+    """Fail when an operation answers what its own ``response=`` schema refuses."""
+    schema = default_registry().get(name).response
+    if not isinstance(schema, Mapping):
+        return  # none declared, or a DynamoDB call's output, which botocore's parser shapes
+    answer = json.loads(json_codec.encode(result))
+    try:
+        compile_schema(schema, "answer")(answer)
+    except InvalidPayloadError as refused:
+        raise AssertionError(
+            f"{name!r} answered what its response schema refuses: {refused}"
+        ) from None
 
 
 def _runs_on(name: str, table: Table) -> bool:

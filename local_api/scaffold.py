@@ -33,13 +33,14 @@ from typing import Any
 from function import Invocation, operation, schemas
 
 SCHEMA = schemas.payload({"ConsistentRead": {"type": "boolean"}})
+ANSWER = {"type": "object", "properties": {"Count": {"type": "integer"}}, "required": ["Count"]}
 
 
 @operation(
     "$name",
     actions=["dynamodb:Scan"],
     schema=SCHEMA,
-    response=schemas.payload({"Count": {"type": "integer"}}, required=["Count"]),
+    response=ANSWER,
     example={"ConsistentRead": True},
 )
 def $function(call: Invocation) -> dict[str, Any]:

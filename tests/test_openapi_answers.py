@@ -137,3 +137,21 @@ def test_a_dynamodb_output_that_does_not_exist_fails_the_document(plugin_package
 def test_a_response_that_is_not_a_schema_is_refused_at_import():
     with pytest.raises(OperationDefinitionError, match="response must be a JSON Schema"):
         operation("bad", response="GetItem")  # type: ignore[arg-type]
+
+
+def test_run_operation_fails_a_test_whose_operation_answers_against_its_schema(
+    plugin_package, monkeypatch, table, run_operation
+):
+    package = plugin_package(
+        {
+            "counts": "from function import operation\n"
+            '@operation("counted", response={"type": "object", "properties": '
+            '{"Count": {"type": "integer"}}, "required": ["Count"]})\n'
+            "def counted(call):\n    return {'Count': call.payload.get('n', 0)}\n"
+        }
+    )
+    monkeypatch.setenv("OPERATION_PACKAGES", f"operations,{package}")
+
+    assert run_operation("counted", {"n": 2}) == {"Count": 2}
+    with pytest.raises(AssertionError, match="'counted' answered what its response schema"):
+        run_operation("counted", {"n": "2"})
