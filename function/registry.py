@@ -210,6 +210,14 @@ def operation(
             f"operation {name!r}: response must be a JSON Schema object or "
             f"schemas.DynamoDBOutput(...), got {response!r}"
         )
+    if isinstance(response, DynamoDBOutput) and (
+        isinstance(response.required, str)
+        or not all(isinstance(member, str) for member in response.required)
+    ):
+        raise OperationDefinitionError(
+            f"operation {name!r}: DynamoDBOutput's required is a tuple of member names, "
+            f"like ('Item',), not {response.required!r}"
+        )
     if example is not None and not isinstance(example, Mapping):
         raise OperationDefinitionError(
             f"operation {name!r}: example must be a payload object, got {example!r}"

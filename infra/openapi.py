@@ -49,10 +49,11 @@ from function.errors import (
     UnknownOperationError,
 )
 from function.microservice import TABLE_PARAMETER, query_parameters
-from function.registry import Operation, Registry
+from function.registry import Operation, OperationDefinitionError, Registry
 from function.routes import TABLE_VARIABLE, Route, path_variables, routes_of
 from function.table_routes import MAX_LIMIT
 from function.tables import KeySchema
+from function.validation import compile_schema
 from infra.document_examples import blueprint_example, example_request
 from infra.dynamodb_outputs import output_schema
 from infra.project import PROJECT_DIR
@@ -769,6 +770,8 @@ def openapi_schema(schema: Mapping[str, Any], root: str = "") -> dict[str, Any]:
                 converted["enum"] = [None]
         elif key == "const":
             converted["enum"] = [value]
+        elif key == "$ref" and value == "#" and root:
+            converted[key] = root  # the schema itself: its component, not the document
         elif key == "$ref" and isinstance(value, str) and value.startswith("#/definitions/"):
             converted[key] = f"{root}/x-definitions/{value.removeprefix('#/definitions/')}"
         elif key in ("properties", "patternProperties", "definitions", "dependencies"):
@@ -844,7 +847,19 @@ def _request_schema(
 
 
 def _answer_schema(op: Operation, components: dict[str, Any]) -> dict[str, Any]:
-    """What ``op`` answers on success, as it declares (any JSON value when it does not)."""
+    """What ``op`` answers on success, as it declares (any JSON value when it does not).
+
+    A declaration that gives no schema (a call DynamoDB lacks, a malformed JSON Schema) is
+    an :class:`OperationDefinitionError` naming the operation: ``make openapi``, ``pulumi
+    up`` and the tests say which plugin to fix.
+    """
+    try:
+        return _declared_answer(op, components)
+    except (LookupError, TypeError, ValueError, AttributeError) as error:
+        raise OperationDefinitionError(f"operation {op.name!r}: response: {error}") from error
+
+
+def _declared_answer(op: Operation, components: dict[str, Any]) -> dict[str, Any]:
     if op.output is not None:
         answer = output_schema(op.output, components)
         answer["description"] = (
@@ -853,6 +868,8 @@ def _answer_schema(op: Operation, components: dict[str, Any]) -> dict[str, Any]:
         )
         return answer
     if isinstance(op.response, Mapping):
+        json.dumps(op.response, allow_nan=False)  # what the document cannot carry
+        compile_schema(op.response, "answer")  # a draft-04 schema's errors, as fastjsonschema's
         return openapi_schema(op.response, _ref(_answer_name(op)))
     return {"description": f"`{op.name}` declares no response schema: any JSON value."}
 

@@ -14,6 +14,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from function.registry import OperationDefinitionError
 from function.routes import RouteDefinitionError
 from infra.grants import OperationRequirementError
 from infra.project import PROJECT_DIR, shown
@@ -54,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         local_key.LocalKeyError,
         ServeOptionsError,
         RouteDefinitionError,
+        OperationDefinitionError,
     ) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -11,6 +11,7 @@ import json
 
 import pytest
 
+from function import schemas
 from function.registry import OperationDefinitionError, Registry, operation
 from infra import openapi
 from local_api.examples import example_requests
@@ -119,9 +120,15 @@ def test_a_plugins_declared_response_is_its_answer_on_the_envelope_and_its_route
             'schemas.DynamoDBOutput("GetItem", required=("Items",))',
             "GetItem's output has no member Items",
         ),
+        ('{"type": "strin"}', "Unknown type"),
+        ('{"properties": {"a": {"$ref": "#/definitions/gone"}}}', "Unresolvable ref"),
+        ('{"properties": 5}', "object has no attribute 'items'"),
+        ('{"maximum": __import__("decimal").Decimal("1.5")}', "not JSON serializable"),
     ],
 )
-def test_a_dynamodb_output_that_does_not_exist_fails_the_document(plugin_package, output, message):
+def test_a_response_that_gives_no_schema_fails_the_document_naming_its_operation(
+    plugin_package, output, message
+):
     package = plugin_package(
         {
             "bad": "from function import operation, schemas\n"
@@ -130,13 +137,33 @@ def test_a_dynamodb_output_that_does_not_exist_fails_the_document(plugin_package
         }
     )
 
-    with pytest.raises(LookupError, match=message):
+    with pytest.raises(OperationDefinitionError, match=f"^operation 'bad': response: .*{message}"):
         openapi.document(Registry(("operations", package)).all(), dev_settings())
 
 
 def test_a_response_that_is_not_a_schema_is_refused_at_import():
     with pytest.raises(OperationDefinitionError, match="response must be a JSON Schema"):
         operation("bad", response="GetItem")  # type: ignore[arg-type]
+    with pytest.raises(OperationDefinitionError, match=r"required is a tuple of member names"):
+        operation("bad", response=schemas.DynamoDBOutput("GetItem", required="Item"))  # type: ignore[arg-type]
+
+
+def test_a_schema_that_refers_to_itself_whole_refers_to_its_component(plugin_package):
+    package = plugin_package(
+        {
+            "tree": "from function import operation\n"
+            '@operation("tree", response={"type": "object", '
+            '"properties": {"kids": {"type": "array", "items": {"$ref": "#"}}}})\n'
+            "def tree(call):\n    return {}\n"
+        }
+    )
+
+    document = openapi.document(Registry(("operations", package)).all(), dev_settings())
+
+    kids = document["components"]["schemas"]["TreeAnswer"]["properties"]["kids"]
+    assert kids["items"] == {"$ref": "#/components/schemas/TreeAnswer"}
+    assert answer_errors(document, "tree", {"kids": [{"kids": [{}]}]}) == []
+    assert answer_errors(document, "tree", {"kids": [{"kids": [1]}]}) != []
 
 
 def test_run_operation_fails_a_test_whose_operation_answers_against_its_schema(
