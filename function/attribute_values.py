@@ -140,7 +140,7 @@ def _from_json(attribute: Any) -> Any:
 
 def _binary(value: Any) -> Any:
     if not isinstance(value, str):
-        return value
+        raise InvalidPayloadError(f"A binary attribute value must be base64 text, not {value!r}")
     try:
         return base64.b64decode(value, validate=True)
     except binascii.Error:

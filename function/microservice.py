@@ -39,6 +39,7 @@ from function.errors import (
     TableRequiredError,
 )
 from function.routes import Match, Route
+from function.schemas import MAX_TABLE_NAME_LENGTH
 
 __all__ = ["BlueprintRequest", "query_parameters", "request"]
 
@@ -121,8 +122,11 @@ def request(
             )
         payload = dict(document)
     table = payload.pop(TABLE_PARAMETER, None)
-    if table is not None and not isinstance(table, str):
-        raise InvalidPayloadError(f"{TABLE_PARAMETER} must be a string")
+    named = isinstance(table, str) and 0 < len(table) <= MAX_TABLE_NAME_LENGTH
+    if table is not None and not named:
+        raise InvalidPayloadError(
+            f"{TABLE_PARAMETER} must be a string of 1 to {MAX_TABLE_NAME_LENGTH} characters"
+        )
     return BlueprintRequest(match.route, payload, table)
 
 

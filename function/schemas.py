@@ -68,7 +68,8 @@ PAGE = {
 }
 
 #: A logical (or physical) table name, as callers send it.
-TABLE_NAME = {"type": "string", "minLength": 1, "maxLength": 1024}
+MAX_TABLE_NAME_LENGTH = 1024
+TABLE_NAME = {"type": "string", "minLength": 1, "maxLength": MAX_TABLE_NAME_LENGTH}
 
 
 def by_table(value: Mapping[str, Any]) -> dict[str, Any]:

@@ -124,6 +124,12 @@ def test_table_name_is_resolved_like_table_name_and_an_unserved_one_is_refused(b
             "Payload must contain ['Item'] properties",
         ),
         ({"TableName": 7, "Item": {"Id": {"S": "1"}}}, 400, "TableName must be a string"),
+        ({"TableName": "T" * 100_000, "Item": {"Id": {"S": "1"}}}, 400, "TableName must be"),
+        (
+            {"TableName": "LambdaTable", "Item": {"Id": {"S": "1"}, "b": {"B": 5}}},
+            400,
+            "A binary attribute value must be base64 text, not 5",
+        ),
     ],
 )
 def test_a_bad_request_is_a_400_that_writes_nothing(blueprint, table, body, status, message):
