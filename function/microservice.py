@@ -83,9 +83,14 @@ def query_parameters(schema: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     return {
         name: member
         for name, member in schema.get("properties", {}).items()
-        if member.get("type") in _TEXT_TYPES
-        or ("type" not in member and all(isinstance(word, str) for word in member.get("enum", [0])))
+        if member.get("type") in _TEXT_TYPES or _is_words(member)
     }
+
+
+def _is_words(member: Mapping[str, Any]) -> bool:
+    """Whether a member's schema is a list of words alone (``{"enum": ["COUNT", ...]}``)."""
+    words = member.get("enum") or ()
+    return "type" not in member and bool(words) and all(isinstance(w, str) for w in words)
 
 
 def request(
