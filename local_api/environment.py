@@ -29,8 +29,9 @@ from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
 from function import operation_packages
 from function import tables as function_tables
 from function.registry import Registry
-from function.routes import MICROSERVICE_ENV, routes_of
+from function.routes import MICROSERVICE_ENV
 from infra.grants import check_requirements
+from infra.openapi import document
 from infra.settings import Settings, stack_config
 from infra.table_definitions import primary_table
 from local_api import table
@@ -186,12 +187,11 @@ def local_stack(
     The process's environment is restored on the way out.
     """
     operations = Registry(settings.operation_packages, settings.plugins).all()
+    # What pulumi up refuses, refused before anything starts: an operation's missing
+    # tables or indexes, routes that collide, and a response= that is no schema (the
+    # document is built from the routes and the answers both).
     check_requirements(operations.values(), settings.table_indexes)
-    routes_of(
-        {name: table.key_schema for name, table in settings.tables.items()},
-        operations,
-        settings.microservice_resource or None,
-    )
+    document(operations, settings)
     requested = dynamodb_endpoint or os.environ.get("AWS_ENDPOINT_URL_DYNAMODB")
     region = str(stack_config(stack).get("aws:region") or DEFAULT_REGION)
     saved = dict(os.environ)

@@ -14,6 +14,7 @@ import pytest
 from function import schemas
 from function.registry import OperationDefinitionError, Registry, operation
 from infra import openapi
+from local_api.environment import local_stack
 from local_api.examples import example_requests
 from tests.answer_schemas import answer_errors
 from tests.installed import stock_registry
@@ -182,3 +183,21 @@ def test_run_operation_fails_a_test_whose_operation_answers_against_its_schema(
     assert run_operation("counted", {"n": 2}) == {"Count": 2}
     with pytest.raises(AssertionError, match="'counted' answered what its response schema"):
         run_operation("counted", {"n": "2"})
+
+
+def test_make_serve_refuses_a_response_that_is_no_schema_before_it_starts(plugin_package):
+    package = plugin_package(
+        {
+            "bad": "from function import operation, schemas\n"
+            '@operation("bad", actions=["dynamodb:GetItem"], '
+            'response=schemas.DynamoDBOutput("Query", required=("Nope",)))\n'
+            "def bad(call):\n    return {}\n"
+        }
+    )
+    settings = dev_settings(operationPackages=["operations", package])
+
+    with (
+        pytest.raises(OperationDefinitionError, match="operation 'bad': response: Query's"),
+        local_stack("dev", settings, dynamodb_endpoint="http://127.0.0.1:9"),
+    ):
+        pass
