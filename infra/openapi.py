@@ -197,11 +197,7 @@ def document(
     for op in ordered:
         schemas[_payload_name(op)] = openapi_schema(op.schema, _ref(_payload_name(op)))
         schemas[_answer_name(op)] = _answer_schema(op, schemas)
-        runs_on = [
-            name
-            for name, definition in settings.tables.items()
-            if op.serves(name, definition.index_names)
-        ]
+        runs_on = settings.tables_of(op)
         # The handler's rule: a request without tableName means the one table it runs on.
         optional = len(runs_on) == 1
         schemas[_request_name(op)] = _request_schema(
@@ -371,15 +367,7 @@ def _declared_operation(
     """A route an operation declares: its parameters as text, its answers the operation's."""
     declared = op.route_for(route.method, route.path)
     # A {table} variable names a served table the operation runs on, as tableName does.
-    table = {
-        "type": "string",
-        "enum": [
-            name
-            for name, definition in settings.tables.items()
-            if op.serves(name, definition.index_names)
-        ],
-        "description": "The table, by its logical name.",
-    }
+    table = _table_name_schema(settings.tables_of(op), optional=False)
     parameters = [
         {
             "name": name,
@@ -439,17 +427,8 @@ def _blueprint_operation(
     stock operation's parameters with ``TableName``, attribute values typed both ways."""
     output = op.output
     call = output.call if output is not None else op.name
-    runs_on = [
-        name
-        for name, definition in settings.tables.items()
-        if op.serves(name, definition.index_names)
-    ]
-    table = {
-        "type": "string",
-        "enum": runs_on,
-        "description": "The table, by its logical name"
-        + (" (optional here: there is one)." if len(runs_on) == 1 else "."),
-    }
+    runs_on = settings.tables_of(op)
+    table = _table_name_schema(runs_on, optional=len(runs_on) == 1)
     operation: dict[str, Any] = {
         "operationId": operation_id,
         "summary": f"{call}, as the console's microservice blueprint runs it",
@@ -810,12 +789,7 @@ def _request_schema(
         "operation": {"type": "string", "enum": [op.name]},
     }
     if op.needs_table and not op.tables_in_payload:
-        properties["tableName"] = {
-            "type": "string",
-            "enum": runs_on,
-            "description": "The table, by its logical name"
-            + (" (optional here: there is one)." if table_optional else "."),
-        }
+        properties["tableName"] = _table_name_schema(runs_on, optional=table_optional)
     elif not op.tables_in_payload:
         properties["tableName"] = {
             "type": "string",
@@ -843,6 +817,18 @@ def _request_schema(
         "additionalProperties": False,
         "x-statuses": statuses,
         "x-answer": _ref(_answer_name(op)),
+    }
+
+
+def _table_name_schema(runs_on: list[str], *, optional: bool) -> dict[str, Any]:
+    """A parameter naming the table (``tableName``, ``TableName``, ``{table}``): one the
+    operation runs on, by its logical name (the physical name works too, but is no part of
+    the API)."""
+    return {
+        "type": "string",
+        "enum": runs_on,
+        "description": "The table, by its logical name"
+        + (" (optional here: there is one)." if optional else "."),
     }
 
 

@@ -21,7 +21,7 @@ import difflib
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal, NoReturn, Self, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn, Self, get_args
 
 import yaml
 from pydantic import (
@@ -37,6 +37,9 @@ from pydantic import ModelWrapValidatorHandler as _Handler
 from function import operation_packages
 from function.deadline import WORST_CASE_SECONDS
 from function.routes import RESOURCE_SEGMENT, SEGMENT_REFUSAL
+
+if TYPE_CHECKING:
+    from function.registry import Operation
 from infra.alarm_thresholds import AlarmThresholds
 from infra.edge_settings import CustomDomain, Firewall
 from infra.plugin_pruning import stale_plugins
@@ -562,6 +565,12 @@ class Settings(Firewall, CustomDomain, ProgramSettings):
     def table_indexes(self) -> dict[str, tuple[str, ...]]:
         """Each table's index names: what operations' needs are checked against."""
         return {name: definition.index_names for name, definition in self.tables.items()}
+
+    def tables_of(self, operation: Operation) -> list[str]:
+        """The stack's tables ``operation`` runs on, by logical name, in the stack's order."""
+        return [
+            name for name, indexes in self.table_indexes.items() if operation.serves(name, indexes)
+        ]
 
     def served(
         self,

@@ -99,28 +99,26 @@ def route_examples(
     }
     declared = [route for route in everything if route.declared_by]
     width = max(len(route.path) for route in everything)
+
+    def line(route: Route, curl: str) -> str:
+        return f"    {route.method:<6} {route.path:<{width}}  {curl}"
+
     lines: list[str] = []
     for name, routes in tables.items():
         example = ExampleItem(settings.tables[name])
         lines.append(f"  {name}:")
-        lines += [
-            f"    {route.method:<6} {route.path:<{width}}  "
-            + route_curl(route, base, example, api_key)
-            for route in routes
-        ]
+        lines += [line(route, route_curl(route, base, example, api_key)) for route in routes]
     if declared and operations is not None:
         lines.append("  operations' own:")
         lines += [
-            f"    {route.method:<6} {route.path:<{width}}  "
-            + declared_curl(route, operations[route.operation], settings, base, api_key)
+            line(route, declared_curl(route, operations[route.operation], settings, base, api_key))
             for route in declared
         ]
     blueprint = [route for route in everything if route.blueprint]
     if blueprint and operations is not None:
         lines.append("  the microservice blueprint's resource (typed values):")
         lines += [
-            f"    {route.method:<6} {route.path:<{width}}  "
-            + blueprint_curl(route, operations[route.operation], settings, base, api_key)
+            line(route, blueprint_curl(route, operations[route.operation], settings, base, api_key))
             for route in blueprint
         ]
     return lines
@@ -152,11 +150,7 @@ def declared_curl(
     table it runs on, the rest as body."""
     example = dict(operation.example or {})
     variables = path_variables(route.path)
-    runs_on = [
-        name
-        for name, definition in settings.tables.items()
-        if operation.serves(name, definition.index_names)
-    ]
+    runs_on = settings.tables_of(operation)
     if TABLE_VARIABLE in variables and runs_on:
         example.setdefault(TABLE_VARIABLE, runs_on[0])
     path = route.path

@@ -19,7 +19,7 @@ from infra.project import PROJECT_DIR
 from infra.settings import stack_settings
 from local_api.engines import Engine
 from local_api.scaffold import ScaffoldError, new_operation
-from tests.local.conftest import start_server
+from tests.local.conftest import LocalServer, start_server
 
 #: Each test brings its own server, data or tables: make test spreads them over its workers.
 pytestmark = pytest.mark.independent
@@ -36,11 +36,14 @@ GREETING = textwrap.dedent(
 )
 
 
-def test_reload_picks_up_edited_and_new_operations_without_a_restart(tmp_path):
+def reloading_server(tmp_path: Path, *modules: str) -> tuple[LocalServer, Path]:
+    """``make serve`` with reload on, serving a plugin package ``team_ops`` (its folder
+    returned for the test to edit) that starts with ``modules``' greet operations."""
     plugins = tmp_path / "plugins" / "team_ops"
     plugins.mkdir(parents=True)
     (plugins / "__init__.py").write_text("")
-    (plugins / "greet.py").write_text(GREETING.format(name="greet", greeting="hello"))
+    for name in modules:
+        (plugins / f"{name}.py").write_text(GREETING.format(name=name, greeting="hello"))
     server = start_server(
         tmp_path,
         "--reload",
@@ -48,6 +51,11 @@ def test_reload_picks_up_edited_and_new_operations_without_a_restart(tmp_path):
         "operations,team_ops",
         env={"PYTHONPATH": str(tmp_path / "plugins")},
     )
+    return server, plugins
+
+
+def test_reload_picks_up_edited_and_new_operations_without_a_restart(tmp_path):
+    server, plugins = reloading_server(tmp_path, "greet")
     try:
         assert server.post({"operation": "greet"}).json == "hello"
         table_row = server.post(
@@ -100,16 +108,7 @@ def test_reload_picks_up_edited_and_new_operations_without_a_restart(tmp_path):
 
 
 def test_the_document_describes_an_operation_added_while_reloading(tmp_path):
-    plugins = tmp_path / "plugins" / "team_ops"
-    plugins.mkdir(parents=True)
-    (plugins / "__init__.py").write_text("")
-    server = start_server(
-        tmp_path,
-        "--reload",
-        "--operations",
-        "operations,team_ops",
-        env={"PYTHONPATH": str(tmp_path / "plugins")},
-    )
+    server, plugins = reloading_server(tmp_path)
     try:
         assert server.request("GET", "/openapi.json").status == 200
 
