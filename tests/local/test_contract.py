@@ -146,6 +146,10 @@ def _schemathesis(
             *(sys.executable, "-m", "schemathesis.cli", "run", f"{server.base}/openapi.json"),
             *("--url", server.base, "--checks", CHECKS, "--phases", PHASES),
             *("--max-examples", str(settings.fuzzed)),
+            # Hypothesis gives up on an operation whose generated values it mostly throws
+            # away (header values with bytes HTTP cannot carry, path segments a URL cannot):
+            # a property of the generator and the seed, not of the API, which this run tests.
+            "--suppress-health-check=filter_too_much",
             *(("--include-path-regex", settings.paths) if settings.paths else ()),
             *("--header", f"x-api-key: {API_KEY}", "--no-color"),
             *("--report", "ndjson", "--report-ndjson-path", str(events)),
